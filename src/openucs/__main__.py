@@ -1,0 +1,3 @@
+from openucs.cli import main
+
+main()

@@ -1,0 +1,85 @@
+"""Typed settings, read from `OPENUCS_*` environment variables by `load_settings()` and passed
+explicitly; nothing reads the environment at import. Every field is documented in
+docs/configuration.md (a test checks it)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import tzinfo
+from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from openucs.errors import InvalidInput
+
+ENV_PREFIX = "OPENUCS_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///./openucs.db"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # externalApiUrlV2: the absolute API root used in `uri` fields. Empty: http://host:port/api/v2
+    public_base_url: str = ""
+    # Zone of the resource dates (`yyyy-MM-dd HH:mm:ss.SSSZ`) and of date-only request bounds.
+    timezone: str = "UTC"
+    default_page_size: int = 100
+    max_page_size: int = 1000
+    max_body_bytes: int = 1_048_576
+    max_bulk_bytes: int = 67_108_864
+    max_bulk_lines: int = 100_000
+    session_idle_seconds: int = 28_800
+    session_cookie_secure: bool = False
+    basic_auth_cache_seconds: int = 60
+    log_level: str = "info"
+
+    def __post_init__(self) -> None:
+        _ = self.zone  # fail fast on an unknown zone
+        if not 1 <= self.default_page_size <= self.max_page_size:
+            raise InvalidInput("default_page_size", "must be between 1 and max_page_size")
+
+    @cached_property
+    def zone(self) -> tzinfo:
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidInput("timezone", f"unknown time zone {self.timezone!r}") from None
+
+    @property
+    def api_base_url(self) -> str:
+        """The API root without a trailing slash, e.g. `http://host:8080/api/v2`."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        return f"http://{self.host}:{self.port}/api/v2"
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Settings from `OPENUCS_<FIELD>` variables, then explicit overrides (None ignored)."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        raw = env.get(ENV_PREFIX + f.name.upper())
+        if raw is not None:
+            values[f.name] = _coerce(f.name, f.type, raw)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)
+
+
+def _coerce(name: str, kind: Any, raw: str) -> Any:
+    kind = str(kind)
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "bool":
+            if raw.lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                raise ValueError(raw)
+            return raw.lower() in {"1", "true", "yes", "on"}
+    except ValueError:
+        raise InvalidInput(ENV_PREFIX + name.upper(), f"invalid value {raw!r}") from None
+    return raw

@@ -1,0 +1,94 @@
+"""GWS date formats in and out (spec 1.8).
+
+Out: `yyyy-MM-dd HH:mm:ss.SSSZ` in the configured zone, e.g. `2015-10-01 16:02:07.000+0300`.
+In: `yyyy-MM-dd` (a whole day in the configured zone) or an ISO-8601 date-time with or without
+millis, `T` or space, `Z` or an offset; the GWS resource format itself is accepted too.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+
+from openucs.errors import InvalidInput
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME_RE = re.compile(
+    r"^(?P<d>\d{4}-\d{2}-\d{2})[Tt ](?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?"
+    r"(?:[.:,](?P<frac>\d{1,6}))?\s*(?P<tz>[Zz]|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def format_gws(moment: datetime, zone: tzinfo) -> str:
+    """`yyyy-MM-dd HH:mm:ss.SSSZ` (Java `Z` is `+hhmm`)."""
+    local = moment.astimezone(zone)
+    return local.strftime("%Y-%m-%d %H:%M:%S.") + f"{local.microsecond // 1000:03d}" + (
+        local.strftime("%z") or "+0000"
+    )
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+
+
+def to_millis(moment: datetime) -> int:
+    """Epoch milliseconds of an aware datetime (sub-millisecond part truncated)."""
+    return (moment - EPOCH) // _MS
+
+
+def from_millis(millis: int) -> datetime:
+    return EPOCH + timedelta(milliseconds=millis)
+
+
+def parse_day(field: str, raw: str) -> date:
+    if not _DATE_RE.match(raw):
+        raise InvalidInput(field, f"malformed date {raw!r} (expected yyyy-MM-dd)")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(field, f"invalid date {raw!r}") from None
+
+
+def parse_instant(field: str, raw: str, zone: tzinfo) -> datetime:
+    """A date-time in any accepted form; a missing zone means the configured zone."""
+    match = _DATETIME_RE.match(raw.strip())
+    if not match:
+        raise InvalidInput(
+            field,
+            f"malformed date-time {raw!r} (expected yyyy-MM-dd HH:mm:ss.SSSZ or ISO-8601)",
+        )
+    frac = (match["frac"] or "0").ljust(6, "0")
+    tz_raw = match["tz"]
+    try:
+        day = date.fromisoformat(match["d"])
+        zone_of = zone if tz_raw is None else _parse_offset(tz_raw)
+        return datetime(
+            day.year, day.month, day.day, int(match["h"]), int(match["m"]),
+            int(match["s"] or 0), int(frac), tzinfo=zone_of,
+        )
+    except ValueError as exc:
+        raise InvalidInput(field, f"invalid date-time {raw!r}: {exc}") from None
+
+
+def _parse_offset(raw: str) -> tzinfo:
+    if raw in ("Z", "z"):
+        return UTC
+    sign = -1 if raw[0] == "-" else 1
+    digits = raw[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"offset {raw} out of range")
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def parse_window_bound(field: str, raw: str, zone: tzinfo, *, upper: bool) -> datetime:
+    """A request `fromDate`/`toDate`: a bare date is a whole day (the upper bound exclusive at
+    the next midnight, so `toDate` includes its day); a date-time is an exact instant."""
+    raw = raw.strip()
+    if _DATE_RE.match(raw):
+        day = parse_day(field, raw)
+        if upper:
+            day += timedelta(days=1)
+        return datetime(day.year, day.month, day.day, tzinfo=zone)
+    moment = parse_instant(field, raw, zone)
+    return moment + timedelta(milliseconds=1) if upper else moment

@@ -1,0 +1,88 @@
+"""The OpenUCS error tree. No HTTP and no SQL here: `api/errors.py` maps these to the wire.
+
+    OpenUcsError                 code "error"
+    ├── InvalidInput             code "invalid"      (field, problem, optional line)
+    │   ├── MissingParameter     code "missing"
+    │   └── OutOfRange           code "out_of_range"
+    ├── NotFound                 code "not_found"    (what, key)
+    ├── Conflict                 code "conflict"
+    ├── PayloadTooLarge          code "too_large"
+    ├── Unauthenticated          code "unauthenticated"
+    ├── PermissionDenied         code "forbidden"
+    └── StoreError               code "store"
+        └── StoreUnavailable     code "store_unavailable"
+"""
+
+from __future__ import annotations
+
+
+class OpenUcsError(Exception):
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(OpenUcsError):
+    """A request value is wrong. `field` names it; `line` is set for bulk uploads."""
+
+    code = "invalid"
+
+    def __init__(self, field: str, problem: str, *, line: int | None = None) -> None:
+        where = f"line {line}: " if line is not None else ""
+        super().__init__(f"{where}{field}: {problem}" if field else f"{where}{problem}")
+        self.field = field
+        self.problem = problem
+        self.line = line
+
+    def at_line(self, line: int) -> InvalidInput:
+        """The same error, located on a line of a bulk upload."""
+        return type(self)(self.field, self.problem, line=line)
+
+
+class MissingParameter(InvalidInput):
+    code = "missing"
+
+    def __init__(self, field: str, problem: str = "is required", *, line: int | None = None):
+        super().__init__(field, problem, line=line)
+
+
+class OutOfRange(InvalidInput):
+    code = "out_of_range"
+
+
+class NotFound(OpenUcsError):
+    code = "not_found"
+
+    def __init__(self, what: str, key: str) -> None:
+        super().__init__(f"{what} {key!r} not found")
+        self.what = what
+        self.key = key
+
+
+class Conflict(OpenUcsError):
+    code = "conflict"
+
+
+class PayloadTooLarge(OpenUcsError):
+    code = "too_large"
+
+
+class Unauthenticated(OpenUcsError):
+    code = "unauthenticated"
+
+    def __init__(self, message: str = "Access denied") -> None:
+        super().__init__(message)
+
+
+class PermissionDenied(OpenUcsError):
+    code = "forbidden"
+
+
+class StoreError(OpenUcsError):
+    code = "store"
+
+
+class StoreUnavailable(StoreError):
+    code = "store_unavailable"

@@ -1,0 +1,94 @@
+"""The Store protocol: everything the service needs from persistence.
+
+Implementations translate driver exceptions into `openucs.errors` (no driver exception crosses
+this protocol). Every method is one transaction unless it takes a `Transaction`-less batch; bulk
+writes are all-or-nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol
+
+from openucs.domain.models import Contact, Interaction, InteractionPatch, Session, User
+from openucs.domain.query import HistoryQuery, Page
+
+
+class Store(Protocol):
+    # --- lifecycle -------------------------------------------------------------------------
+    def upgrade(self) -> None:
+        """Create or migrate the schema to the newest revision (Alembic)."""
+
+    def close(self) -> None: ...
+
+    # --- interactions ----------------------------------------------------------------------
+    def history(self, query: HistoryQuery) -> Page[Interaction]:
+        """One page of interactions, owners joined, only `query.return_attributes` custom
+        attributes; no content (messages/email)."""
+
+    def iter_history(self, query: HistoryQuery) -> Iterator[Interaction]:
+        """Every matching interaction in order, with all custom attributes and content,
+        streamed in constant memory (for export). `query.limit` is ignored."""
+
+    def get_interaction(self, interaction_id: str, *, with_content: bool) -> Interaction | None:
+        """One interaction from either tier, all custom attributes, owner joined."""
+
+    def get_interactions(self, ids: Sequence[str]) -> dict[str, Interaction]:
+        """The interactions among `ids` that exist (no content), keyed by id."""
+
+    def save_interactions(self, interactions: Sequence[Interaction]) -> None:
+        """Insert or replace these interactions (rows, custom attributes, content) and create
+        the users in their `owner` fields that do not exist yet, in one transaction."""
+
+    def update_interaction(self, interaction_id: str, patch: InteractionPatch) -> Interaction:
+        """Apply `patch` in one transaction; NotFound if absent. Returns the new state."""
+
+    def delete_interaction(self, interaction_id: str) -> bool:
+        """Delete one interaction with its attributes and content. False when absent."""
+
+    def owner_handled_contact(self, owner_id: str, contact_id: str) -> bool:
+        """Whether this user owns at least one interaction of this contact (any tier)."""
+
+    def count_interactions(self) -> int: ...
+
+    # --- contacts --------------------------------------------------------------------------
+    def get_contact(self, contact_id: str) -> Contact | None: ...
+
+    def existing_contact_ids(self, ids: Iterable[str]) -> set[str]: ...
+
+    def save_contact(self, contact: Contact) -> Contact:
+        """Insert or replace one contact with its emails and phones."""
+
+    def save_contacts(self, contacts: Sequence[Contact]) -> None: ...
+
+    def find_contacts(
+        self,
+        *,
+        email: str | None = None,
+        phone: str | None = None,
+        name: str | None = None,
+        limit: int = 100,
+        after_id: str | None = None,
+    ) -> list[Contact]:
+        """Contacts by exact email (case-insensitive), phone (digits only compared) or name
+        prefix; with no criterion, all contacts ordered by id (keyset on `after_id`)."""
+
+    # --- users -----------------------------------------------------------------------------
+    def get_user(self, user_id: str) -> User | None: ...
+
+    def get_user_by_name(self, user_name: str) -> User | None: ...
+
+    def save_user(self, user: User) -> User:
+        """Insert or replace one user (Conflict when the user name belongs to another id)."""
+
+    def list_users(self) -> list[User]: ...
+
+    # --- sessions --------------------------------------------------------------------------
+    def create_session(self, session: Session) -> None: ...
+
+    def get_session(self, token_hash: str) -> Session | None: ...
+
+    def delete_session(self, token_hash: str) -> None: ...
+
+    def delete_sessions_seen_before(self, cutoff_ms: int) -> int:
+        """Expire idle sessions; returns how many were removed."""

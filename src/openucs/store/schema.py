@@ -1,0 +1,148 @@
+"""SQLAlchemy Core tables: the one source of the schema (migrations are written from it).
+
+Times are stored as epoch milliseconds (BIGINT) so that both engines order, index and compare
+them the same way; the domain converts to aware datetimes. Each history query of the API has an
+index whose column order serves both its filter and its sort, so no query sorts or scans.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+ID = 64  # longest accepted interaction or contact id
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_name", String(128), nullable=False, unique=True),
+    Column("first_name", String(256)),
+    Column("last_name", String(256)),
+    Column("roles", String(128), nullable=False),  # comma list of Role values
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
+    Column("password_hash", Text),  # NULL: an owner met on import, who cannot log in
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("first_name", String(256)),
+    Column("last_name", String(256)),
+    Column("title", String(64)),
+    Column("custom_attributes", Json),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+    Index("ix_contacts_name", "last_name", "first_name"),
+)
+
+# EmailAddress and PhoneNumber values; `norm` is the lookup key (lower-cased email, phone digits).
+contact_points = Table(
+    "contact_points",
+    metadata,
+    Column("contact_id", String(ID), ForeignKey("contacts.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("kind", String(8), primary_key=True),  # "email" | "phone"
+    Column("position", Integer, primary_key=True),
+    Column("value", String(320), nullable=False),
+    Column("norm", String(320), nullable=False),
+    Column("is_primary", Boolean, nullable=False),
+    Column("description", String(256)),
+    Index("ix_contact_points_lookup", "kind", "norm"),
+)
+
+interactions = Table(
+    "interactions",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("source", String(8), nullable=False),  # "main" | "archive": one schema, two tiers
+    Column("media_type", String(16), nullable=False),
+    Column("type_id", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("start_ms", BigInteger, nullable=False),
+    Column("end_ms", BigInteger),
+    Column("subject", Text),
+    Column("contact_id", String(ID), ForeignKey("contacts.id")),
+    Column("owner_id", String(32), ForeignKey("users.id")),
+    Column("parent_id", String(ID)),
+    Column("thread_id", String(ID)),
+    Column("comment", Text),
+    Column("phone_number", String(64)),
+    Column("call_duration", Integer),
+    Column("user_data", Json),
+    Column("external_id", String(256)),
+    Column("can_be_parent", Boolean, nullable=False, server_default=text("true")),
+    # All custom attributes, read with the row; `interaction_attributes` indexes them.
+    Column("custom_attributes", Json),
+    Index("ix_interactions_window", "source", "start_ms", "id"),
+    Index("ix_interactions_contact", "contact_id", "source", "start_ms", "id"),
+    Index("ix_interactions_owner", "owner_id", "source", "start_ms", "id"),
+    Index("ix_interactions_thread", "thread_id"),
+    Index(
+        "ix_interactions_parent", "parent_id",
+        sqlite_where=text("parent_id IS NOT NULL"), postgresql_where=text("parent_id IS NOT NULL"),
+    ),
+    Index(
+        "ix_interactions_external", "external_id",
+        sqlite_where=text("external_id IS NOT NULL"),
+        postgresql_where=text("external_id IS NOT NULL"),
+    ),
+)
+
+# One row per custom attribute, for equality search (searchCustomAttributes).
+interaction_attributes = Table(
+    "interaction_attributes",
+    metadata,
+    Column("interaction_id", String(ID), ForeignKey("interactions.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("name", String(128), primary_key=True),
+    Column("value", String(1024), nullable=False),
+    Index("ix_interaction_attributes_lookup", "name", "value", "interaction_id"),
+)
+
+# Content kept apart so that history pages never read transcripts or email bodies.
+interaction_contents = Table(
+    "interaction_contents",
+    metadata,
+    Column("interaction_id", String(ID), ForeignKey("interactions.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("messages", Json),
+    Column("email", Json),
+)
+
+# Sessions of the HTTP API (the JSESSIONID cookie). `token_hash` is a SHA-256 of the cookie.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("last_seen_ms", BigInteger, nullable=False),
+)
