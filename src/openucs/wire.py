@@ -162,7 +162,8 @@ def interaction_to_wire(
         contactId=item.contact_id,
         ownerInformation=(
             OwnerWire(owner.id, owner.user_name, owner.first_name, owner.last_name)
-            if owner else None
+            if owner
+            else None
         ),
         parentId=item.parent_id,
         threadId=item.thread_id,
@@ -189,7 +190,8 @@ def message_to_wire(message: ChatMessage, zone: tzinfo) -> MessageWire:
         timestamp=format_gws(message.timestamp, zone),
         from_=(
             ParticipantWire(message.nickname, message.participant_type, message.participant_id)
-            if has_from else None
+            if has_from
+            else None
         ),
         visibility=message.visibility,
         timestampSeconds=to_millis(message.timestamp),
@@ -216,7 +218,10 @@ def email_to_wire(email: EmailContent) -> EmailWire:
 
 
 def interaction_from_wire(
-    wire: InteractionWire, *, zone: tzinfo, interaction_id: str | None = None,
+    wire: InteractionWire,
+    *,
+    zone: tzinfo,
+    interaction_id: str | None = None,
     source: Source = Source.MAIN,
 ) -> Interaction:
     """A domain interaction from its wire form; `interaction_id` (from a URL) wins over the
@@ -234,9 +239,9 @@ def interaction_from_wire(
     media_type = MediaType.parse("mediaType", media)
     return Interaction(
         id=iid,
-        media_type=media_type,  # type: ignore[arg-type]
-        type_id=InteractionType.parse("typeId", wire.typeId or "Unknown"),  # type: ignore[arg-type]
-        state=State.parse("state", wire.state or "New"),  # type: ignore[arg-type]
+        media_type=media_type,
+        type_id=InteractionType.parse("typeId", wire.typeId or "Unknown"),
+        state=State.parse("state", wire.state or "New"),
         start_date=parse_instant("startDate", start, zone),
         end_date=parse_instant("endDate", wire.endDate, zone) if wire.endDate else None,
         subject=wire.subject,
@@ -254,7 +259,8 @@ def interaction_from_wire(
         source=source,
         messages=(
             [message_from_wire(m, zone, n) for n, m in enumerate(wire.messages)]
-            if wire.messages is not None else None
+            if wire.messages is not None
+            else None
         ),
         email=email_from_wire(wire.email) if wire.email is not None else None,
     )

@@ -1,1 +1,1 @@
-"""Pure domain: models, enums, formats and the query language. Imports nothing of ours but errors."""
+"""Pure domain: models, enums, formats and the query language (imports only errors)."""

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
+from typing import Self
 
 from openucs.errors import InvalidInput
 
 
-class _WireEnum(str, Enum):
+class _WireEnum(StrEnum):
     @classmethod
-    def parse(cls, field: str, raw: str) -> _WireEnum:
+    def parse(cls, field: str, raw: str) -> Self:
         """Case-insensitive lookup; the error lists the allowed values."""
         found = _LOOKUP[cls].get(raw.strip().lower())
-        if found is None:
+        if not isinstance(found, cls):
             allowed = ", ".join(m.value for m in cls)
             raise InvalidInput(field, f"unknown value {raw!r} (allowed: {allowed})")
         return found

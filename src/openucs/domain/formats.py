@@ -22,8 +22,10 @@ _DATETIME_RE = re.compile(
 def format_gws(moment: datetime, zone: tzinfo) -> str:
     """`yyyy-MM-dd HH:mm:ss.SSSZ` (Java `Z` is `+hhmm`)."""
     local = moment.astimezone(zone)
-    return local.strftime("%Y-%m-%d %H:%M:%S.") + f"{local.microsecond // 1000:03d}" + (
-        local.strftime("%z") or "+0000"
+    return (
+        local.strftime("%Y-%m-%d %H:%M:%S.")
+        + f"{local.microsecond // 1000:03d}"
+        + (local.strftime("%z") or "+0000")
     )
 
 
@@ -63,8 +65,14 @@ def parse_instant(field: str, raw: str, zone: tzinfo) -> datetime:
         day = date.fromisoformat(match["d"])
         zone_of = zone if tz_raw is None else _parse_offset(tz_raw)
         return datetime(
-            day.year, day.month, day.day, int(match["h"]), int(match["m"]),
-            int(match["s"] or 0), int(frac), tzinfo=zone_of,
+            day.year,
+            day.month,
+            day.day,
+            int(match["h"]),
+            int(match["m"]),
+            int(match["s"] or 0),
+            int(frac),
+            tzinfo=zone_of,
         )
     except ValueError as exc:
         raise InvalidInput(field, f"invalid date-time {raw!r}: {exc}") from None

@@ -70,8 +70,13 @@ class HistoryQuery:
             sorted(m.value for m in self.media_types),
             sorted(s.value for s in self.states),
             sorted(t.value for t in self.type_ids),
-            self.owner_id, self.contact_id, self.thread_id,
-            sorted(self.custom_equals), self.text, self.source.value, self.sort.value,
+            self.owner_id,
+            self.contact_id,
+            self.thread_id,
+            sorted(self.custom_equals),
+            self.text,
+            self.source.value,
+            self.sort.value,
         ]
         raw = json.dumps(parts, separators=(",", ":"), default=str).encode()
         return hashlib.blake2s(raw, digest_size=6).hexdigest()

@@ -1,0 +1,120 @@
+"""Parsing of the history parameters (fromDate, toDate, mediaType, sort, maxSize, source,
+customAttributes, searchCustomAttributes, userId ...) into the one `HistoryQuery`.
+
+GET routes hand in query-string values, the CometD operations (a later issue) JSON values, the web
+UI form values: all come through `build_history_query`, so defaults and errors are the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, tzinfo
+
+from openucs.config import Settings
+from openucs.domain.enums import InteractionType, MediaType, SortOrder, Source, State
+from openucs.domain.formats import parse_window_bound
+from openucs.domain.query import HistoryQuery, decode_page_token
+from openucs.errors import InvalidInput, OutOfRange
+
+
+@dataclass(slots=True)
+class HistoryParams:
+    """Raw parameters as received. Lists hold comma-split or repeated values."""
+
+    fromDate: str | None = None
+    toDate: str | None = None
+    mediaType: Sequence[str] = ()
+    state: Sequence[str] = ()
+    typeId: Sequence[str] = ()
+    sort: str | None = None
+    maxSize: str | int | None = None
+    source: str | None = None
+    customAttributes: Sequence[str] = ()
+    searchCustomAttributes: Sequence[tuple[str, str]] = ()
+    userId: str | None = None
+    contactId: str | None = None
+    threadId: str | None = None
+    text: str | None = None
+    pageToken: str | None = None
+
+
+def build_history_query(
+    params: HistoryParams, *, settings: Settings, now: datetime
+) -> HistoryQuery:
+    zone = settings.zone
+    start_from, start_to = _window(params, zone, now)
+    query = HistoryQuery(
+        start_from=start_from,
+        start_to=start_to,
+        media_types=tuple(MediaType.parse("mediaType", m) for m in params.mediaType),
+        states=tuple(State.parse("state", s) for s in params.state),
+        type_ids=tuple(InteractionType.parse("typeId", t) for t in params.typeId),
+        owner_id=_blank_none(params.userId),
+        contact_id=_blank_none(params.contactId),
+        thread_id=_blank_none(params.threadId),
+        custom_equals=tuple(sorted(params.searchCustomAttributes)),
+        text=_blank_none(params.text),
+        source=Source.parse("source", params.source) if params.source else Source.MAIN,
+        sort=SortOrder.parse("sort", params.sort) if params.sort else SortOrder.DESC,
+        limit=_page_size(params.maxSize, settings),
+        return_attributes=tuple(dict.fromkeys(a for a in params.customAttributes if a)),
+    )
+    if params.pageToken:
+        query = replace(query, after=decode_page_token(query, params.pageToken))
+    return query
+
+
+def default_window(zone: tzinfo, now: datetime) -> tuple[datetime, datetime]:
+    """The GWS default: interactions started from today minus one month through today."""
+    today = now.astimezone(zone).date()
+    start = _minus_one_month(today)
+    end = today + timedelta(days=1)
+    return (
+        datetime(start.year, start.month, start.day, tzinfo=zone),
+        datetime(end.year, end.month, end.day, tzinfo=zone),
+    )
+
+
+def _window(
+    params: HistoryParams, zone: tzinfo, now: datetime
+) -> tuple[datetime | None, datetime | None]:
+    if not params.fromDate and not params.toDate:
+        return default_window(zone, now)
+    start_from = (
+        parse_window_bound("fromDate", params.fromDate, zone, upper=False)
+        if params.fromDate
+        else None
+    )
+    start_to = (
+        parse_window_bound("toDate", params.toDate, zone, upper=True) if params.toDate else None
+    )
+    if start_from and start_to and start_from >= start_to:
+        raise InvalidInput("fromDate", f"{params.fromDate} is after toDate {params.toDate}")
+    return start_from, start_to
+
+
+def _minus_one_month(day: date) -> date:
+    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _page_size(raw: str | int | None, settings: Settings) -> int:
+    if raw is None or raw == "":
+        return settings.default_page_size
+    try:
+        size = int(raw)
+    except (TypeError, ValueError):
+        raise InvalidInput("maxSize", f"{raw!r} is not an integer") from None
+    if not 1 <= size <= settings.max_page_size:
+        raise OutOfRange("maxSize", f"{size} is out of range (1-{settings.max_page_size})")
+    return size
+
+
+def _blank_none(value: str | None) -> str | None:
+    return value.strip() or None if value else None

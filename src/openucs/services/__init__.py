@@ -1,0 +1,1 @@
+"""Use cases. Routes, web views and the CLI call these; these call the store."""

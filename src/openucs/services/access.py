@@ -1,0 +1,36 @@
+"""Who may read what. Agents read the interactions they own and the whole history of the
+contacts they handled; supervisors and admins read everything; only admins write."""
+
+from __future__ import annotations
+
+from openucs.domain.models import Interaction, User
+from openucs.errors import PermissionDenied
+from openucs.store.base import Store
+
+
+def require_admin(user: User) -> None:
+    if not user.is_admin:
+        raise PermissionDenied("this operation requires the admin role")
+
+
+def owner_filter_for(user: User, requested_owner: str | None) -> str | None:
+    """The owner filter a history query must carry for this user."""
+    if user.reads_everything:
+        return requested_owner
+    if requested_owner and requested_owner != user.id:
+        raise PermissionDenied("an agent may read only their own history")
+    return user.id
+
+
+def require_contact_access(store: Store, user: User, contact_id: str) -> None:
+    if user.reads_everything or store.owner_handled_contact(user.id, contact_id):
+        return
+    raise PermissionDenied(f"agent has not handled contact {contact_id!r}")
+
+
+def require_interaction_access(store: Store, user: User, item: Interaction) -> None:
+    if user.reads_everything or item.owner_id == user.id:
+        return
+    if item.contact_id and store.owner_handled_contact(user.id, item.contact_id):
+        return
+    raise PermissionDenied(f"agent may not read interaction {item.id!r}")

@@ -1,0 +1,46 @@
+"""Reading history: one page of a window, one contact's history, one interaction."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from openucs.domain.models import Interaction, User
+from openucs.domain.query import HistoryQuery, Page
+from openucs.errors import NotFound
+from openucs.services.access import (
+    owner_filter_for,
+    require_contact_access,
+    require_interaction_access,
+)
+from openucs.store.base import Store
+
+
+def interaction_history(*, store: Store, user: User, query: HistoryQuery) -> Page[Interaction]:
+    """RetrieveInteractionHistory / RetrieveAgentHistory: an agent sees only their own rows."""
+    owner = owner_filter_for(user, query.owner_id)
+    if owner and owner != user.id and store.get_user(owner) is None:
+        raise NotFound("user", owner)
+    return store.history(replace(query, owner_id=owner))
+
+
+def contact_history(
+    *, store: Store, user: User, contact_id: str, query: HistoryQuery
+) -> Page[Interaction]:
+    """RetrieveContactHistory: the whole history of a contact the user may see."""
+    if store.get_contact(contact_id) is None:
+        raise NotFound("contact", contact_id)
+    require_contact_access(store, user, contact_id)
+    if query.owner_id:
+        owner_filter_for(user, query.owner_id)
+    return store.history(replace(query, contact_id=contact_id))
+
+
+def get_interaction(
+    *, store: Store, user: User, interaction_id: str, with_content: bool = True
+) -> Interaction:
+    """GetInteractionContent: every field, the transcript or the email."""
+    item = store.get_interaction(interaction_id, with_content=with_content)
+    if item is None:
+        raise NotFound("interaction", interaction_id)
+    require_interaction_access(store, user, item)
+    return item

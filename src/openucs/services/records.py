@@ -1,0 +1,130 @@
+"""Writing history: create, replace, patch, delete and bulk ingest of interactions.
+
+Every write goes through `ingest`, which checks references (contacts, parents, owners) for the
+whole batch with one query each and applies the UCS thread rule (spec 4.6), then hands the batch
+to the store, which writes it in one transaction: all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from openucs.domain.ids import new_user_id
+from openucs.domain.models import Interaction, InteractionPatch, OwnerInfo
+from openucs.errors import Conflict, InvalidInput, NotFound
+from openucs.store.base import Store
+
+
+def create_interaction(*, store: Store, interaction: Interaction) -> Interaction:
+    """Create one interaction; Conflict when the id is taken."""
+    if store.get_interactions([interaction.id]):
+        raise Conflict(f"interaction {interaction.id!r} already exists")
+    ingest(store=store, interactions=[interaction])
+    return _reload(store, interaction.id)
+
+
+def put_interaction(*, store: Store, interaction: Interaction) -> tuple[Interaction, bool]:
+    """Create or replace one interaction; returns it and whether it was created."""
+    created = not store.get_interactions([interaction.id])
+    ingest(store=store, interactions=[interaction])
+    return _reload(store, interaction.id), created
+
+
+def update_interaction(
+    *, store: Store, interaction_id: str, patch: InteractionPatch
+) -> Interaction:
+    if "contact_id" in patch.present and patch.contact_id:
+        _check_contacts(store, {patch.contact_id})
+    return store.update_interaction(interaction_id, patch)
+
+
+def delete_interaction(*, store: Store, interaction_id: str) -> None:
+    if not store.delete_interaction(interaction_id):
+        raise NotFound("interaction", interaction_id)
+
+
+def ingest(*, store: Store, interactions: Sequence[Interaction]) -> int:
+    """Insert or replace a batch, idempotently: the same batch twice leaves the same state."""
+    if not interactions:
+        return 0
+    ids = [i.id for i in interactions]
+    if len(set(ids)) != len(ids):
+        dup = next(i for i in ids if ids.count(i) > 1)
+        raise InvalidInput("id", f"{dup!r} appears more than once in the batch")
+    _check_contacts(store, {i.contact_id for i in interactions if i.contact_id})
+    batch = _resolve_owners(store, interactions)
+    batch = _apply_thread_rule(store, batch)
+    store.save_interactions(batch)
+    return len(batch)
+
+
+def _reload(store: Store, interaction_id: str) -> Interaction:
+    item = store.get_interaction(interaction_id, with_content=True)
+    if item is None:  # pragma: no cover - just written in a committed transaction
+        raise NotFound("interaction", interaction_id)
+    return item
+
+
+def _check_contacts(store: Store, contact_ids: set[str]) -> None:
+    missing = contact_ids - store.existing_contact_ids(contact_ids)
+    if missing:
+        raise InvalidInput("contactId", f"unknown contact {sorted(missing)[0]!r}")
+
+
+def _resolve_owners(store: Store, batch: Sequence[Interaction]) -> list[Interaction]:
+    """Owners given by userName only get the id of that user, or a new id: the store creates
+    owners it does not know (users without a login). One lookup per distinct owner."""
+    by_name: dict[str, OwnerInfo] = {}
+    out = []
+    for item in batch:
+        owner = item.owner
+        if owner is not None and not owner.id:
+            if owner.user_name not in by_name:
+                by_name[owner.user_name] = _owner_by_name(store, owner)
+            owner = by_name[owner.user_name]
+        elif owner is None and item.owner_id:
+            owner = OwnerInfo(item.owner_id, "")
+        out.append(replace(item, owner=owner, owner_id=owner.id if owner else None))
+    nameless = {i.owner_id for i in out if i.owner and i.owner_id and not i.owner.user_name}
+    for owner_id in sorted(nameless):
+        if store.get_user(owner_id) is None:
+            raise InvalidInput("ownerInformation.userName", f"is required for new owner {owner_id}")
+    return out
+
+
+def _owner_by_name(store: Store, owner: OwnerInfo) -> OwnerInfo:
+    known = store.get_user_by_name(owner.user_name)
+    if known is not None:
+        return known.owner_info()
+    return OwnerInfo(new_user_id(), owner.user_name, owner.first_name, owner.last_name)
+
+
+def _apply_thread_rule(store: Store, batch: list[Interaction]) -> list[Interaction]:
+    """UCS 9.1 (spec 4.6): a parent gives its thread; else a given threadId; else a new thread,
+    whose id is the interaction's own id (deterministic, so re-imports change nothing)."""
+    in_batch = {i.id: i for i in batch}
+    wanted = {i.parent_id for i in batch if i.parent_id and i.parent_id not in in_batch}
+    stored = store.get_interactions(sorted(wanted)) if wanted else {}
+    resolved: dict[str, Interaction] = {}
+
+    def resolve(item: Interaction, seen: frozenset[str]) -> Interaction:
+        if item.id in resolved:
+            return resolved[item.id]
+        if not item.parent_id:
+            done = replace(item, thread_id=item.thread_id or item.id)
+        else:
+            if item.parent_id in seen or item.parent_id == item.id:
+                raise InvalidInput("parentId", f"{item.parent_id!r} makes a cycle")
+            parent = in_batch.get(item.parent_id) or stored.get(item.parent_id)
+            if parent is None:
+                raise InvalidInput("parentId", f"interaction {item.parent_id!r} not found")
+            if not parent.can_be_parent:
+                raise InvalidInput("parentId", f"interaction {parent.id!r} cannot be a parent")
+            if parent.id in in_batch:
+                parent = resolve(parent, seen | {item.id})
+            done = replace(item, thread_id=parent.thread_id or parent.id)
+        resolved[item.id] = done
+        return done
+
+    return [resolve(i, frozenset()) for i in batch]

@@ -1,0 +1,129 @@
+"""Users, passwords and sessions.
+
+Passwords are hashed with Argon2id. Checking one costs tens of milliseconds by design, so a
+successful HTTP Basic check is remembered for a short while under a keyed digest of the
+credentials (never the password itself); sessions (the JSESSIONID cookie) are stored as a
+SHA-256 of the token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from openucs.domain.enums import Role
+from openucs.domain.formats import to_millis
+from openucs.domain.ids import new_user_id
+from openucs.domain.models import Session, User
+from openucs.errors import Conflict, InvalidInput, Unauthenticated
+from openucs.store.base import Store
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 8
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)
+
+
+def add_user(
+    *,
+    store: Store,
+    user_name: str,
+    roles: frozenset[Role],
+    password: str | None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    replace_existing: bool = False,
+) -> User:
+    """Create a login (or, with `replace_existing`, reset an existing user's roles/password)."""
+    user_name = user_name.strip()
+    if not user_name or len(user_name) > 128:
+        raise InvalidInput("userName", "must be 1-128 characters")
+    existing = store.get_user_by_name(user_name)
+    if existing is not None and not replace_existing and existing.password_hash is not None:
+        raise Conflict(f"user {user_name!r} already exists")
+    user = User(
+        id=existing.id if existing else new_user_id(),
+        user_name=user_name,
+        first_name=first_name or (existing.first_name if existing else None),
+        last_name=last_name or (existing.last_name if existing else None),
+        roles=roles,
+        password_hash=hash_password(password) if password is not None else None,
+    )
+    return store.save_user(user)
+
+
+@dataclass
+class Authenticator:
+    """Checks credentials and sessions; keeps the short-lived cache of Basic checks."""
+
+    store: Store
+    cache_seconds: float = 60.0
+    session_idle_seconds: float = 28_800.0
+    _key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    _cache: dict[bytes, tuple[float, User]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def basic(self, user_name: str, password: str) -> User:
+        digest = hmac.new(self._key, f"{user_name}\0{password}".encode(), "sha256").digest()
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(digest)
+        if hit and hit[0] > now:
+            return hit[1]
+        user = self.store.get_user_by_name(user_name)
+        if user is None or not user.can_login or not _verify(user.password_hash or "", password):
+            raise Unauthenticated()
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[digest] = (now + self.cache_seconds, user)
+        return user
+
+    def open_session(self, user: User) -> tuple[str, Session]:
+        """A new session; returns the cookie token (shown once) and the stored record."""
+        token = secrets.token_urlsafe(32)
+        now = datetime.now(UTC)
+        session = Session(_token_hash(token), user.id, secrets.token_hex(16), now, now)
+        self.store.create_session(session)
+        return token, session
+
+    def session_user(self, token: str) -> tuple[Session, User] | None:
+        session = self.store.get_session(_token_hash(token))
+        if session is None:
+            return None
+        idle = (datetime.now(UTC) - session.last_seen_at).total_seconds()
+        user = self.store.get_user(session.user_id)
+        if idle > self.session_idle_seconds or user is None or not user.can_login:
+            self.store.delete_session(session.token_hash)
+            return None
+        return session, user
+
+    def close_session(self, token: str) -> None:
+        self.store.delete_session(_token_hash(token))
+
+    def expire_sessions(self) -> int:
+        cutoff = to_millis(datetime.now(UTC)) - int(self.session_idle_seconds * 1000)
+        return self.store.delete_sessions_seen_before(cutoff)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
