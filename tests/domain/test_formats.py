@@ -1,0 +1,79 @@
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from openucs.domain.formats import (
+    format_gws,
+    from_millis,
+    parse_instant,
+    parse_window_bound,
+    to_millis,
+)
+from openucs.errors import InvalidInput
+
+PLUS3 = timezone(timedelta(hours=3))
+
+
+def test_format_is_gws_resource_format_in_the_configured_zone():
+    moment = datetime(2015, 10, 1, 13, 2, 7, 45_000, tzinfo=UTC)
+    assert format_gws(moment, PLUS3) == "2015-10-01 16:02:07.045+0300"
+    assert format_gws(moment, UTC) == "2015-10-01 13:02:07.045+0000"
+
+
+def test_format_follows_daylight_saving_of_a_named_zone():
+    paris = ZoneInfo("Europe/Paris")
+    assert format_gws(datetime(2024, 1, 15, 12, tzinfo=UTC), paris).endswith("+0100")
+    assert format_gws(datetime(2024, 7, 15, 12, tzinfo=UTC), paris).endswith("+0200")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2015-10-01 16:02:07.000+0300", datetime(2015, 10, 1, 13, 2, 7, tzinfo=UTC)),
+        ("2015-10-01T10:00:00.000Z", datetime(2015, 10, 1, 10, tzinfo=UTC)),
+        ("2015-10-01T10:00:00Z", datetime(2015, 10, 1, 10, tzinfo=UTC)),
+        ("2015-10-01T10:00:00:123+02:00", datetime(2015, 10, 1, 8, 0, 0, 123_000, tzinfo=UTC)),
+        ("2015-10-01t10:00", datetime(2015, 10, 1, 10, tzinfo=UTC)),
+    ],
+)
+def test_parse_instant_accepts_gws_and_iso_forms(raw, expected):
+    assert parse_instant("startDate", raw, UTC) == expected
+
+
+def test_parse_instant_without_zone_uses_configured_zone():
+    assert parse_instant("startDate", "2015-10-01 10:00:00", PLUS3) == datetime(
+        2015, 10, 1, 7, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize("raw", ["yesterday", "2015-13-01T00:00:00Z", "2015-10-01T25:00Z", ""])
+def test_parse_instant_rejects_with_field_name(raw):
+    with pytest.raises(InvalidInput) as err:
+        parse_instant("startDate", raw, UTC)
+    assert err.value.field == "startDate"
+
+
+def test_date_only_upper_bound_includes_the_whole_day():
+    bound = parse_window_bound("toDate", "2015-10-05", PLUS3, upper=True)
+    assert bound == datetime(2015, 10, 6, tzinfo=PLUS3)
+    assert parse_window_bound("fromDate", "2015-10-05", PLUS3, upper=False) == datetime(
+        2015, 10, 5, tzinfo=PLUS3
+    )
+
+
+def test_date_time_upper_bound_is_inclusive_of_that_instant():
+    bound = parse_window_bound("toDate", "2015-10-05T10:00:00.000Z", UTC, upper=True)
+    assert bound == datetime(2015, 10, 5, 10, 0, 0, 1000, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("raw", ["2015/10/05", "05-10-2015", "2015-02-30"])
+def test_malformed_request_dates_are_refused(raw):
+    with pytest.raises(InvalidInput, match="toDate"):
+        parse_window_bound("toDate", raw, UTC, upper=True)
+
+
+def test_millis_round_trip_is_exact():
+    moment = datetime(2026, 3, 1, 23, 59, 59, 999_000, tzinfo=UTC)
+    assert from_millis(to_millis(moment)) == moment
+    assert to_millis(datetime(1970, 1, 1, tzinfo=UTC)) == 0
