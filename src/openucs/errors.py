@@ -1,16 +1,16 @@
 """The OpenUCS error tree. No HTTP and no SQL here: `api/errors.py` maps these to the wire.
 
-    OpenUcsError                 code "error"
-    ├── InvalidInput             code "invalid"      (field, problem, optional line)
-    │   ├── MissingParameter     code "missing"
-    │   └── OutOfRange           code "out_of_range"
-    ├── NotFound                 code "not_found"    (what, key)
-    ├── Conflict                 code "conflict"
-    ├── PayloadTooLarge          code "too_large"
-    ├── Unauthenticated          code "unauthenticated"
-    ├── PermissionDenied         code "forbidden"
-    └── StoreError               code "store"
-        └── StoreUnavailable     code "store_unavailable"
+OpenUcsError                 code "error"
+├── InvalidInput             code "invalid"      (field, problem, optional line)
+│   ├── MissingParameter     code "missing"
+│   └── OutOfRange           code "out_of_range"
+├── NotFound                 code "not_found"    (what, key)
+├── Conflict                 code "conflict"
+├── PayloadTooLarge          code "too_large"
+├── Unauthenticated          code "unauthenticated"
+├── PermissionDenied         code "forbidden"
+└── StoreError               code "store"
+    └── StoreUnavailable     code "store_unavailable"
 """
 
 from __future__ import annotations
