@@ -1,0 +1,68 @@
+"""Dependencies point inward: api, web, cli -> services -> store and domain -> errors."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "openucs"
+
+# layer -> the openucs modules it must never import
+FORBIDDEN = {
+    "domain": ("openucs.store", "openucs.services", "openucs.api", "openucs.web", "openucs.cli",
+               "openucs.config", "openucs.wire"),
+    "store": ("openucs.services", "openucs.api", "openucs.web", "openucs.cli"),
+    "services": ("openucs.api", "openucs.web", "openucs.cli"),
+    "wire": ("openucs.store", "openucs.services", "openucs.api", "openucs.web", "openucs.cli"),
+    "errors": ("openucs.",),
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def layer_files(layer: str) -> list[Path]:
+    target = PACKAGE / layer
+    return sorted(target.rglob("*.py")) if target.is_dir() else [target.with_suffix(".py")]
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_layer_does_not_import_outer_layers(layer):
+    files = layer_files(layer)
+    assert files, f"layer {layer} has no modules"
+    offenders = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in files
+        for name in imported_modules(path)
+        if name.startswith(FORBIDDEN[layer])
+    ]
+    assert offenders == []
+
+
+def test_only_entry_points_import_the_api():
+    allowed = {"api", "cli", "cli.py", "__main__.py"}
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if path.relative_to(PACKAGE).parts[0] not in allowed
+        and any(name.startswith("openucs.api") for name in imported_modules(path))
+    ]
+    assert offenders == []
+
+
+def test_domain_imports_only_stdlib_and_errors():
+    third_party = {"sqlalchemy", "litestar", "msgspec", "psycopg", "alembic", "click", "argon2"}
+    offenders = [
+        f"{path.name}: {name}"
+        for path in layer_files("domain")
+        for name in imported_modules(path)
+        if name.split(".")[0] in third_party
+    ]
+    assert offenders == []
