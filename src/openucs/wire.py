@@ -21,6 +21,7 @@ from openucs.domain.models import (
     EmailAttachment,
     EmailContent,
     Interaction,
+    InteractionPatch,
     OwnerInfo,
     User,
 )
@@ -103,6 +104,19 @@ class InteractionWire(_Wire, forbid_unknown_fields=True):
     externalId: str | None = None
     messages: list[MessageWire] | None = None
     email: EmailWire | None = None
+
+
+class InteractionPatchWire(_Wire, forbid_unknown_fields=True):
+    """A partial update: only the fields present change; an explicit null clears one."""
+
+    state: str | msgspec.UnsetType | None = msgspec.UNSET
+    endDate: str | msgspec.UnsetType | None = msgspec.UNSET
+    comment: str | msgspec.UnsetType | None = msgspec.UNSET
+    subject: str | msgspec.UnsetType | None = msgspec.UNSET
+    customAttributes: dict[str, str] | msgspec.UnsetType | None = msgspec.UNSET
+    userData: dict[str, Any] | msgspec.UnsetType | None = msgspec.UNSET
+    contactId: str | msgspec.UnsetType | None = msgspec.UNSET
+    callDuration: int | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class ContactPointWire(_Wire, forbid_unknown_fields=True):
@@ -266,6 +280,41 @@ def interaction_from_wire(
     )
 
 
+_PATCH_FIELDS = {
+    "state": "state",
+    "endDate": "end_date",
+    "comment": "comment",
+    "subject": "subject",
+    "customAttributes": "custom_attributes",
+    "userData": "user_data",
+    "contactId": "contact_id",
+    "callDuration": "call_duration",
+}
+
+
+def patch_from_wire(wire: InteractionPatchWire, *, zone: tzinfo) -> InteractionPatch:
+    """The domain patch; `present` names the fields given, so that null clears."""
+    given = {
+        name: getattr(wire, wire_name)
+        for wire_name, name in _PATCH_FIELDS.items()
+        if getattr(wire, wire_name) is not msgspec.UNSET
+    }
+    if not given:
+        allowed = ", ".join(_PATCH_FIELDS)
+        raise InvalidInput("body", f"names no field to change (allowed: {allowed})")
+    if "state" in given:
+        if given["state"] is None:
+            raise InvalidInput("state", "cannot be cleared")
+        given["state"] = State.parse("state", given["state"])
+    if given.get("end_date") is not None:
+        given["end_date"] = parse_instant("endDate", given["end_date"], zone)
+    if given.get("custom_attributes") is not None:
+        check_custom_attributes(given["custom_attributes"])
+    if given.get("call_duration") is not None and given["call_duration"] < 0:
+        raise InvalidInput("callDuration", "must not be negative")
+    return InteractionPatch(**given, present=frozenset(given))
+
+
 def _required(value: str | None, field: str) -> str:
     if value is None or not value.strip():
         raise MissingParameter(field)
@@ -331,7 +380,8 @@ def decode_interaction(raw: bytes | str, field_prefix: str = "") -> InteractionW
     try:
         return _interaction_decoder.decode(raw)
     except msgspec.ValidationError as exc:
-        raise InvalidInput(field_prefix or "body", _describe(exc)) from None
+        field, problem = describe_validation_error(exc)
+        raise InvalidInput(_join(field_prefix, field) or "body", problem) from None
     except msgspec.DecodeError as exc:
         raise InvalidInput(field_prefix or "body", f"malformed JSON ({exc})") from None
 
@@ -353,9 +403,18 @@ def encode_line(wire: msgspec.Struct) -> bytes:
     return _encoder.encode(wire) + b"\n"
 
 
-def _describe(exc: msgspec.ValidationError) -> str:
-    """msgspec says `Expected `int`, got `str` - at `$.callDuration``; keep it, say `body`."""
-    return str(exc).replace("`$.", "`").replace("- at `$`", "").strip()
+def describe_validation_error(exc: msgspec.ValidationError) -> tuple[str, str]:
+    """msgspec says "Expected `int`, got `str` - at `$.callDuration`": the field
+    (`callDuration`, empty for the document itself) and the problem."""
+    problem, _, where = str(exc).rpartition(" - at `")
+    if not problem:
+        return "", str(exc)
+    path = where.rstrip("`").removeprefix("$").removeprefix(".")
+    return path, problem
+
+
+def _join(prefix: str, field: str) -> str:
+    return f"{prefix}.{field}" if prefix and field else prefix or field
 
 
 # --- contacts and users --------------------------------------------------------------------

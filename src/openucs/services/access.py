@@ -13,6 +13,11 @@ def require_admin(user: User) -> None:
         raise PermissionDenied("this operation requires the admin role")
 
 
+def require_reader_of_everything(user: User, what: str) -> None:
+    if not user.reads_everything:
+        raise PermissionDenied(f"{what} requires the supervisor or admin role")
+
+
 def owner_filter_for(user: User, requested_owner: str | None) -> str | None:
     """The owner filter a history query must carry for this user."""
     if user.reads_everything:

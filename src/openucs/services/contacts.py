@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from openucs.domain.models import Contact
+from openucs.domain.models import Contact, User
 from openucs.errors import Conflict, InvalidInput, NotFound
+from openucs.services.access import require_contact_access, require_reader_of_everything
 from openucs.store.base import Store
 
 MAX_CONTACT_PAGE = 1000
@@ -50,3 +51,34 @@ def find_contacts(
         limit=limit,
         after_id=after_id,
     )
+
+
+def read_contact(*, store: Store, user: User, contact_id: str) -> Contact:
+    """One contact, for a supervisor or admin, or an agent who handled it."""
+    contact = get_contact(store=store, contact_id=contact_id)
+    require_contact_access(store, user, contact_id)
+    return contact
+
+
+def find_contacts_page(
+    *,
+    store: Store,
+    user: User,
+    email: str | None = None,
+    phone: str | None = None,
+    name: str | None = None,
+    limit: int = 100,
+    after_id: str | None = None,
+) -> tuple[list[Contact], str | None]:
+    """A page of `find_contacts` for a supervisor or admin, and the `after_id` of the next
+    page (None on the last page)."""
+    require_reader_of_everything(user, "finding contacts")
+    found = find_contacts(
+        store=store, email=email, phone=phone, name=name, limit=limit, after_id=after_id
+    )
+    if len(found) < limit:
+        return found, None
+    more = store.find_contacts(
+        email=email or None, phone=phone or None, name=name or None, limit=1, after_id=found[-1].id
+    )
+    return found, found[-1].id if more else None

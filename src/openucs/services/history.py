@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from openucs.domain.enums import Source
 from openucs.domain.models import Interaction, User
 from openucs.domain.query import HistoryQuery, Page
 from openucs.errors import NotFound
@@ -36,11 +37,17 @@ def contact_history(
 
 
 def get_interaction(
-    *, store: Store, user: User, interaction_id: str, with_content: bool = True
+    *,
+    store: Store,
+    user: User,
+    interaction_id: str,
+    with_content: bool = True,
+    source: Source | None = None,
 ) -> Interaction:
-    """GetInteractionContent: every field, the transcript or the email."""
+    """GetInteractionContent: every field, the transcript or the email. With `source`, an
+    interaction kept in the other tier is not found."""
     item = store.get_interaction(interaction_id, with_content=with_content)
-    if item is None:
+    if item is None or (source is not None and item.source is not source):
         raise NotFound("interaction", interaction_id)
     require_interaction_access(store, user, item)
     return item

@@ -3,7 +3,9 @@
 Passwords are hashed with Argon2id. Checking one costs tens of milliseconds by design, so a
 successful HTTP Basic check is remembered for a short while under a keyed digest of the
 credentials (never the password itself); sessions (the JSESSIONID cookie) are stored as a
-SHA-256 of the token.
+SHA-256 of the token. A resolved session is also remembered for `SESSION_CACHE_SECONDS`, so a
+request carrying only the cookie costs no database read; the `cached_*` methods do no I/O and
+may be called from an event loop.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ from openucs.store.base import Store
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 8
+# How long a resolved session is trusted without reading the store again. A session closed or a
+# user disabled through another process is noticed after at most this long.
+SESSION_CACHE_SECONDS = 5.0
+_CACHE_LIMIT = 10_000
 
 
 def hash_password(password: str) -> str:
@@ -64,19 +70,29 @@ def add_user(
     return store.save_user(user)
 
 
+def list_users(*, store: Store) -> list[User]:
+    return store.list_users()
+
+
 @dataclass
 class Authenticator:
-    """Checks credentials and sessions; keeps the short-lived cache of Basic checks."""
+    """Checks credentials and sessions; keeps the short-lived caches of both."""
 
     store: Store
     cache_seconds: float = 60.0
     session_idle_seconds: float = 28_800.0
     _key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     _cache: dict[bytes, tuple[float, User]] = field(default_factory=dict)
+    _sessions: dict[str, tuple[float, User]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def cached_basic(self, user_name: str, password: str) -> User | None:
+        """The user of a recent successful Basic check of these credentials; no I/O."""
+        hit = self._cache.get(self._digest(user_name, password))
+        return hit[1] if hit and hit[0] > time.monotonic() else None
+
     def basic(self, user_name: str, password: str) -> User:
-        digest = hmac.new(self._key, f"{user_name}\0{password}".encode(), "sha256").digest()
+        digest = self._digest(user_name, password)
         now = time.monotonic()
         with self._lock:
             hit = self._cache.get(digest)
@@ -86,7 +102,7 @@ class Authenticator:
         if user is None or not user.can_login or not _verify(user.password_hash or "", password):
             raise Unauthenticated()
         with self._lock:
-            if len(self._cache) > 10_000:
+            if len(self._cache) > _CACHE_LIMIT:
                 self._cache.clear()
             self._cache[digest] = (now + self.cache_seconds, user)
         return user
@@ -99,8 +115,14 @@ class Authenticator:
         self.store.create_session(session)
         return token, session
 
+    def cached_session_user(self, token: str) -> User | None:
+        """The user of a session resolved in the last few seconds; no I/O."""
+        hit = self._sessions.get(_token_hash(token))
+        return hit[1] if hit and hit[0] > time.monotonic() else None
+
     def session_user(self, token: str) -> tuple[Session, User] | None:
-        session = self.store.get_session(_token_hash(token))
+        token_hash = _token_hash(token)
+        session = self.store.get_session(token_hash)
         if session is None:
             return None
         idle = (datetime.now(UTC) - session.last_seen_at).total_seconds()
@@ -108,14 +130,24 @@ class Authenticator:
         if idle > self.session_idle_seconds or user is None or not user.can_login:
             self.store.delete_session(session.token_hash)
             return None
+        with self._lock:
+            if len(self._sessions) > _CACHE_LIMIT:
+                self._sessions.clear()
+            self._sessions[token_hash] = (time.monotonic() + SESSION_CACHE_SECONDS, user)
         return session, user
 
     def close_session(self, token: str) -> None:
-        self.store.delete_session(_token_hash(token))
+        token_hash = _token_hash(token)
+        with self._lock:
+            self._sessions.pop(token_hash, None)
+        self.store.delete_session(token_hash)
 
     def expire_sessions(self) -> int:
         cutoff = to_millis(datetime.now(UTC)) - int(self.session_idle_seconds * 1000)
         return self.store.delete_sessions_seen_before(cutoff)
+
+    def _digest(self, user_name: str, password: str) -> bytes:
+        return hmac.new(self._key, f"{user_name}\0{password}".encode(), "sha256").digest()
 
 
 def _verify(password_hash: str, password: str) -> bool:

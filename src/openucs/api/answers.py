@@ -1,0 +1,80 @@
+"""Answer envelopes (spec 1.6: `statusCode` plus the resource or collection) and the request
+bodies that exist only in the HTTP API. Resource shapes themselves live in `openucs.wire`."""
+
+from __future__ import annotations
+
+import msgspec
+
+from openucs.wire import ContactWire, InteractionWire, MessageWire, UserWire
+
+
+class _Answer(msgspec.Struct, omit_defaults=True):
+    pass
+
+
+class StatusAnswer(_Answer):
+    statusCode: int
+
+
+class VersionAnswer(_Answer):
+    statusCode: int
+    version: str
+
+
+class HistoryAnswer(_Answer):
+    """`nextPageToken` (our extension) only when more rows exist."""
+
+    statusCode: int
+    interactions: list[InteractionWire]
+    nextPageToken: str | None = None
+
+
+class ContentAnswer(_Answer):
+    """GetInteractionContent: `messages` beside `interaction`, for transcript media only."""
+
+    statusCode: int
+    interaction: InteractionWire
+    messages: list[MessageWire] | None = None
+
+
+class InteractionAnswer(_Answer):
+    statusCode: int
+    interaction: InteractionWire
+
+
+class CountAnswer(_Answer):
+    statusCode: int
+    count: int
+
+
+class ContactAnswer(_Answer):
+    statusCode: int
+    contact: ContactWire
+
+
+class ContactsAnswer(_Answer):
+    """`after`: pass it back as the `after` parameter for the next page; absent on the last."""
+
+    statusCode: int
+    contacts: list[ContactWire]
+    after: str | None = None
+
+
+class UserAnswer(_Answer):
+    statusCode: int
+    user: UserWire
+
+
+class UsersAnswer(_Answer):
+    statusCode: int
+    users: list[UserWire]
+
+
+class NewUserWire(msgspec.Struct, forbid_unknown_fields=True):
+    """`POST /openucs/v1/users`. Roles: agent, supervisor, admin (or ROLE_AGENT ...)."""
+
+    userName: str
+    password: str
+    roles: list[str] = ["agent"]
+    firstName: str | None = None
+    lastName: str | None = None

@@ -1,0 +1,91 @@
+"""`create_app(settings, store)`: the Litestar application. Nothing is read at import; the
+caller owns the store (and closes it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+
+from openucs import __version__
+from openucs.api.auth import AuthMiddleware, SessionAuth, current_user
+from openucs.api.context import ApiContext
+from openucs.api.errors import exception_handlers
+from openucs.api.routes import contacts, gws, interactions, users
+from openucs.config import Settings
+from openucs.services.users import Authenticator
+from openucs.store.base import Store
+
+GWS_ROOT = "/api/v2"
+EXTENSION_ROOT = "/openucs/v1"
+
+GWS_ROUTES = [
+    gws.interaction_history,
+    gws.contact_history,
+    gws.interaction_content,
+    gws.me,
+    gws.version,
+]
+EXTENSION_ROUTES = [
+    interactions.create_interaction,
+    interactions.put_interaction,
+    interactions.update_interaction,
+    interactions.delete_interaction,
+    contacts.create_contact,
+    contacts.get_contact,
+    contacts.put_contact,
+    contacts.find_contacts,
+    users.create_user,
+    users.list_users,
+    users.logout,
+]
+
+
+def create_app(settings: Settings, store: Store) -> Litestar:
+    authenticator = Authenticator(
+        store,
+        cache_seconds=settings.basic_auth_cache_seconds,
+        session_idle_seconds=settings.session_idle_seconds,
+    )
+    sessions = SessionAuth(
+        authenticator,
+        cookie_secure=settings.session_cookie_secure,
+        reuse_seconds=settings.basic_auth_cache_seconds,
+    )
+    ctx = ApiContext.build(settings, store, sessions)
+    auth = [DefineMiddleware(AuthMiddleware, auth=sessions)]
+
+    def provide_ctx() -> ApiContext:
+        return ctx
+
+    routers: list[Any] = [
+        Router(GWS_ROOT, route_handlers=GWS_ROUTES, middleware=auth),
+        Router(EXTENSION_ROOT, route_handlers=EXTENSION_ROUTES, middleware=auth),
+        # Bulk uploads get their own body limit.
+        Router(
+            EXTENSION_ROOT,
+            route_handlers=[interactions.bulk_interactions],
+            middleware=auth,
+            request_max_body_size=settings.max_bulk_bytes,
+        ),
+    ]
+    return Litestar(
+        route_handlers=routers,
+        dependencies={
+            "ctx": Provide(provide_ctx, use_cache=True, sync_to_thread=False),
+            "user": Provide(current_user, sync_to_thread=False),
+        },
+        exception_handlers=exception_handlers(),
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="OpenUCS",
+            version=__version__,
+            description="GWS 8.5 Interaction History API (/api/v2) and the OpenUCS extension "
+            "(/openucs/v1). HTTP Basic or the JSESSIONID session cookie.",
+        ),
+        logging_config=None,
+        debug=False,
+    )

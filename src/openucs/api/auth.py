@@ -1,0 +1,181 @@
+"""Who is calling: the `JSESSIONID` session cookie first, then HTTP Basic, resolved once per
+request by `AuthMiddleware` (pure ASGI, mounted on the API routers only) into `scope["user"]`;
+routes get it through the `current_user` dependency.
+
+After a successful Basic call without a valid session cookie, the response carries a new
+`JSESSIONID` (HttpOnly, SameSite=Lax, Path=/, Secure when configured), as GWS clients expect.
+The session is created only when the response is a success, so a failing request writes
+nothing. A client that sends Basic on every request without keeping cookies gets the same
+session back for `basic_auth_cache_seconds` instead of a new row per request.
+
+Nothing here logs credentials, cookies or the Authorization header.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import logging
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from litestar import Request
+from litestar.concurrency import sync_to_thread
+from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
+from litestar.handlers import BaseRouteHandler
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from openucs.domain.models import User
+from openucs.errors import OpenUcsError, Unauthenticated
+from openucs.services.access import require_admin
+from openucs.services.users import Authenticator
+
+log = logging.getLogger("openucs.api")
+
+SESSION_COOKIE = "JSESSIONID"
+# Route handler option: `opt={NO_NEW_SESSION: True}` keeps a route from issuing a cookie.
+NO_NEW_SESSION = "no_new_session"
+
+
+@dataclass
+class SessionAuth:
+    """Resolves callers and issues session cookies; one per app."""
+
+    authenticator: Authenticator
+    cookie_secure: bool = False
+    reuse_seconds: float = 60.0
+    _key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    _issued: dict[bytes, tuple[float, str]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def from_cookie(self, token: str) -> User | None:
+        user = self.authenticator.cached_session_user(token)
+        if user is not None:
+            return user
+        found = await sync_to_thread(self.authenticator.session_user, token)
+        return found[1] if found else None
+
+    async def from_basic(self, header: bytes) -> User:
+        user_name, password = parse_basic(header)
+        user = self.authenticator.cached_basic(user_name, password)
+        if user is not None:
+            return user
+        return await sync_to_thread(self.authenticator.basic, user_name, password)
+
+    async def issue(self, user: User, header: bytes) -> str:
+        """A session token for a Basic caller: a recent one for the same credentials, or new."""
+        key = hmac.new(self._key, header, hashlib.sha256).digest()
+        now = time.monotonic()
+        hit = self._issued.get(key)
+        if hit and hit[0] > now:
+            return hit[1]
+        token, _ = await sync_to_thread(self.authenticator.open_session, user)
+        with self._lock:
+            if len(self._issued) > 10_000:
+                self._issued.clear()
+            self._issued[key] = (now + self.reuse_seconds, token)
+        return token
+
+    def close(self, token: str) -> None:
+        """Log out: delete the session and forget it everywhere in this process."""
+        with self._lock:
+            for key in [k for k, (_, t) in self._issued.items() if t == token]:
+                del self._issued[key]
+        self.authenticator.close_session(token)
+
+    def set_cookie(self, token: str) -> bytes:
+        secure = "; Secure" if self.cookie_secure else ""
+        return f"{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}".encode()
+
+    def clear_cookie(self) -> str:
+        secure = "; Secure" if self.cookie_secure else ""
+        return f"{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"
+
+
+class AuthMiddleware:
+    """Puts the authenticated `User` in `scope["user"]` or answers 401 (via api/errors.py)."""
+
+    def __init__(self, app: ASGIApp, auth: SessionAuth) -> None:
+        self.app = app
+        self.auth = auth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        token, basic = credentials(scope["headers"])
+        user = await self.auth.from_cookie(token) if token else None
+        if user is not None:
+            scope["user"] = user
+            await self.app(scope, receive, send)
+            return
+        if basic is None:
+            raise Unauthenticated()
+        scope["user"] = user = await self.auth.from_basic(basic)
+        if scope["route_handler"].opt.get(NO_NEW_SESSION):
+            await self.app(scope, receive, send)
+            return
+        await self.app(scope, receive, self._with_new_session(send, user, basic))
+
+    def _with_new_session(self, send: Send, user: User, basic: bytes) -> Send:
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                try:
+                    token = await self.auth.issue(user, basic)
+                except OpenUcsError as exc:  # the call succeeded; only the cookie is lost
+                    log.warning("could not open a session: %s", exc.message)
+                else:
+                    headers = [
+                        *message.get("headers", ()),
+                        (b"set-cookie", self.auth.set_cookie(token)),
+                    ]
+                    message = cast(Message, {**message, "headers": headers})
+            await send(message)
+
+        return send_with_cookie
+
+
+def credentials(headers: Any) -> tuple[str | None, bytes | None]:
+    """The session token from the Cookie headers and the Basic Authorization value, if any."""
+    token: str | None = None
+    basic: bytes | None = None
+    for name, value in headers:
+        if name == b"cookie" and token is None:
+            token = _cookie_value(value.decode("latin-1"), SESSION_COOKIE)
+        elif name == b"authorization" and value[:6].lower() == b"basic ":
+            basic = value[6:].strip()
+    return token, basic
+
+
+def _cookie_value(header: str, name: str) -> str | None:
+    for part in header.split(";"):
+        key, sep, value = part.strip().partition("=")
+        if sep and key == name and value:
+            return value.strip('"')
+    return None
+
+
+def parse_basic(encoded: bytes) -> tuple[str, str]:
+    try:
+        user_name, sep, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthenticated() from None
+    if not sep or not user_name:
+        raise Unauthenticated()
+    return user_name, password
+
+
+def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: writes, bulk uploads and user management need the admin role."""
+    require_admin(connection.scope["user"])
+
+
+def current_user(request: Request[Any, Any, Any]) -> User:
+    """Dependency: the caller resolved by `AuthMiddleware`."""
+    return cast(User, request.scope["user"])

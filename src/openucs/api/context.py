@@ -1,0 +1,23 @@
+"""What every route needs, built once per app and handed in as the `ctx` dependency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from openucs.api.auth import SessionAuth
+from openucs.config import Settings
+from openucs.store.base import Store
+
+
+@dataclass(frozen=True, slots=True)
+class ApiContext:
+    settings: Settings
+    store: Store
+    sessions: SessionAuth
+    base_url: str
+    zone: tzinfo
+
+    @classmethod
+    def build(cls, settings: Settings, store: Store, sessions: SessionAuth) -> ApiContext:
+        return cls(settings, store, sessions, settings.api_base_url, settings.zone)

@@ -1,0 +1,68 @@
+"""Extension routes for UCS contacts, under `/openucs/v1`: create, read, replace, find.
+Writes need the admin role; reads follow services/access.py."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Response, get, post, put
+from litestar.params import Parameter
+
+from openucs.api.answers import ContactAnswer, ContactsAnswer
+from openucs.api.auth import admin_only
+from openucs.api.context import ApiContext
+from openucs.domain.models import Contact, User
+from openucs.errors import InvalidInput
+from openucs.services import contacts
+from openucs.wire import ContactWire, contact_from_wire, contact_to_wire
+
+
+def _answer(ctx: ApiContext, contact: Contact) -> ContactAnswer:
+    return ContactAnswer(statusCode=0, contact=contact_to_wire(contact, base_url=ctx.base_url))
+
+
+@post("/contacts", guards=[admin_only], status_code=201, sync_to_thread=True)
+def create_contact(ctx: ApiContext, data: ContactWire) -> ContactAnswer:
+    """Create a contact (its id is generated when absent); 409 when the id exists."""
+    contact = contacts.create_contact(store=ctx.store, contact=contact_from_wire(data))
+    return _answer(ctx, contact)
+
+
+@get("/contacts/{contact_id:str}", sync_to_thread=True)
+def get_contact(ctx: ApiContext, user: User, contact_id: str) -> ContactAnswer:
+    return _answer(ctx, contacts.read_contact(store=ctx.store, user=user, contact_id=contact_id))
+
+
+@put("/contacts/{contact_id:str}", guards=[admin_only], sync_to_thread=True)
+def put_contact(ctx: ApiContext, contact_id: str, data: ContactWire) -> Response[ContactAnswer]:
+    """Create (201) or replace (200) a contact."""
+    if data.id and data.id != contact_id:
+        raise InvalidInput("id", f"{data.id!r} does not match the id in the URL")
+    contact, created = contacts.put_contact(
+        store=ctx.store, contact=contact_from_wire(data, contact_id=contact_id)
+    )
+    return Response(_answer(ctx, contact), status_code=201 if created else 200)
+
+
+@get("/contacts", sync_to_thread=True)
+def find_contacts(
+    ctx: ApiContext,
+    user: User,
+    email: Annotated[str | None, Parameter(description="exact, case-insensitive")] = None,
+    phone: Annotated[str | None, Parameter(description="digits compared")] = None,
+    name: Annotated[str | None, Parameter(description="prefix of the last or first name")] = None,
+    max_size: Annotated[int, Parameter(query="maxSize", description="1-1000")] = 100,
+    after: Annotated[str | None, Parameter(description="`after` of the previous page")] = None,
+) -> ContactsAnswer:
+    """Contacts by email, phone or name, or all of them by id (supervisor or admin)."""
+    found, next_after = contacts.find_contacts_page(
+        store=ctx.store,
+        user=user,
+        email=email,
+        phone=phone,
+        name=name,
+        limit=max_size,
+        after_id=after,
+    )
+    wires = [contact_to_wire(c, base_url=ctx.base_url) for c in found]
+    return ContactsAnswer(statusCode=0, contacts=wires, after=next_after)

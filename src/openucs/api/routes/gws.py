@@ -1,0 +1,166 @@
+"""The GWS v2 read routes (synchronous forms of the Interaction History operations, spec 3.1-3.4)
+plus `GET /api/v2/me` and `GET /api/v2/diagnostics/version`. Mounted under `/api/v2`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from litestar import Request, get
+from litestar.di import Provide
+from litestar.params import Parameter
+
+from openucs import __version__
+from openucs.api.answers import ContentAnswer, HistoryAnswer, UserAnswer, VersionAnswer
+from openucs.api.context import ApiContext
+from openucs.domain.enums import Source
+from openucs.domain.models import Interaction, User
+from openucs.domain.query import HistoryQuery, Page, encode_page_token
+from openucs.errors import InvalidInput
+from openucs.gwsquery import HistoryParams, build_history_query
+from openucs.services import history
+from openucs.wire import interaction_to_wire, user_to_wire
+
+SEARCH_PREFIX = "searchCustomAttributes."
+
+
+_DOCS = {
+    "fromDate": "yyyy-MM-dd or ISO date-time; default today - 1 month",
+    "toDate": "yyyy-MM-dd (the whole day included) or ISO date-time; default today",
+    "mediaType": "comma list, e.g. chat,email",
+    "state": "comma list of New, Pending, InProcess, Stopped",
+    "typeId": "comma list of Inbound, Outbound, Internal, Consult, Unknown",
+    "userId": "owner (32-hex user id)",
+    "contactId": "UCS contact id",
+    "threadId": "UCS thread id",
+    "sort": "asc, or desc (default), by startDate then id",
+    "maxSize": "page size, default 100",
+    "source": "main (default) or archive",
+    "customAttributes": "comma list of the custom attributes to return",
+    "pageToken": "nextPageToken of the previous page",
+}
+_KNOWN = frozenset(_DOCS)
+
+One = str | None
+Many = list[str] | None
+
+
+def _q(name: str) -> Any:
+    return Parameter(query=name, description=_DOCS[name], required=False)
+
+
+def history_params(
+    request: Request[Any, Any, Any],
+    from_date: Annotated[One, _q("fromDate")] = None,
+    to_date: Annotated[One, _q("toDate")] = None,
+    media_type: Annotated[Many, _q("mediaType")] = None,
+    state: Annotated[Many, _q("state")] = None,
+    type_id: Annotated[Many, _q("typeId")] = None,
+    user_id: Annotated[One, _q("userId")] = None,
+    contact_id: Annotated[One, _q("contactId")] = None,
+    thread_id: Annotated[One, _q("threadId")] = None,
+    sort: Annotated[One, _q("sort")] = None,
+    max_size: Annotated[One, _q("maxSize")] = None,
+    source: Annotated[One, _q("source")] = None,
+    custom_attributes: Annotated[Many, _q("customAttributes")] = None,
+    page_token: Annotated[One, _q("pageToken")] = None,
+) -> HistoryParams:
+    """The history parameters; `searchCustomAttributes.NAME=VALUE` may repeat for any NAME."""
+    search: list[tuple[str, str]] = []
+    for key, value in request.query_params.multi_items():
+        if key.startswith(SEARCH_PREFIX):
+            if not key[len(SEARCH_PREFIX) :]:
+                raise InvalidInput(key, "needs an attribute name after the dot")
+            search.append((key[len(SEARCH_PREFIX) :], value))
+        elif key not in _KNOWN and not key.startswith("_"):
+            raise InvalidInput(key, "unknown parameter")
+    return HistoryParams(
+        fromDate=from_date,
+        toDate=to_date,
+        mediaType=_split(media_type),
+        state=_split(state),
+        typeId=_split(type_id),
+        sort=sort,
+        maxSize=max_size,
+        source=source,
+        customAttributes=_split(custom_attributes),
+        searchCustomAttributes=search,
+        userId=user_id,
+        contactId=contact_id,
+        threadId=thread_id,
+        pageToken=page_token,
+    )
+
+
+_DEPENDENCIES = {"params": Provide(history_params, sync_to_thread=False)}
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for raw in values or () for v in raw.split(",") if v.strip()]
+
+
+@get("/ucs/interactions", dependencies=_DEPENDENCIES, sync_to_thread=True)
+def interaction_history(ctx: ApiContext, user: User, params: HistoryParams) -> HistoryAnswer:
+    """RetrieveInteractionHistory / RetrieveAgentHistory: interactions started in a window."""
+    query = _query(ctx, params)
+    page = history.interaction_history(store=ctx.store, user=user, query=query)
+    return _history_answer(ctx, query, page)
+
+
+@get("/ucs/contacts/{contact_id:str}/interactions", dependencies=_DEPENDENCIES, sync_to_thread=True)
+def contact_history(
+    ctx: ApiContext, user: User, contact_id: str, params: HistoryParams
+) -> HistoryAnswer:
+    """RetrieveContactHistory: the history of one UCS contact."""
+    if params.contactId and params.contactId != contact_id:
+        raise InvalidInput("contactId", "does not match the contact id in the path")
+    params.contactId = contact_id
+    query = _query(ctx, params)
+    page = history.contact_history(store=ctx.store, user=user, contact_id=contact_id, query=query)
+    return _history_answer(ctx, query, page)
+
+
+@get("/ucs/interactions/{interaction_id:str}", sync_to_thread=True)
+def interaction_content(
+    ctx: ApiContext,
+    user: User,
+    interaction_id: str,
+    source: Annotated[One, _q("source")] = None,
+) -> ContentAnswer:
+    """GetInteractionContent: every field, plus the transcript (chat-like media) or the email."""
+    item = history.get_interaction(
+        store=ctx.store,
+        user=user,
+        interaction_id=interaction_id,
+        source=Source.parse("source", source) if source else None,
+    )
+    wire = interaction_to_wire(item, base_url=ctx.base_url, zone=ctx.zone)
+    messages, wire.messages = wire.messages, None
+    if not item.media_type.has_transcript:
+        return ContentAnswer(statusCode=0, interaction=wire)
+    return ContentAnswer(statusCode=0, interaction=wire, messages=messages or [])
+
+
+@get("/me", sync_to_thread=False)
+def me(ctx: ApiContext, user: User) -> UserAnswer:
+    """The current user (spec 1.2)."""
+    return UserAnswer(statusCode=0, user=user_to_wire(user, base_url=ctx.base_url))
+
+
+@get("/diagnostics/version", sync_to_thread=False)
+def version() -> VersionAnswer:
+    return VersionAnswer(statusCode=0, version=__version__)
+
+
+def _query(ctx: ApiContext, params: HistoryParams) -> HistoryQuery:
+    return build_history_query(params, settings=ctx.settings, now=datetime.now(UTC))
+
+
+def _history_answer(ctx: ApiContext, query: HistoryQuery, page: Page[Interaction]) -> HistoryAnswer:
+    """The page; the token is bound to the query as parsed, which the next request rebuilds."""
+    base_url, zone = ctx.base_url, ctx.zone
+    return HistoryAnswer(
+        statusCode=0,
+        interactions=[interaction_to_wire(i, base_url=base_url, zone=zone) for i in page.items],
+        nextPageToken=encode_page_token(query, page.next_cursor) if page.next_cursor else None,
+    )

@@ -1,0 +1,101 @@
+"""Extension write routes for interactions (admin only), under `/openucs/v1`. Bodies have the
+shape the read API returns (`InteractionWire`); answers carry the full interaction, including
+every custom attribute, the content and `externalId`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, delete, patch, post, put
+from litestar.params import Parameter
+
+from openucs.api.answers import CountAnswer, InteractionAnswer, StatusAnswer
+from openucs.api.auth import admin_only
+from openucs.api.context import ApiContext
+from openucs.domain.enums import Source
+from openucs.domain.models import Interaction
+from openucs.errors import InvalidInput, PayloadTooLarge
+from openucs.services import records
+from openucs.wire import (
+    InteractionPatchWire,
+    InteractionWire,
+    decode_interaction_lines,
+    interaction_from_wire,
+    interaction_to_wire,
+    patch_from_wire,
+)
+
+NDJSON_TYPES = frozenset({"application/x-ndjson", "application/ndjson", "application/jsonl"})
+
+SourceParam = Annotated[
+    str | None, Parameter(query="source", description="main (default) or archive", required=False)
+]
+
+
+def _source(raw: str | None) -> Source:
+    return Source.parse("source", raw) if raw else Source.MAIN
+
+
+def _answer(ctx: ApiContext, item: Interaction) -> InteractionAnswer:
+    wire = interaction_to_wire(item, base_url=ctx.base_url, zone=ctx.zone, full=True)
+    return InteractionAnswer(statusCode=0, interaction=wire)
+
+
+@post("/interactions", guards=[admin_only], status_code=201, sync_to_thread=True)
+def create_interaction(
+    ctx: ApiContext, data: InteractionWire, source: SourceParam = None
+) -> InteractionAnswer:
+    """Create one interaction (its id is generated when absent); 409 when the id exists."""
+    item = interaction_from_wire(data, zone=ctx.zone, source=_source(source))
+    return _answer(ctx, records.create_interaction(store=ctx.store, interaction=item))
+
+
+@put("/interactions/{interaction_id:str}", guards=[admin_only], sync_to_thread=True)
+def put_interaction(
+    ctx: ApiContext, interaction_id: str, data: InteractionWire, source: SourceParam = None
+) -> Response[InteractionAnswer]:
+    """Create (201) or replace (200) one interaction."""
+    item = interaction_from_wire(
+        data, zone=ctx.zone, interaction_id=interaction_id, source=_source(source)
+    )
+    saved, created = records.put_interaction(store=ctx.store, interaction=item)
+    return Response(_answer(ctx, saved), status_code=201 if created else 200)
+
+
+@patch("/interactions/{interaction_id:str}", guards=[admin_only], sync_to_thread=True)
+def update_interaction(
+    ctx: ApiContext, interaction_id: str, data: InteractionPatchWire
+) -> InteractionAnswer:
+    """Change state, endDate, comment, subject, customAttributes, userData, contactId or
+    callDuration; an explicit null clears a field."""
+    change = patch_from_wire(data, zone=ctx.zone)
+    item = records.update_interaction(store=ctx.store, interaction_id=interaction_id, patch=change)
+    return _answer(ctx, item)
+
+
+@delete(
+    "/interactions/{interaction_id:str}", guards=[admin_only], status_code=200, sync_to_thread=True
+)
+def delete_interaction(ctx: ApiContext, interaction_id: str) -> StatusAnswer:
+    records.delete_interaction(store=ctx.store, interaction_id=interaction_id)
+    return StatusAnswer(statusCode=0)
+
+
+@post("/interactions/bulk", guards=[admin_only], status_code=200, sync_to_thread=True)
+def bulk_interactions(
+    ctx: ApiContext, request: Request[Any, Any, Any], body: bytes, source: SourceParam = None
+) -> CountAnswer:
+    """NDJSON (`application/x-ndjson`), one interaction per line, written all or nothing and
+    idempotent by id; an error names its line."""
+    kind = request.content_type[0]
+    if kind not in NDJSON_TYPES:
+        raise InvalidInput("Content-Type", f"{kind or 'none'} is not application/x-ndjson")
+    lines = body.splitlines()
+    if sum(1 for line in lines if line.strip()) > ctx.settings.max_bulk_lines:
+        raise PayloadTooLarge(
+            f"body: more than {ctx.settings.max_bulk_lines} lines in one bulk upload"
+        )
+    items = list(decode_interaction_lines(lines, zone=ctx.zone, source=_source(source)))
+    if not items:
+        raise InvalidInput("body", "no interaction in the upload")
+    return CountAnswer(statusCode=0, count=records.ingest(store=ctx.store, interactions=items))
