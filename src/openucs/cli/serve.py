@@ -1,0 +1,95 @@
+"""`openucs serve` (the default command): migrate, optionally load the demo, run uvicorn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from openucs import __version__
+from openucs.cli._common import database_option, opened, safe_url, settings_for
+from openucs.cli.data import seed_store
+from openucs.config import Settings
+from openucs.demo import DemoPlan
+from openucs.domain.enums import Role
+from openucs.services.users import add_user
+from openucs.store.base import Store
+
+DEMO_INTERACTIONS = 20_000
+DEMO_SEED = 1
+# The demo logins, created with the demo data on the first start of `serve --demo`. They are
+# documented in the README; never use --demo on a database that holds real history.
+DEMO_USERS: tuple[tuple[str, Role, str, str | None, str | None], ...] = (
+    ("admin", Role.ADMIN, "admin-demo", "Ada", "Admin"),
+    ("supervisor", Role.SUPERVISOR, "supervisor-demo", "Sam", "Supervisor"),
+    ("agent", Role.AGENT, "agent-demo", None, None),  # owns part of the demo history
+)
+
+
+def serve_options(func: Any) -> Any:
+    for option in reversed(
+        (
+            database_option,
+            click.option("--host", default=None, help="Listen address (default 127.0.0.1)."),
+            click.option(
+                "--port", type=click.IntRange(1, 65535), default=None, help="Default 8080."
+            ),
+            click.option(
+                "--demo",
+                is_flag=True,
+                help="Load demo history and demo logins on the first start (empty database).",
+            ),
+        )
+    ):
+        func = option(func)
+    return func
+
+
+@click.command()
+@serve_options
+def serve(database: str | None, host: str | None, port: int | None, demo: bool) -> None:
+    """Run the HTTP server (the default command). Migrates the database first."""
+    import uvicorn
+
+    from openucs.api.app import create_app
+
+    settings = settings_for(database, host=host, port=port)
+    with opened(settings, upgrade=True) as store:
+        if demo:
+            prepare_demo(store)
+        click.echo(f"OpenUCS {__version__}, database {safe_url(settings.database_url)}")
+        _announce(settings, demo)
+        uvicorn.run(
+            create_app(settings, store),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+        )
+
+
+def prepare_demo(store: Store) -> None:
+    """On an empty database: the demo history and the demo logins. Otherwise nothing."""
+    if store.count_interactions():
+        return
+    click.echo(f"Empty database: loading the demo history ({DEMO_INTERACTIONS:,} interactions)")
+    plan = DemoPlan(interactions=DEMO_INTERACTIONS, seed=DEMO_SEED, login_agent="agent")
+    click.echo(seed_store(store, plan))
+    for name, role, password, first, last in DEMO_USERS:
+        existing = store.get_user_by_name(name)
+        if existing is None or existing.password_hash is None:
+            add_user(
+                store=store,
+                user_name=name,
+                roles=frozenset({role}),
+                password=password,
+                first_name=first,
+                last_name=last,
+            )
+
+
+def _announce(settings: Settings, demo: bool) -> None:
+    click.echo(f"Serving {settings.api_base_url} (e.g. {settings.api_base_url}/me)")
+    if demo:
+        click.echo("Demo logins (created on the first --demo start):")
+        for name, role, password, _, _ in DEMO_USERS:
+            click.echo(f"  {name:<11} password {password:<16} role {role.value}")

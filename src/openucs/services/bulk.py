@@ -1,0 +1,255 @@
+"""Bulk moves of history: NDJSON import and export of interactions and contacts, and batched
+ingest of generated data.
+
+Imports go through `records.ingest` batch by batch, each batch in one transaction, so a failing
+line leaves earlier batches written and nothing of its own batch. Errors name the line. Exports
+stream with `Store.iter_history` and write one line at a time: constant memory at any size.
+Interactions are exported oldest first, so that an email reply comes after its parent and the
+file re-imports in order.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import tzinfo
+from typing import TypeVar
+
+import msgspec
+
+from openucs import wire
+from openucs.domain.enums import SortOrder, Source
+from openucs.domain.models import Contact, Interaction
+from openucs.domain.query import HistoryQuery
+from openucs.errors import InvalidInput, OutOfRange
+from openucs.services.records import ingest
+from openucs.store.base import Store
+
+Progress = Callable[[int], None]
+"""Called after each written batch with the number of records written so far."""
+
+DEFAULT_BATCH = 5000
+MAX_BATCH = 100_000
+CONTACT_PAGE = 1000
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class BulkStats:
+    """What a bulk write did: records written, batches, wall time and the part of it spent in
+    `records.ingest` (checks and the store), so that generation or parsing can be told apart."""
+
+    records: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+    store_seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.records / self.seconds if self.seconds else 0.0
+
+    @property
+    def store_rate(self) -> float:
+        return self.records / self.store_seconds if self.store_seconds else 0.0
+
+
+def check_batch_size(size: int) -> int:
+    if not 1 <= size <= MAX_BATCH:
+        raise OutOfRange("batchSize", f"{size} is out of range (1-{MAX_BATCH})")
+    return size
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# --- interactions ------------------------------------------------------------------------
+
+
+def ingest_batches(
+    *, store: Store, batches: Iterable[Sequence[Interaction]], progress: Progress | None = None
+) -> BulkStats:
+    """Write ready-made batches (e.g. generated demo data) through `records.ingest`."""
+    stats = BulkStats()
+    began = time.perf_counter()
+    for batch in batches:
+        _timed_ingest(store, batch, stats)
+        if progress:
+            progress(stats.records)
+    stats.seconds = time.perf_counter() - began
+    return stats
+
+
+def import_interactions(
+    *,
+    store: Store,
+    lines: Iterable[bytes],
+    zone: tzinfo,
+    source: Source = Source.MAIN,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Progress | None = None,
+) -> BulkStats:
+    """Interactions from NDJSON lines (the wire format of the API). An error names its line;
+    the batches before it stay written, its own batch is not."""
+    check_batch_size(batch_size)
+    stats = BulkStats()
+    began = time.perf_counter()
+    numbered = _numbered(lines)
+    for chunk in batched(numbered, batch_size):
+        numbers = [n for n, _ in chunk]
+        items = [_decode_interaction(raw, n, zone, source) for n, raw in chunk]
+        try:
+            _timed_ingest(store, items, stats)
+        except InvalidInput as exc:
+            raise _locate(exc, items, numbers) from None
+        if progress:
+            progress(stats.records)
+    stats.seconds = time.perf_counter() - began
+    return stats
+
+
+def export_interactions(
+    *,
+    store: Store,
+    query: HistoryQuery,
+    base_url: str,
+    zone: tzinfo,
+    write: Callable[[bytes], object],
+) -> int:
+    """Every interaction matching `query` (its limit and page are ignored) as NDJSON lines of
+    the full wire form: all custom attributes, externalId, transcript or email, in the query's
+    order (see `export_query`). Returns how many were written."""
+    query = replace(query, return_attributes=None, after=None)
+    count = 0
+    for item in store.iter_history(query):
+        write(
+            wire.encode_line(
+                wire.interaction_to_wire(item, base_url=base_url, zone=zone, full=True)
+            )
+        )
+        count += 1
+    return count
+
+
+def export_query(query: HistoryQuery, *, bounded: bool) -> HistoryQuery:
+    """The export form of a history query: oldest first, all attributes, and, when the caller
+    gave no dates (`bounded` False), no window at all rather than the GWS default month."""
+    query = replace(query, sort=SortOrder.ASC, return_attributes=None, after=None)
+    if not bounded:
+        query = replace(query, start_from=None, start_to=None)
+    return query
+
+
+def _decode_interaction(raw: bytes, number: int, zone: tzinfo, source: Source) -> Interaction:
+    try:
+        return wire.interaction_from_wire(wire.decode_interaction(raw), zone=zone, source=source)
+    except InvalidInput as exc:
+        raise exc.at_line(number) from None
+
+
+def _numbered(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """Non-blank lines with their 1-based line numbers."""
+    for number, raw in enumerate(lines, start=1):
+        if raw.strip():
+            yield number, raw
+
+
+def _timed_ingest(store: Store, batch: Sequence[Interaction], stats: BulkStats) -> None:
+    began = time.perf_counter()
+    ingest(store=store, interactions=batch)
+    stats.store_seconds += time.perf_counter() - began
+    stats.records += len(batch)
+    stats.batches += 1
+
+
+def _locate(
+    exc: InvalidInput, items: Sequence[Interaction], numbers: Sequence[int]
+) -> InvalidInput:
+    """Place a batch-level error on the first line whose ids it names, else on the batch."""
+    if exc.line is not None:
+        return exc
+    for item, number in zip(items, numbers, strict=True):
+        keys = (item.id, item.contact_id, item.parent_id, item.owner_id)
+        if any(key and repr(key) in exc.problem for key in keys):
+            return exc.at_line(number)
+    where = f"lines {numbers[0]}-{numbers[-1]}"
+    return InvalidInput(exc.field, f"{exc.problem} (in the batch of {where})")
+
+
+# --- contacts ----------------------------------------------------------------------------
+
+_contact_decoder = msgspec.json.Decoder(wire.ContactWire)
+
+
+def import_contacts(
+    *,
+    store: Store,
+    lines: Iterable[bytes],
+    batch_size: int = DEFAULT_BATCH,
+    progress: Progress | None = None,
+) -> BulkStats:
+    """Contacts from NDJSON lines in the `ContactWire` shape; insert or replace by id."""
+    check_batch_size(batch_size)
+    stats = BulkStats()
+    began = time.perf_counter()
+    for chunk in batched(_numbered(lines), batch_size):
+        contacts = [_decode_contact(raw, number) for number, raw in chunk]
+        started = time.perf_counter()
+        store.save_contacts(contacts)
+        stats.store_seconds += time.perf_counter() - started
+        stats.records += len(contacts)
+        stats.batches += 1
+        if progress:
+            progress(stats.records)
+    stats.seconds = time.perf_counter() - began
+    return stats
+
+
+def save_contact_batches(
+    *, store: Store, batches: Iterable[Sequence[Contact]], progress: Progress | None = None
+) -> BulkStats:
+    stats = BulkStats()
+    began = time.perf_counter()
+    for batch in batches:
+        store.save_contacts(batch)
+        stats.records += len(batch)
+        stats.batches += 1
+        if progress:
+            progress(stats.records)
+    stats.seconds = stats.store_seconds = time.perf_counter() - began
+    return stats
+
+
+def export_contacts(*, store: Store, base_url: str, write: Callable[[bytes], object]) -> int:
+    """All contacts in id order, one `ContactWire` line each, read a page at a time."""
+    count = 0
+    after: str | None = None
+    while True:
+        page = store.find_contacts(limit=CONTACT_PAGE, after_id=after)
+        for contact in page:
+            write(wire.encode_line(wire.contact_to_wire(contact, base_url=base_url)))
+        count += len(page)
+        if len(page) < CONTACT_PAGE:
+            return count
+        after = page[-1].id
+
+
+def _decode_contact(raw: bytes, number: int) -> Contact:
+    try:
+        return wire.contact_from_wire(_contact_decoder.decode(raw))
+    except msgspec.ValidationError as exc:
+        problem = str(exc).replace("`$.", "`").replace("- at `$`", "").strip()
+        raise InvalidInput("contact", problem, line=number) from None
+    except msgspec.DecodeError as exc:
+        raise InvalidInput("contact", f"malformed JSON ({exc})", line=number) from None
+    except InvalidInput as exc:
+        raise exc.at_line(number) from None
