@@ -111,21 +111,22 @@ def test_a_bad_line_is_named_and_its_batch_is_not_written(run, new_sqlite, tmp_p
     assert written == ["GOOD000000000000", "GOOD000000000001"]  # batch 1 only
 
 
+CALL = {"mediaType": "call", "startDate": "2026-01-05T10:00:00Z"}
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
         ('{"mediaType": "call"', "line 2: body: malformed JSON"),
-        ('{"mediaType": "call"}', "line 2: startDate: is required"),
-        ('{"mediaType": "call", "startDate": "2026-01-05T10:00:00Z", "callDuration": "x"}', "callDuration"),
-        ('{"mediaType": "call", "startDate": "2026-01-05T10:00:00Z", "contactId": "NOPE"}',
-         "line 2: contactId: unknown contact 'NOPE'"),
-        ('{"mediaType": "email", "startDate": "2026-01-05T10:00:00Z", "parentId": "GHOST"}',
-         "line 2: parentId: interaction 'GHOST' not found"),
+        (json.dumps({"mediaType": "call"}), "line 2: startDate: is required"),
+        (json.dumps(dict(CALL, callDuration="x")), "line 2: callDuration: Expected `int"),
+        (json.dumps(dict(CALL, contactId="NOPE")), "line 2: contactId: unknown contact 'NOPE'"),
+        (json.dumps(dict(CALL, parentId="GHOST")), "line 2: parentId: interaction 'GHOST' not"),
     ],
-)  # fmt: skip
+)
 def test_import_errors_name_the_line(run, new_sqlite, tmp_path, line, message):
     path = tmp_path / "in.ndjson"
-    first = '{"id": "OK00000000000001", "mediaType": "call", "startDate": "2026-01-05T10:00:00Z"}'
+    first = json.dumps(dict(CALL, id="OK00000000000001"))
     path.write_text(f"{first}\n{line}\n")
     result = run("import", str(path), "--database", new_sqlite("e"), expect=2)
     assert message in result.stderr
