@@ -75,6 +75,6 @@ class NewUserWire(msgspec.Struct, forbid_unknown_fields=True):
 
     userName: str
     password: str
-    roles: list[str] = ["agent"]
+    roles: list[str] = msgspec.field(default_factory=lambda: ["agent"])
     firstName: str | None = None
     lastName: str | None = None

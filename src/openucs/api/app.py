@@ -7,8 +7,8 @@ from typing import Any
 
 from litestar import Litestar, Router
 from litestar.di import Provide
-from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.types import ASGIApp
 
 from openucs import __version__
 from openucs.api.auth import AuthMiddleware, SessionAuth, current_user
@@ -56,10 +56,15 @@ def create_app(settings: Settings, store: Store) -> Litestar:
         reuse_seconds=settings.basic_auth_cache_seconds,
     )
     ctx = ApiContext.build(settings, store, sessions)
-    auth = [DefineMiddleware(AuthMiddleware, auth=sessions)]
+
+    # Closures, not DefineMiddleware(kwargs): Litestar deep-copies routers, never the store.
+    def authenticated(app: ASGIApp) -> ASGIApp:
+        return AuthMiddleware(app, sessions)
 
     def provide_ctx() -> ApiContext:
         return ctx
+
+    auth = [authenticated]
 
     routers: list[Any] = [
         Router(GWS_ROOT, route_handlers=GWS_ROUTES, middleware=auth),

@@ -34,9 +34,11 @@ def put_interaction(*, store: Store, interaction: Interaction) -> tuple[Interact
 def update_interaction(
     *, store: Store, interaction_id: str, patch: InteractionPatch
 ) -> Interaction:
+    """Apply a partial update; returns the whole interaction, content included."""
     if "contact_id" in patch.present and patch.contact_id:
         _check_contacts(store, {patch.contact_id})
-    return store.update_interaction(interaction_id, patch)
+    store.update_interaction(interaction_id, patch)
+    return _reload(store, interaction_id)
 
 
 def delete_interaction(*, store: Store, interaction_id: str) -> None:

@@ -6,35 +6,39 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Response, get, post, put
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from openucs.api.answers import ContactAnswer, ContactsAnswer
 from openucs.api.auth import admin_only
-from openucs.api.context import ApiContext
-from openucs.domain.models import Contact, User
+from openucs.api.context import Ctx, CurrentUser
+from openucs.domain.models import Contact
 from openucs.errors import InvalidInput
 from openucs.services import contacts
 from openucs.wire import ContactWire, contact_from_wire, contact_to_wire
 
+One = str | None
 
-def _answer(ctx: ApiContext, contact: Contact) -> ContactAnswer:
+
+def _answer(ctx: Ctx, contact: Contact) -> ContactAnswer:
     return ContactAnswer(statusCode=0, contact=contact_to_wire(contact, base_url=ctx.base_url))
 
 
 @post("/contacts", guards=[admin_only], status_code=201, sync_to_thread=True)
-def create_contact(ctx: ApiContext, data: ContactWire) -> ContactAnswer:
+def create_contact(ctx: Ctx, data: JSONBody[ContactWire]) -> ContactAnswer:
     """Create a contact (its id is generated when absent); 409 when the id exists."""
     contact = contacts.create_contact(store=ctx.store, contact=contact_from_wire(data))
     return _answer(ctx, contact)
 
 
 @get("/contacts/{contact_id:str}", sync_to_thread=True)
-def get_contact(ctx: ApiContext, user: User, contact_id: str) -> ContactAnswer:
+def get_contact(ctx: Ctx, user: CurrentUser, contact_id: FromPath[str]) -> ContactAnswer:
     return _answer(ctx, contacts.read_contact(store=ctx.store, user=user, contact_id=contact_id))
 
 
 @put("/contacts/{contact_id:str}", guards=[admin_only], sync_to_thread=True)
-def put_contact(ctx: ApiContext, contact_id: str, data: ContactWire) -> Response[ContactAnswer]:
+def put_contact(
+    ctx: Ctx, contact_id: FromPath[str], data: JSONBody[ContactWire]
+) -> Response[ContactAnswer]:
     """Create (201) or replace (200) a contact."""
     if data.id and data.id != contact_id:
         raise InvalidInput("id", f"{data.id!r} does not match the id in the URL")
@@ -46,13 +50,15 @@ def put_contact(ctx: ApiContext, contact_id: str, data: ContactWire) -> Response
 
 @get("/contacts", sync_to_thread=True)
 def find_contacts(
-    ctx: ApiContext,
-    user: User,
-    email: Annotated[str | None, Parameter(description="exact, case-insensitive")] = None,
-    phone: Annotated[str | None, Parameter(description="digits compared")] = None,
-    name: Annotated[str | None, Parameter(description="prefix of the last or first name")] = None,
-    max_size: Annotated[int, Parameter(query="maxSize", description="1-1000")] = 100,
-    after: Annotated[str | None, Parameter(description="`after` of the previous page")] = None,
+    ctx: Ctx,
+    user: CurrentUser,
+    email: Annotated[str | None, QueryParameter(description="exact, case-insensitive")] = None,
+    phone: Annotated[str | None, QueryParameter(description="digits compared")] = None,
+    name: Annotated[
+        str | None, QueryParameter(description="prefix of the last or first name")
+    ] = None,
+    max_size: Annotated[int, QueryParameter(name="maxSize", description="1-1000")] = 100,
+    after: Annotated[str | None, QueryParameter(description="`after` of the previous page")] = None,
 ) -> ContactsAnswer:
     """Contacts by email, phone or name, or all of them by id (supervisor or admin)."""
     found, next_after = contacts.find_contacts_page(

@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Request, get
-from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, QueryParameter, SkipValidation
 
 from openucs import __version__
 from openucs.api.answers import ContentAnswer, HistoryAnswer, UserAnswer, VersionAnswer
-from openucs.api.context import ApiContext
+from openucs.api.context import Ctx, CurrentUser
 from openucs.domain.enums import Source
-from openucs.domain.models import Interaction, User
+from openucs.domain.models import Interaction
 from openucs.domain.query import HistoryQuery, Page, encode_page_token
 from openucs.errors import InvalidInput
 from openucs.gwsquery import HistoryParams, build_history_query
@@ -46,7 +46,7 @@ Many = list[str] | None
 
 
 def _q(name: str) -> Any:
-    return Parameter(query=name, description=_DOCS[name], required=False)
+    return QueryParameter(name=name, description=_DOCS[name], required=False)
 
 
 def history_params(
@@ -54,10 +54,10 @@ def history_params(
     from_date: Annotated[One, _q("fromDate")] = None,
     to_date: Annotated[One, _q("toDate")] = None,
     media_type: Annotated[Many, _q("mediaType")] = None,
-    state: Annotated[Many, _q("state")] = None,
+    states: Annotated[Many, _q("state")] = None,
     type_id: Annotated[Many, _q("typeId")] = None,
     user_id: Annotated[One, _q("userId")] = None,
-    contact_id: Annotated[One, _q("contactId")] = None,
+    contact: Annotated[One, _q("contactId")] = None,
     thread_id: Annotated[One, _q("threadId")] = None,
     sort: Annotated[One, _q("sort")] = None,
     max_size: Annotated[One, _q("maxSize")] = None,
@@ -78,7 +78,7 @@ def history_params(
         fromDate=from_date,
         toDate=to_date,
         mediaType=_split(media_type),
-        state=_split(state),
+        state=_split(states),
         typeId=_split(type_id),
         sort=sort,
         maxSize=max_size,
@@ -86,12 +86,13 @@ def history_params(
         customAttributes=_split(custom_attributes),
         searchCustomAttributes=search,
         userId=user_id,
-        contactId=contact_id,
+        contactId=contact,
         threadId=thread_id,
         pageToken=page_token,
     )
 
 
+Params = NamedDependency[SkipValidation[HistoryParams]]
 _DEPENDENCIES = {"params": Provide(history_params, sync_to_thread=False)}
 
 
@@ -100,7 +101,7 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 @get("/ucs/interactions", dependencies=_DEPENDENCIES, sync_to_thread=True)
-def interaction_history(ctx: ApiContext, user: User, params: HistoryParams) -> HistoryAnswer:
+def interaction_history(ctx: Ctx, user: CurrentUser, params: Params) -> HistoryAnswer:
     """RetrieveInteractionHistory / RetrieveAgentHistory: interactions started in a window."""
     query = _query(ctx, params)
     page = history.interaction_history(store=ctx.store, user=user, query=query)
@@ -109,7 +110,7 @@ def interaction_history(ctx: ApiContext, user: User, params: HistoryParams) -> H
 
 @get("/ucs/contacts/{contact_id:str}/interactions", dependencies=_DEPENDENCIES, sync_to_thread=True)
 def contact_history(
-    ctx: ApiContext, user: User, contact_id: str, params: HistoryParams
+    ctx: Ctx, user: CurrentUser, contact_id: FromPath[str], params: Params
 ) -> HistoryAnswer:
     """RetrieveContactHistory: the history of one UCS contact."""
     if params.contactId and params.contactId != contact_id:
@@ -122,9 +123,9 @@ def contact_history(
 
 @get("/ucs/interactions/{interaction_id:str}", sync_to_thread=True)
 def interaction_content(
-    ctx: ApiContext,
-    user: User,
-    interaction_id: str,
+    ctx: Ctx,
+    user: CurrentUser,
+    interaction_id: FromPath[str],
     source: Annotated[One, _q("source")] = None,
 ) -> ContentAnswer:
     """GetInteractionContent: every field, plus the transcript (chat-like media) or the email."""
@@ -142,7 +143,7 @@ def interaction_content(
 
 
 @get("/me", sync_to_thread=False)
-def me(ctx: ApiContext, user: User) -> UserAnswer:
+def me(ctx: Ctx, user: CurrentUser) -> UserAnswer:
     """The current user (spec 1.2)."""
     return UserAnswer(statusCode=0, user=user_to_wire(user, base_url=ctx.base_url))
 
@@ -152,11 +153,11 @@ def version() -> VersionAnswer:
     return VersionAnswer(statusCode=0, version=__version__)
 
 
-def _query(ctx: ApiContext, params: HistoryParams) -> HistoryQuery:
+def _query(ctx: Ctx, params: Params) -> HistoryQuery:
     return build_history_query(params, settings=ctx.settings, now=datetime.now(UTC))
 
 
-def _history_answer(ctx: ApiContext, query: HistoryQuery, page: Page[Interaction]) -> HistoryAnswer:
+def _history_answer(ctx: Ctx, query: HistoryQuery, page: Page[Interaction]) -> HistoryAnswer:
     """The page; the token is bound to the query as parsed, which the next request rebuilds."""
     base_url, zone = ctx.base_url, ctx.zone
     return HistoryAnswer(

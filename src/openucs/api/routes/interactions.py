@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, Response, delete, patch, post, put
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter, RawBody
 
 from openucs.api.answers import CountAnswer, InteractionAnswer, StatusAnswer
 from openucs.api.auth import admin_only
-from openucs.api.context import ApiContext
+from openucs.api.context import Ctx
 from openucs.domain.enums import Source
 from openucs.domain.models import Interaction
 from openucs.errors import InvalidInput, PayloadTooLarge
@@ -28,7 +28,7 @@ from openucs.wire import (
 NDJSON_TYPES = frozenset({"application/x-ndjson", "application/ndjson", "application/jsonl"})
 
 SourceParam = Annotated[
-    str | None, Parameter(query="source", description="main (default) or archive", required=False)
+    str | None, QueryParameter(name="source", description="main (default) or archive")
 ]
 
 
@@ -36,14 +36,14 @@ def _source(raw: str | None) -> Source:
     return Source.parse("source", raw) if raw else Source.MAIN
 
 
-def _answer(ctx: ApiContext, item: Interaction) -> InteractionAnswer:
+def _answer(ctx: Ctx, item: Interaction) -> InteractionAnswer:
     wire = interaction_to_wire(item, base_url=ctx.base_url, zone=ctx.zone, full=True)
     return InteractionAnswer(statusCode=0, interaction=wire)
 
 
 @post("/interactions", guards=[admin_only], status_code=201, sync_to_thread=True)
 def create_interaction(
-    ctx: ApiContext, data: InteractionWire, source: SourceParam = None
+    ctx: Ctx, data: JSONBody[InteractionWire], source: SourceParam = None
 ) -> InteractionAnswer:
     """Create one interaction (its id is generated when absent); 409 when the id exists."""
     item = interaction_from_wire(data, zone=ctx.zone, source=_source(source))
@@ -52,7 +52,10 @@ def create_interaction(
 
 @put("/interactions/{interaction_id:str}", guards=[admin_only], sync_to_thread=True)
 def put_interaction(
-    ctx: ApiContext, interaction_id: str, data: InteractionWire, source: SourceParam = None
+    ctx: Ctx,
+    interaction_id: FromPath[str],
+    data: JSONBody[InteractionWire],
+    source: SourceParam = None,
 ) -> Response[InteractionAnswer]:
     """Create (201) or replace (200) one interaction."""
     item = interaction_from_wire(
@@ -64,7 +67,7 @@ def put_interaction(
 
 @patch("/interactions/{interaction_id:str}", guards=[admin_only], sync_to_thread=True)
 def update_interaction(
-    ctx: ApiContext, interaction_id: str, data: InteractionPatchWire
+    ctx: Ctx, interaction_id: FromPath[str], data: JSONBody[InteractionPatchWire]
 ) -> InteractionAnswer:
     """Change state, endDate, comment, subject, customAttributes, userData, contactId or
     callDuration; an explicit null clears a field."""
@@ -76,14 +79,14 @@ def update_interaction(
 @delete(
     "/interactions/{interaction_id:str}", guards=[admin_only], status_code=200, sync_to_thread=True
 )
-def delete_interaction(ctx: ApiContext, interaction_id: str) -> StatusAnswer:
+def delete_interaction(ctx: Ctx, interaction_id: FromPath[str]) -> StatusAnswer:
     records.delete_interaction(store=ctx.store, interaction_id=interaction_id)
     return StatusAnswer(statusCode=0)
 
 
 @post("/interactions/bulk", guards=[admin_only], status_code=200, sync_to_thread=True)
 def bulk_interactions(
-    ctx: ApiContext, request: Request[Any, Any, Any], body: bytes, source: SourceParam = None
+    ctx: Ctx, request: Request[Any, Any, Any], body: RawBody, source: SourceParam = None
 ) -> CountAnswer:
     """NDJSON (`application/x-ndjson`), one interaction per line, written all or nothing and
     idempotent by id; an error names its line."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.params import JSONBody
 
 from openucs.api.answers import NewUserWire, StatusAnswer, UserAnswer, UsersAnswer
 from openucs.api.auth import NO_NEW_SESSION, SESSION_COOKIE, admin_only
-from openucs.api.context import ApiContext
+from openucs.api.context import Ctx
 from openucs.domain.enums import Role
 from openucs.errors import InvalidInput
 from openucs.services import users
@@ -16,7 +17,7 @@ from openucs.wire import user_to_wire
 
 
 @post("/users", guards=[admin_only], status_code=201, sync_to_thread=True)
-def create_user(ctx: ApiContext, data: NewUserWire) -> UserAnswer:
+def create_user(ctx: Ctx, data: JSONBody[NewUserWire]) -> UserAnswer:
     """A login with roles agent, supervisor and/or admin; 409 when the name is taken."""
     user = users.add_user(
         store=ctx.store,
@@ -30,14 +31,14 @@ def create_user(ctx: ApiContext, data: NewUserWire) -> UserAnswer:
 
 
 @get("/users", guards=[admin_only], sync_to_thread=True)
-def list_users(ctx: ApiContext) -> UsersAnswer:
+def list_users(ctx: Ctx) -> UsersAnswer:
     """Every user, logins and owners met on import; never a password hash."""
     found = users.list_users(store=ctx.store)
     return UsersAnswer(statusCode=0, users=[user_to_wire(u, base_url=ctx.base_url) for u in found])
 
 
 @post("/logout", status_code=200, opt={NO_NEW_SESSION: True}, sync_to_thread=True)
-def logout(ctx: ApiContext, request: Request[Any, Any, Any]) -> Response[StatusAnswer]:
+def logout(ctx: Ctx, request: Request[Any, Any, Any]) -> Response[StatusAnswer]:
     """End the session of the `JSESSIONID` cookie and clear the cookie."""
     token = request.cookies.get(SESSION_COOKIE)
     if token:
