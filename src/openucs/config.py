@@ -16,6 +16,17 @@ from openucs.errors import InvalidInput
 
 ENV_PREFIX = "OPENUCS_"
 
+# The GWS features that gate the UCS operations (spec 1.4, 3.0).
+ALL_FEATURES = (
+    "api-ucs-voice",
+    "api-voice",
+    "api-multimedia",
+    "api-multimedia-chat",
+    "api-multimedia-email",
+    "api-multimedia-facebook",
+    "api-multimedia-twitter",
+)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -35,11 +46,43 @@ class Settings:
     session_cookie_secure: bool = False
     basic_auth_cache_seconds: int = 60
     log_level: str = "info"
+    # Asynchronous UCS operations, CometD notifications, features, CSRF and CORS.
+    enabled_features: str = ",".join(ALL_FEATURES)
+    csrf_protection: bool = False
+    cors_allowed_origins: str = ""
+    cors_allowed_methods: str = "GET,POST,PUT,DELETE,OPTIONS"
+    cors_allowed_headers: str = "Content-Type,Authorization,X-CSRF-TOKEN,X-Requested-With"
+    cors_allow_credentials: bool = True
+    cometd_timeout_ms: int = 30_000
+    cometd_interval_ms: int = 0
+    cometd_max_interval_ms: int = 15_000
+    cometd_max_queue: int = 1000
+    operation_workers: int = 8
 
     def __post_init__(self) -> None:
         _ = self.zone  # fail fast on an unknown zone
         if not 1 <= self.default_page_size <= self.max_page_size:
             raise InvalidInput("default_page_size", "must be between 1 and max_page_size")
+        unknown = self.features - set(ALL_FEATURES)
+        if unknown:
+            raise InvalidInput("enabled_features", f"unknown feature {sorted(unknown)[0]!r}")
+        positive = ("cometd_timeout_ms", "cometd_max_interval_ms", "cometd_max_queue")
+        for name in (*positive, "operation_workers"):
+            if getattr(self, name) < 1:
+                raise InvalidInput(name, "must be positive")
+        if self.cometd_interval_ms < 0:
+            raise InvalidInput("cometd_interval_ms", "must not be negative")
+
+    @property
+    def features(self) -> frozenset[str]:
+        """The enabled GWS features (spec 1.4); `*` means all of them."""
+        names = {f.strip() for f in self.enabled_features.split(",") if f.strip()}
+        return frozenset(ALL_FEATURES) if "*" in names else frozenset(names)
+
+    @staticmethod
+    def split(value: str) -> list[str]:
+        """A comma-separated setting as a list."""
+        return [v.strip() for v in value.split(",") if v.strip()]
 
     @cached_property
     def zone(self) -> tzinfo:
