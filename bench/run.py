@@ -1,0 +1,177 @@
+"""`make bench`: seed a fresh SQLite database with N demo interactions (1,000,000 by default),
+then measure the import rate, the latency of three reads through HTTP and as bare SQL, and check
+that the query plans do not change between N/10 and N rows.
+
+    .venv/bin/python bench/run.py                       # the full run (takes a while)
+    .venv/bin/python bench/run.py --interactions 100000 # a quick one
+    .venv/bin/python bench/run.py --reuse               # keep the database of an earlier run
+
+The database lives in bench/.data/ (not in git); results go to bench/results/<date>.md and .json
+(or --out FILE.md|FILE.json). Requests go only to a server on 127.0.0.1 started here.
+Targets (reported, not asserted): import >= 20,000 interactions/s, contact history HTTP p99 <=
+5 ms, equal plans at both sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from report import render_markdown, render_table  # noqa: E402
+from scenarios import (  # noqa: E402
+    SCENARIOS,
+    Target,
+    capture_statements,
+    create_bench_user,
+    measure_http,
+    measure_sql,
+    pick_targets,
+    query_plans,
+    server,
+)
+
+from openucs.demo import DemoData, DemoPlan  # noqa: E402
+from openucs.services import bulk  # noqa: E402
+from openucs.store import Store, open_store  # noqa: E402
+
+SEED = 42
+
+
+def main() -> int:
+    args = _arguments()
+    n = args.interactions
+    data = HERE / ".data"
+    data.mkdir(exist_ok=True)
+    db_path = data / f"bench-{n}.db"
+    url = f"sqlite:///{db_path}"
+    sidecar = db_path.with_suffix(".seed.json")
+    if not (args.reuse and db_path.exists() and sidecar.exists()):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        store = open_store(url)
+        try:
+            store.upgrade()
+            sidecar.write_text(json.dumps(_seed(store, db_path, n), indent=1))
+        finally:
+            store.close()
+    results = json.loads(sidecar.read_text())
+    results.update(date=datetime.now(UTC).isoformat(timespec="seconds"), requests=args.requests)
+    results["plans"]["large"] = query_plans(db_path, _targets(results["plans"]["statements"]))
+    results["plans"]["identical"] = results["plans"]["large"] == results["plans"]["small"]
+    results["latency"] = _latency(url, db_path, args.samples, args.requests)
+    print(render_table(results))
+    for out in _outputs(args.out, n):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(results, indent=1) if out.suffix == ".json" else render_markdown(results)
+        out.write_text(text + "\n")
+        print(f"wrote {out}")
+    return 0
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--interactions", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=2000, help="per scenario and mode")
+    parser.add_argument("--samples", type=int, default=200, help="distinct targets per scenario")
+    parser.add_argument("--reuse", action="store_true", help="reuse an earlier run's database")
+    parser.add_argument("--out", type=Path, help="bench/results/<date>.md or .json")
+    args = parser.parse_args()
+    if args.interactions < 1000:
+        parser.error("--interactions must be at least 1000")
+    return args
+
+
+def _seed(store: Store, db_path: Path, n: int) -> dict[str, Any]:
+    """Seed, pausing once at n/10 rows to record the plans of the scenario statements."""
+    plan = DemoPlan(interactions=n, seed=SEED)
+    data = DemoData(plan)
+    contacts = bulk.save_contact_batches(
+        store=store, batches=bulk.batched(data.contacts(), bulk.DEFAULT_BATCH)
+    )
+    small_at = n // 10
+    snapshot: dict[str, Any] = {}
+
+    def progress(done: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\rseeding: {done:,} of {n:,}", end="", file=sys.stderr, flush=True)
+        if done >= small_at and not snapshot:
+            targets = pick_targets(db_path, 5, SEED)
+            capture_statements(store, targets)
+            snapshot.update(
+                rows=done,
+                small=query_plans(db_path, targets),
+                statements={k: [t.statements for t in v] for k, v in targets.items()},
+            )
+
+    stats = bulk.ingest_batches(
+        store=store,
+        batches=bulk.batched(data.interactions(), bulk.DEFAULT_BATCH),
+        progress=progress,
+    )
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    generation = stats.seconds - stats.store_seconds
+    return {
+        "interactions": stats.records,
+        "contacts": contacts.records,
+        "seed": {
+            "seconds": round(stats.seconds, 1),
+            "end_to_end_rate": round(stats.rate),
+            "store_rate": round(stats.store_rate),
+            "generation_rate": round(stats.records / generation) if generation > 0 else None,
+            "contacts_seconds": round(contacts.seconds, 1),
+        },
+        "plans": {"small_rows": snapshot["rows"], "large_rows": stats.records, **snapshot},
+    }
+
+
+def _targets(statements: dict[str, list[list[list[Any]]]]) -> dict[str, list[Target]]:
+    return {
+        name: [Target("", [(sql, tuple(params)) for sql, params in group]) for group in groups]
+        for name, groups in statements.items()
+    }
+
+
+def _latency(url: str, db_path: Path, samples: int, requests: int) -> dict[str, Any]:
+    targets = pick_targets(db_path, samples, SEED + 1)
+    store = open_store(url)
+    try:
+        capture_statements(store, targets)
+        create_bench_user(store)
+    finally:
+        store.close()
+    latency: dict[str, Any] = {}
+    for name in SCENARIOS:
+        sql = measure_sql(db_path, targets[name], requests)
+        latency[name] = {"sql_p50": sql.p50, "sql_p99": sql.p99}
+    with server(url, _free_port(), db_path.with_suffix(".server.log")) as client:
+        for name in SCENARIOS:
+            http = measure_http(client, targets[name], requests)
+            latency[name].update(http_p50=http.p50, http_p99=http.p99)
+    return latency
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _outputs(out: Path | None, n: int) -> list[Path]:
+    if out is not None:
+        return [out]
+    day = datetime.now(UTC).date().isoformat()
+    stem = day if n == 1_000_000 else f"{day}-{n}"
+    return [HERE / "results" / f"{stem}.md", HERE / "results" / f"{stem}.json"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
