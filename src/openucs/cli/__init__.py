@@ -13,7 +13,7 @@ from openucs import __version__
 from openucs.cli._common import OpenUcsGroup
 from openucs.cli.admin import db, users
 from openucs.cli.data import export, import_, seed
-from openucs.cli.serve import serve, serve_options
+from openucs.cli.server import serve, serve_options
 
 
 @click.group(cls=OpenUcsGroup, invoke_without_command=True)
