@@ -91,8 +91,10 @@ def seed(
 def import_(
     database: str | None, file: BinaryIO, contacts: bool, source: str, batch_size: int
 ) -> None:
-    """Load NDJSON from FILE (`-` for stdin): one interaction per line in the API's wire shape,
-    or with --contacts one contact per line. Contacts must exist before the interactions that
+    """Load history from NDJSON.
+
+    FILE (`-` for stdin) holds one interaction per line in the API's wire shape, or with
+    --contacts one contact per line. Contacts must exist before the interactions that
     name them: import the contacts file first. Each batch is one transaction; a bad line stops
     the import with its line number, and nothing of its batch is written."""
     settings = settings_for(database)
@@ -140,9 +142,11 @@ def export(
     contact_id: str | None,
     source: str,
 ) -> None:
-    """Write NDJSON to stdout or -o FILE: every interaction (all of them unless filtered; oldest
-    first, in the full wire form with custom attributes, transcripts and emails), or with
-    --contacts every contact. `openucs import` reads both back unchanged."""
+    """Write history as NDJSON.
+
+    To stdout or -o FILE: every interaction (all of them unless filtered; oldest first, in the
+    full wire form with custom attributes, transcripts and emails), or with --contacts every
+    contact. `openucs import` reads both back unchanged."""
     settings = settings_for(database)
     params = HistoryParams(
         fromDate=from_date,
