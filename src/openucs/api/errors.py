@@ -105,19 +105,24 @@ def _describe(request: Request[Any, Any, Any], exc: HTTPException) -> str:
         limit = request.route_handler.resolve_request_max_body_size()
         return f"body: request body is larger than the limit of {limit} bytes"
     if isinstance(exc, ValidationException) and isinstance(exc.extra, list) and exc.extra:
-        return "; ".join(_validation_message(item) for item in exc.extra)
+        return "; ".join(_validation_message(request, item) for item in exc.extra)
     if isinstance(exc.__cause__, SerializationException):
         return f"body: malformed JSON ({exc.detail})"
     return exc.detail
 
 
-def _validation_message(item: object) -> str:
-    """Litestar says {"key": "data.callDuration", "message": "Expected `int`...", "source"}."""
+def _validation_message(request: Request[Any, Any, Any], item: object) -> str:
+    """Litestar says {"key": "max_size", "message": "Expected `int`...", "source": "query"}
+    with the Python name of a parameter: name it as the client spelled it (`maxSize`)."""
     if not isinstance(item, dict):
         return str(item)
     key = str(item.get("key") or "")
     if key == "data" or key.startswith("data."):
         key = key[5:] or "body"
+    else:
+        field = request.route_handler.parsed_fn_signature.parameters.get(key)
+        alias = getattr(field and field.kwarg_definition, "name", None)
+        key = alias or key
     message = str(item.get("message", "invalid value"))
     return f"{key}: {message}" if key else message
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from openucs.domain.models import Contact, User
-from openucs.errors import Conflict, InvalidInput, NotFound
+from openucs.errors import Conflict, InvalidInput, NotFound, OutOfRange
 from openucs.services.access import require_contact_access, require_reader_of_everything
 from openucs.store.base import Store
 
@@ -41,7 +41,7 @@ def find_contacts(
     after_id: str | None = None,
 ) -> list[Contact]:
     if not 1 <= limit <= MAX_CONTACT_PAGE:
-        raise InvalidInput("maxSize", f"{limit} is out of range (1-{MAX_CONTACT_PAGE})")
+        raise OutOfRange("maxSize", f"{limit} is out of range (1-{MAX_CONTACT_PAGE})")
     if phone is not None and not any(ch.isdigit() for ch in phone):
         raise InvalidInput("phone", f"{phone!r} has no digits")
     return store.find_contacts(
