@@ -21,6 +21,15 @@ def test_format_is_gws_resource_format_in_the_configured_zone():
     assert format_gws(moment, UTC) == "2015-10-01 13:02:07.045+0000"
 
 
+def test_format_keeps_java_shape_for_old_dates():
+    """Four-digit years and an `hhmm` offset even where the zone had seconds (LMT)."""
+    st_johns = ZoneInfo("America/St_Johns")  # -02:30:52 in 1928
+    assert format_gws(datetime(1928, 9, 18, 6, 17, tzinfo=UTC), st_johns) == (
+        "1928-09-18 03:46:08.000-0230"
+    )
+    assert format_gws(datetime(80, 2, 13, tzinfo=UTC), UTC) == "0080-02-13 00:00:00.000+0000"
+
+
 def test_format_follows_daylight_saving_of_a_named_zone():
     paris = ZoneInfo("Europe/Paris")
     assert format_gws(datetime(2024, 1, 15, 12, tzinfo=UTC), paris).endswith("+0100")

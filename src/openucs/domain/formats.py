@@ -20,13 +20,12 @@ _DATETIME_RE = re.compile(
 
 
 def format_gws(moment: datetime, zone: tzinfo) -> str:
-    """`yyyy-MM-dd HH:mm:ss.SSSZ` (Java `Z` is `+hhmm`)."""
-    local = moment.astimezone(zone)
-    return (
-        local.strftime("%Y-%m-%d %H:%M:%S.")
-        + f"{local.microsecond // 1000:03d}"
-        + (local.strftime("%z") or "+0000")
-    )
+    """`yyyy-MM-dd HH:mm:ss.SSSZ` (Java `Z` is `+hhmm`). On the hot path of every history
+    answer (twice per item), so built from the C `isoformat`: `2015-10-01 16:02:07.000+03:00`
+    loses the offset's colon; a historical offset with seconds (`+00:09:21`) keeps hours and
+    minutes, as Java does."""
+    text = moment.astimezone(zone).isoformat(" ", "milliseconds")
+    return text[:26] + text[27:29]
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

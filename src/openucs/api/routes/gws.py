@@ -12,7 +12,7 @@ from litestar.params import FromPath, QueryParameter, SkipValidation
 
 from openucs import __version__
 from openucs.api.answers import ContentAnswer, HistoryAnswer, UserAnswer, VersionAnswer
-from openucs.api.context import Ctx, CurrentUser
+from openucs.api.context import ApiContext, Ctx, CurrentUser
 from openucs.domain.enums import Source
 from openucs.domain.models import Interaction
 from openucs.domain.query import HistoryQuery, Page, encode_page_token
@@ -22,7 +22,6 @@ from openucs.services import history
 from openucs.wire import interaction_to_wire, user_to_wire
 
 SEARCH_PREFIX = "searchCustomAttributes."
-
 
 _DOCS = {
     "fromDate": "yyyy-MM-dd or ISO date-time; default today - 1 month",
@@ -65,7 +64,9 @@ def history_params(
     custom_attributes: Annotated[Many, _q("customAttributes")] = None,
     page_token: Annotated[One, _q("pageToken")] = None,
 ) -> HistoryParams:
-    """The history parameters; `searchCustomAttributes.NAME=VALUE` may repeat for any NAME."""
+    """The history parameters; `searchCustomAttributes.NAME=VALUE` may repeat for any NAME.
+    Other unknown parameters are refused (a typo must not silently widen a query), except
+    names starting with `_` (cache busters such as jQuery's `_=1700000000`)."""
     search: list[tuple[str, str]] = []
     for key, value in request.query_params.multi_items():
         if key.startswith(SEARCH_PREFIX):
@@ -153,12 +154,13 @@ def version() -> VersionAnswer:
     return VersionAnswer(statusCode=0, version=__version__)
 
 
-def _query(ctx: Ctx, params: Params) -> HistoryQuery:
+def _query(ctx: ApiContext, params: HistoryParams) -> HistoryQuery:
     return build_history_query(params, settings=ctx.settings, now=datetime.now(UTC))
 
 
-def _history_answer(ctx: Ctx, query: HistoryQuery, page: Page[Interaction]) -> HistoryAnswer:
-    """The page; the token is bound to the query as parsed, which the next request rebuilds."""
+def _history_answer(ctx: ApiContext, query: HistoryQuery, page: Page[Interaction]) -> HistoryAnswer:
+    """The page. The token is made from the query as parsed here (before the service narrows
+    it for the caller), which is what the next request rebuilds and checks it against."""
     base_url, zone = ctx.base_url, ctx.zone
     return HistoryAnswer(
         statusCode=0,
