@@ -9,6 +9,7 @@ same plan therefore yields the same data, byte for byte.
 
 from __future__ import annotations
 
+import heapq
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 
 from openucs.demo import pools
 from openucs.demo.media import Builder, base62
+from openucs.domain.formats import from_millis
 from openucs.domain.models import Contact, ContactPoint, Interaction, OwnerInfo
 
 DAY_MS = 86_400_000
@@ -114,7 +116,10 @@ class DemoData:
             )
 
     def interactions(self) -> Iterator[Interaction]:
-        """Exactly `plan.interactions` interactions; an email reply always follows its parent."""
+        """Exactly `plan.interactions` interactions, in start order (oldest first, as a real
+        history grows and as an export lists it), so an email reply always follows its parent.
+        Days get their share by weight (weekends are quiet); a day's interactions wait in a
+        heap until every earlier start has been made."""
         builder = Builder(
             rng=random.Random(self.plan.seed),  # noqa: S311 - reproducible, not secret
             anchor_ms=self.plan.anchor_ms,
@@ -123,14 +128,38 @@ class DemoData:
             contact_count=self.plan.contact_count,
             agents=self.agents,
         )
-        made = 0
-        total = self.plan.interactions
-        while made < total:
-            for item in builder.next_group():
-                yield item
-                made += 1
-                if made == total:
-                    return
+        total, made, serial = self.plan.interactions, 0, 0
+        weights = _day_weights(self.plan.anchor_ms)
+        waiting: list[tuple[datetime, int, Interaction]] = []
+        for days_ago in range(SPAN_DAYS - 1, -1, -1):
+            builder.day = days_ago
+            quota = round(total * weights[days_ago])
+            while made < quota:
+                for item in builder.next_group()[: total - made]:
+                    heapq.heappush(waiting, (item.start_date, serial, item))
+                    serial += 1
+                    made += 1
+            day_end = from_millis(self.plan.anchor_ms - days_ago * DAY_MS)
+            while waiting and waiting[0][0] < day_end:
+                yield heapq.heappop(waiting)[2]
+        while waiting:
+            yield heapq.heappop(waiting)[2]
+
+
+def _day_weights(anchor_ms: int) -> list[float]:
+    """Cumulative share of the interactions made by the end of each day (index: days before
+    the anchor), oldest day first in the sum; Saturdays and Sundays count 0.4 of a weekday."""
+    days = range(SPAN_DAYS - 1, -1, -1)
+    weight = {
+        d: 0.4 if from_millis(anchor_ms - (d + 1) * DAY_MS).weekday() >= 5 else 1.0 for d in days
+    }
+    total = sum(weight.values())
+    cumulative, running = [0.0] * SPAN_DAYS, 0.0
+    for d in days:
+        running += weight[d]
+        cumulative[d] = running / total
+    cumulative[0] = 1.0
+    return cumulative
 
 
 def _agents(plan: DemoPlan) -> list[OwnerInfo]:

@@ -1,7 +1,8 @@
 """The per-media shapes of demo interactions: calls with phone numbers and durations, chats and
 sessions with transcripts, email threads with content, social posts, web forms and work items.
-One `Builder` draws from one random stream; `next_group()` returns one interaction, or an email
-thread (the inbound email, the reply and maybe a follow-up, parents first)."""
+One `Builder` draws from one random stream; `next_group()` returns one interaction started on
+the day `day`, or an email thread (the inbound email, then a reply and maybe a follow-up that may
+start a day or so later, parents first)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,7 @@ class Builder:
         self.contact_count = contact_count
         self.agents = agents
         self.seq = 0
+        self.day = 0  # days before the anchor of the interactions being made
         self.makers: dict[MediaType, Callable[[], list[Interaction]]] = {
             MediaType.CALL: self.call,
             MediaType.EMAIL: self.email_thread,
@@ -85,9 +87,10 @@ class Builder:
     # --- draws -----------------------------------------------------------------------------
 
     def start(self) -> tuple[int, int]:
-        """A start (epoch ms) in office-heavy hours, and how many days before the anchor."""
+        """A start (epoch ms) on the current day in office-heavy hours, and how many days
+        before the anchor that day is."""
         rng = self.rng
-        days_ago = rng.randrange(self.span_days)
+        days_ago = self.day
         hour = rng.choices(_HOURS, cum_weights=_HOUR_CUM)[0]
         start = self.anchor_ms - (days_ago + 1) * DAY_MS + hour * HOUR_MS
         return start + rng.randrange(HOUR_MS), days_ago
