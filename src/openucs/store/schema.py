@@ -32,7 +32,8 @@ metadata = MetaData(
     }
 )
 
-Json = JSON().with_variant(JSONB(), "postgresql")
+# A Python None is SQL NULL (not the JSON text `null`).
+Json = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 ID = 64  # longest accepted interaction or contact id
 
@@ -66,8 +67,9 @@ contacts = Table(
 contact_points = Table(
     "contact_points",
     metadata,
-    Column("contact_id", String(ID), ForeignKey("contacts.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column(
+        "contact_id", String(ID), ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("kind", String(8), primary_key=True),  # "email" | "phone"
     Column("position", Integer, primary_key=True),
     Column("value", String(320), nullable=False),
@@ -105,33 +107,50 @@ interactions = Table(
     Index("ix_interactions_owner", "owner_id", "source", "start_ms", "id"),
     Index("ix_interactions_thread", "thread_id"),
     Index(
-        "ix_interactions_parent", "parent_id",
-        sqlite_where=text("parent_id IS NOT NULL"), postgresql_where=text("parent_id IS NOT NULL"),
+        "ix_interactions_parent",
+        "parent_id",
+        sqlite_where=text("parent_id IS NOT NULL"),
+        postgresql_where=text("parent_id IS NOT NULL"),
     ),
     Index(
-        "ix_interactions_external", "external_id",
+        "ix_interactions_external",
+        "external_id",
         sqlite_where=text("external_id IS NOT NULL"),
         postgresql_where=text("external_id IS NOT NULL"),
     ),
 )
 
-# One row per custom attribute, for equality search (searchCustomAttributes).
+# One row per custom attribute, for equality search (searchCustomAttributes). `source` and
+# `start_ms` repeat the interaction's, so that an attribute search reads one index range in
+# history order (name, value, source, start_ms, id) instead of walking the whole window.
 interaction_attributes = Table(
     "interaction_attributes",
     metadata,
-    Column("interaction_id", String(ID), ForeignKey("interactions.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column(
+        "interaction_id",
+        String(ID),
+        ForeignKey("interactions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     Column("name", String(128), primary_key=True),
     Column("value", String(1024), nullable=False),
-    Index("ix_interaction_attributes_lookup", "name", "value", "interaction_id"),
+    Column("source", String(8), nullable=False),
+    Column("start_ms", BigInteger, nullable=False),
+    Index(
+        "ix_interaction_attributes_lookup", "name", "value", "source", "start_ms", "interaction_id"
+    ),
 )
 
 # Content kept apart so that history pages never read transcripts or email bodies.
 interaction_contents = Table(
     "interaction_contents",
     metadata,
-    Column("interaction_id", String(ID), ForeignKey("interactions.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column(
+        "interaction_id",
+        String(ID),
+        ForeignKey("interactions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     Column("messages", Json),
     Column("email", Json),
 )

@@ -1,0 +1,178 @@
+"""The history query compiled to one SQLAlchemy Core SELECT, shared by both engines.
+
+Every history query is read along one index in (start_ms, id) order, so no engine sorts or scans:
+
+- a contact's history: `ix_interactions_contact` (contact_id, source, start_ms, id)
+- an agent's history: `ix_interactions_owner` (owner_id, source, start_ms, id)
+- a window of everything: `ix_interactions_window` (source, start_ms, id)
+- a custom attribute search without contact or owner: `ix_interaction_attributes_lookup`
+  (name, value, source, start_ms, interaction_id), joined to the rows by primary key.
+
+The other filters (media types, states, type ids, thread, more attribute pairs, text) are
+checked on the rows met along that index. Paging is keyset paging: the rows after a cursor in
+the sort direction; one extra row is fetched to learn whether a next page exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, Select, and_, exists, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement, Executable
+
+from openucs.domain.enums import SortOrder
+from openucs.domain.formats import to_millis
+from openucs.domain.query import Cursor, HistoryQuery
+from openucs.store.schema import interaction_attributes, interaction_contents, interactions, users
+
+_attrs = interaction_attributes
+_rows = interactions
+RowsSelect = Select[*tuple[Any, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Driver:
+    """The index-ordered relation a query reads, and its (source, start, id) columns."""
+
+    relation: FromClause
+    source: ColumnElement[str]
+    start: ColumnElement[int]
+    id: ColumnElement[str]
+    conditions: tuple[ColumnElement[bool], ...]
+    attribute_pairs: tuple[tuple[str, str], ...]  # still to be checked with EXISTS
+
+
+def history_select(
+    query: HistoryQuery, *, limit: int | None, with_content: bool = False
+) -> RowsSelect:
+    """The SELECT of one page: interaction columns, the owner's names (`owner_*`) and, with
+    content, `messages` and `email`; ordered by (start, id) in the query's direction."""
+    driver = _driver(query)
+    conditions = [*driver.conditions, *_window(query, driver), *_row_filters(query, driver)]
+    stmt = _select_rows(driver.relation, with_content=with_content).where(*conditions)
+    if query.sort is SortOrder.ASC:
+        stmt = stmt.order_by(driver.start.asc(), driver.id.asc())
+    else:
+        stmt = stmt.order_by(driver.start.desc(), driver.id.desc())
+    return stmt if limit is None else stmt.limit(limit)
+
+
+def interactions_select(*, with_content: bool) -> RowsSelect:
+    """Interaction rows with their owner (and content): add a WHERE on `interactions`."""
+    return _select_rows(_rows, with_content=with_content)
+
+
+def interaction_select(interaction_id: str, *, with_content: bool) -> RowsSelect:
+    """One interaction by id (primary key), with its owner and optionally its content."""
+    return interactions_select(with_content=with_content).where(_rows.c.id == interaction_id)
+
+
+def _select_rows(relation: FromClause, *, with_content: bool) -> RowsSelect:
+    relation = relation.outerjoin(users, users.c.id == _rows.c.owner_id)
+    columns: list[ColumnElement[object]] = [
+        *_rows.c,
+        users.c.user_name.label("owner_user_name"),
+        users.c.first_name.label("owner_first_name"),
+        users.c.last_name.label("owner_last_name"),
+    ]
+    if with_content:
+        relation = relation.outerjoin(
+            interaction_contents, interaction_contents.c.interaction_id == _rows.c.id
+        )
+        columns += [interaction_contents.c.messages, interaction_contents.c.email]
+    return select(*columns).select_from(relation)
+
+
+def _driver(query: HistoryQuery) -> _Driver:
+    pairs = tuple(query.custom_equals)
+    if pairs and query.contact_id is None and query.owner_id is None:
+        (name, value), rest = pairs[0], pairs[1:]
+        first = _attrs.alias("a0")
+        return _Driver(
+            relation=first.join(_rows, _rows.c.id == first.c.interaction_id),
+            source=first.c.source,
+            start=first.c.start_ms,
+            id=first.c.interaction_id,
+            conditions=(first.c.name == name, first.c.value == value),
+            attribute_pairs=rest,
+        )
+    conditions: list[ColumnElement[bool]] = []
+    if query.contact_id is not None:
+        conditions.append(_rows.c.contact_id == query.contact_id)
+    if query.owner_id is not None:
+        conditions.append(_rows.c.owner_id == query.owner_id)
+    return _Driver(_rows, _rows.c.source, _rows.c.start_ms, _rows.c.id, tuple(conditions), pairs)
+
+
+def _window(query: HistoryQuery, driver: _Driver) -> list[ColumnElement[bool]]:
+    conditions = [driver.source == query.source.value]
+    if query.start_from is not None:
+        conditions.append(driver.start >= to_millis(query.start_from))
+    if query.start_to is not None:
+        conditions.append(driver.start < to_millis(query.start_to))
+    if query.after is not None:
+        conditions += _after(query.after, driver, descending=query.sort is not SortOrder.ASC)
+    return conditions
+
+
+def _after(cursor: Cursor, driver: _Driver, *, descending: bool) -> list[ColumnElement[bool]]:
+    """Rows strictly after the cursor in sort order. The redundant bound on `start` alone keeps
+    the index range tight on SQLite, which does not derive it from the OR."""
+    s, i = cursor.start_ms, cursor.id
+    if descending:
+        return [
+            driver.start <= s,
+            or_(driver.start < s, and_(driver.start == s, driver.id < i)),
+        ]
+    return [driver.start >= s, or_(driver.start > s, and_(driver.start == s, driver.id > i))]
+
+
+def _row_filters(query: HistoryQuery, driver: _Driver) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if query.media_types:
+        conditions.append(_rows.c.media_type.in_([m.value for m in query.media_types]))
+    if query.states:
+        conditions.append(_rows.c.state.in_([s.value for s in query.states]))
+    if query.type_ids:
+        conditions.append(_rows.c.type_id.in_([t.value for t in query.type_ids]))
+    if query.thread_id is not None:
+        conditions.append(_rows.c.thread_id == query.thread_id)
+    for name, value in driver.attribute_pairs:
+        conditions.append(_has_attribute(name, value))
+    if query.text:
+        conditions.append(_text_matches(query.text))
+    return conditions
+
+
+def _has_attribute(name: str, value: str) -> ColumnElement[bool]:
+    """EXISTS on the attribute's primary key (interaction_id, name)."""
+    match = select(_attrs.c.interaction_id).where(
+        _attrs.c.interaction_id == _rows.c.id, _attrs.c.name == name, _attrs.c.value == value
+    )
+    return exists(match)
+
+
+def _text_matches(text: str) -> ColumnElement[bool]:
+    """Case-insensitive substring of the subject or the comment; `%` and `_` are literal."""
+    return or_(
+        _rows.c.subject.icontains(text, autoescape=True),
+        _rows.c.comment.icontains(text, autoescape=True),
+    )
+
+
+class Explain(Executable, ClauseElement):
+    """`<prefix> <statement>`: the engine's plan of a statement, bound exactly as it runs."""
+
+    inherit_cache = False
+
+    def __init__(self, prefix: str, statement: RowsSelect) -> None:
+        self.prefix = prefix
+        self.statement = statement
+
+
+@compiles(Explain)
+def _compile_explain(element: Explain, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{element.prefix} {compiler.process(element.statement, **kw)}"

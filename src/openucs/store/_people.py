@@ -1,0 +1,145 @@
+"""Contacts, users and sessions: statements run on a connection the store opened.
+
+`Upsert` is the dialect hook: (table, key columns, columns to overwrite) -> an INSERT that
+updates those columns on a key conflict (or does nothing when there are none to overwrite).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Connection, Insert, Table, delete, or_, select
+
+from openucs.domain.models import Contact, Session, User
+from openucs.store import _rows as rows
+from openucs.store.schema import contact_points, contacts, sessions, users
+
+Upsert = Callable[[Table, Sequence[str], Sequence[str]], Insert]
+
+CHUNK = 500  # ids per IN (...) list
+T = TypeVar("T")
+
+
+def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    it = iter(values)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _like_prefix(value: str) -> str:
+    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+# --- contacts --------------------------------------------------------------------------------
+
+
+def load_contacts(conn: Connection, contact_rows: Sequence[Any]) -> list[Contact]:
+    """Contacts from their rows, with all their points read in one query per chunk."""
+    points: dict[str, list[Any]] = {}
+    for ids in chunks(r.id for r in contact_rows):
+        found = conn.execute(select(contact_points).where(contact_points.c.contact_id.in_(ids)))
+        for point in found:
+            points.setdefault(point.contact_id, []).append(point)
+    return [rows.row_to_contact(r, points.get(r.id, ())) for r in contact_rows]
+
+
+def get_contact(conn: Connection, contact_id: str) -> Contact | None:
+    row = conn.execute(select(contacts).where(contacts.c.id == contact_id)).first()
+    return None if row is None else load_contacts(conn, [row])[0]
+
+
+def existing_contact_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in chunks(set(ids)):
+        found.update(conn.scalars(select(contacts.c.id).where(contacts.c.id.in_(chunk))))
+    return found
+
+
+def save_contacts(conn: Connection, upsert: Upsert, items: Sequence[Contact], now_ms: int) -> None:
+    """Upsert the rows (keeping `created_ms` of a stored contact) and replace their points."""
+    by_id = {c.id: c for c in items}
+    update = [c.name for c in contacts.c if c.name not in ("id", "created_ms")]
+    conn.execute(
+        upsert(contacts, ["id"], update), [rows.contact_row(c, now_ms) for c in by_id.values()]
+    )
+    for ids in chunks(by_id):
+        conn.execute(delete(contact_points).where(contact_points.c.contact_id.in_(ids)))
+    points = [p for c in by_id.values() for p in rows.contact_point_rows(c)]
+    if points:
+        conn.execute(contact_points.insert(), points)
+
+
+def find_contacts(
+    conn: Connection,
+    *,
+    email: str | None,
+    phone: str | None,
+    name: str | None,
+    limit: int,
+    after_id: str | None,
+) -> list[Contact]:
+    conditions: list[ColumnElement[bool]] = []
+    for kind, value in ((rows.EMAIL, email), (rows.PHONE, phone)):
+        if value is None:
+            continue
+        norm = rows.normalize_email(value) if kind == rows.EMAIL else rows.normalize_phone(value)
+        if not norm:
+            return []
+        owners = select(contact_points.c.contact_id).where(
+            contact_points.c.kind == kind, contact_points.c.norm == norm
+        )
+        conditions.append(contacts.c.id.in_(owners))
+    if name is not None and name.strip():
+        pattern = _like_prefix(name.strip())
+        conditions.append(
+            or_(
+                contacts.c.last_name.ilike(pattern, escape="\\"),
+                contacts.c.first_name.ilike(pattern, escape="\\"),
+            )
+        )
+    if after_id is not None:
+        conditions.append(contacts.c.id > after_id)
+    stmt = select(contacts).where(*conditions).order_by(contacts.c.id).limit(limit)
+    return load_contacts(conn, conn.execute(stmt).all())
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+def get_user(conn: Connection, condition: ColumnElement[bool]) -> User | None:
+    row = conn.execute(select(users).where(condition)).first()
+    return None if row is None else rows.row_to_user(row)
+
+
+def save_user(conn: Connection, upsert: Upsert, user: User, now_ms: int) -> None:
+    update = [c.name for c in users.c if c.name not in ("id", "created_ms")]
+    conn.execute(upsert(users, ["id"], update), rows.user_row(user, now_ms))
+
+
+def list_users(conn: Connection) -> list[User]:
+    found = conn.execute(select(users).order_by(users.c.user_name))
+    return [rows.row_to_user(r) for r in found]
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+def create_session(conn: Connection, session: Session) -> None:
+    conn.execute(sessions.insert(), rows.session_row(session))
+
+
+def get_session(conn: Connection, token_hash: str) -> Session | None:
+    row = conn.execute(select(sessions).where(sessions.c.token_hash == token_hash)).first()
+    return None if row is None else rows.row_to_session(row)
+
+
+def delete_session(conn: Connection, token_hash: str) -> None:
+    conn.execute(delete(sessions).where(sessions.c.token_hash == token_hash))
+
+
+def delete_sessions_seen_before(conn: Connection, cutoff_ms: int) -> int:
+    result = conn.execute(delete(sessions).where(sessions.c.last_seen_ms < cutoff_ms))
+    return result.rowcount

@@ -1,0 +1,283 @@
+"""Rows <-> domain objects for the SQL stores: plain functions, no connections.
+
+Times are epoch milliseconds in the database and aware UTC datetimes in the domain. Content
+(messages, email) is stored as JSON encoded from the domain dataclasses by msgspec and converted
+back with `msgspec.convert`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC
+from typing import Any
+
+import msgspec
+
+from openucs.domain.enums import InteractionType, MediaType, Role, Source, State
+from openucs.domain.formats import from_millis, to_millis
+from openucs.domain.models import (
+    ChatMessage,
+    Contact,
+    ContactPoint,
+    EmailContent,
+    Interaction,
+    OwnerInfo,
+    Session,
+    User,
+)
+
+# Enum lookups by stored value (faster than calling the enum on every row).
+_MEDIA = {m.value: m for m in MediaType}
+_TYPES = {t.value: t for t in InteractionType}
+_STATES = {s.value: s for s in State}
+_SOURCES = {s.value: s for s in Source}
+_ROLES = {r.value: r for r in Role}
+
+_NOT_DIGIT = re.compile(r"\D+")
+
+EMAIL = "email"
+PHONE = "phone"
+
+
+def json_dumps(value: Any) -> str:
+    """The engines' JSON serializer (msgspec: fast, and it encodes the domain dataclasses)."""
+    return msgspec.json.encode(value).decode()
+
+
+def json_loads(raw: str | bytes) -> Any:
+    return msgspec.json.decode(raw)
+
+
+# --- interactions ----------------------------------------------------------------------------
+
+
+def interaction_row(item: Interaction) -> dict[str, Any]:
+    """The `interactions` row of a domain interaction (every column, for a full replace)."""
+    return {
+        "id": item.id,
+        "source": item.source.value,
+        "media_type": item.media_type.value,
+        "type_id": item.type_id.value,
+        "state": item.state.value,
+        "start_ms": to_millis(item.start_date),
+        "end_ms": to_millis(item.end_date) if item.end_date is not None else None,
+        "subject": item.subject,
+        "contact_id": item.contact_id,
+        "owner_id": item.owner_id,
+        "parent_id": item.parent_id,
+        "thread_id": item.thread_id,
+        "comment": item.comment,
+        "phone_number": item.phone_number,
+        "call_duration": item.call_duration,
+        "user_data": item.user_data,
+        "external_id": item.external_id,
+        "can_be_parent": item.can_be_parent,
+        "custom_attributes": item.custom_attributes or None,
+    }
+
+
+def attribute_rows(
+    interaction_id: str, source: str, start_ms: int, attributes: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "interaction_id": interaction_id,
+            "name": name,
+            "value": value,
+            "source": source,
+            "start_ms": start_ms,
+        }
+        for name, value in attributes.items()
+    ]
+
+
+def content_row(item: Interaction) -> dict[str, Any] | None:
+    """The `interaction_contents` row, or None when the interaction carries no content."""
+    if item.messages is None and item.email is None:
+        return None
+    return {"interaction_id": item.id, "messages": item.messages, "email": item.email}
+
+
+def owner_user_rows(items: Iterable[Interaction], now_ms: int) -> list[dict[str, Any]]:
+    """Users to create for the owners met in a batch (no password: they cannot log in)."""
+    owners: dict[str, OwnerInfo] = {}
+    for item in items:
+        owner = item.owner
+        if owner is not None and owner.id and owner.user_name:
+            owners.setdefault(owner.id, owner)
+    return [
+        {
+            "id": o.id,
+            "user_name": o.user_name,
+            "first_name": o.first_name,
+            "last_name": o.last_name,
+            "roles": Role.AGENT.value,
+            "enabled": True,
+            "password_hash": None,
+            "created_ms": now_ms,
+        }
+        for o in owners.values()
+    ]
+
+
+def row_to_interaction(
+    row: Any, *, attributes: tuple[str, ...] | None = None, with_content: bool = False
+) -> Interaction:
+    """A domain interaction from a history row (interaction columns, `owner_*` labels and,
+    with content, `messages`/`email`). `attributes` keeps only those custom attributes."""
+    custom: dict[str, str] = row.custom_attributes or {}
+    if attributes is not None:
+        custom = {name: custom[name] for name in attributes if name in custom}
+    owner = None
+    if row.owner_id is not None and row.owner_user_name is not None:
+        owner = OwnerInfo(
+            row.owner_id, row.owner_user_name, row.owner_first_name, row.owner_last_name
+        )
+    return Interaction(
+        id=row.id,
+        media_type=_MEDIA[row.media_type],
+        type_id=_TYPES[row.type_id],
+        state=_STATES[row.state],
+        start_date=from_millis(row.start_ms),
+        end_date=from_millis(row.end_ms) if row.end_ms is not None else None,
+        subject=row.subject,
+        contact_id=row.contact_id,
+        owner_id=row.owner_id,
+        owner=owner,
+        parent_id=row.parent_id,
+        thread_id=row.thread_id,
+        comment=row.comment,
+        custom_attributes=custom,
+        phone_number=row.phone_number,
+        call_duration=row.call_duration,
+        user_data=row.user_data,
+        external_id=row.external_id,
+        source=_SOURCES[row.source],
+        can_be_parent=bool(row.can_be_parent),
+        messages=messages_from_json(row.messages) if with_content else None,
+        email=email_from_json(row.email) if with_content else None,
+    )
+
+
+def messages_from_json(raw: Any) -> list[ChatMessage] | None:
+    if raw is None:
+        return None
+    messages = msgspec.convert(raw, list[ChatMessage])
+    for message in messages:
+        message.timestamp = message.timestamp.astimezone(UTC)
+    return messages
+
+
+def email_from_json(raw: Any) -> EmailContent | None:
+    return None if raw is None else msgspec.convert(raw, EmailContent)
+
+
+# --- contacts --------------------------------------------------------------------------------
+
+
+def normalize_email(value: str) -> str:
+    return value.strip().lower()
+
+
+def normalize_phone(value: str) -> str:
+    """Digits only, so `+1 (555) 010-2000` and `15550102000` are the same number."""
+    return _NOT_DIGIT.sub("", value)
+
+
+def contact_row(contact: Contact, now_ms: int) -> dict[str, Any]:
+    created = contact.created_at
+    return {
+        "id": contact.id,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "title": contact.title,
+        "custom_attributes": contact.custom_attributes or None,
+        "created_ms": to_millis(created) if created is not None else now_ms,
+        "updated_ms": now_ms,
+    }
+
+
+def contact_point_rows(contact: Contact) -> list[dict[str, Any]]:
+    rows = []
+    for kind, points, norm in (
+        (EMAIL, contact.emails, normalize_email),
+        (PHONE, contact.phones, normalize_phone),
+    ):
+        for position, point in enumerate(points):
+            rows.append(
+                {
+                    "contact_id": contact.id,
+                    "kind": kind,
+                    "position": position,
+                    "value": point.value,
+                    "norm": norm(point.value),
+                    "is_primary": point.primary,
+                    "description": point.description,
+                }
+            )
+    return rows
+
+
+def row_to_contact(row: Any, points: Iterable[Any]) -> Contact:
+    contact = Contact(
+        id=row.id,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        title=row.title,
+        custom_attributes=row.custom_attributes or {},
+        created_at=from_millis(row.created_ms),
+        updated_at=from_millis(row.updated_ms),
+    )
+    for point in sorted(points, key=lambda p: (p.kind, p.position)):
+        target = contact.emails if point.kind == EMAIL else contact.phones
+        target.append(ContactPoint(point.value, bool(point.is_primary), point.description))
+    return contact
+
+
+# --- users and sessions ----------------------------------------------------------------------
+
+
+def user_row(user: User, now_ms: int) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "user_name": user.user_name,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "roles": ",".join(sorted(r.value for r in user.roles)),
+        "enabled": user.enabled,
+        "password_hash": user.password_hash,
+        "created_ms": now_ms,
+    }
+
+
+def row_to_user(row: Any) -> User:
+    return User(
+        id=row.id,
+        user_name=row.user_name,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        roles=frozenset(_ROLES[r] for r in row.roles.split(",") if r),
+        enabled=bool(row.enabled),
+        password_hash=row.password_hash,
+    )
+
+
+def session_row(session: Session) -> dict[str, Any]:
+    return {
+        "token_hash": session.token_hash,
+        "user_id": session.user_id,
+        "csrf_token": session.csrf_token,
+        "created_ms": to_millis(session.created_at),
+        "last_seen_ms": to_millis(session.last_seen_at),
+    }
+
+
+def row_to_session(row: Any) -> Session:
+    return Session(
+        token_hash=row.token_hash,
+        user_id=row.user_id,
+        csrf_token=row.csrf_token,
+        created_at=from_millis(row.created_ms),
+        last_seen_at=from_millis(row.last_seen_ms),
+    )

@@ -1,0 +1,373 @@
+"""The one SQL implementation of the Store protocol, shared by SQLite and PostgreSQL.
+
+Subclasses create the engines and supply the dialect hooks (`_upsert`, `_explain`). Reads run on
+the reader engine in a (deferred) transaction, writes on the writer engine: on SQLite a single
+connection that begins with BEGIN IMMEDIATE, on PostgreSQL the same pool as the reads. Every
+public method is one transaction and translates driver errors (see `_errors`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, Insert, Table, delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from openucs.domain.formats import to_millis
+from openucs.domain.models import Contact, Interaction, InteractionPatch, Session, User
+from openucs.domain.query import Cursor, HistoryQuery, Page
+from openucs.errors import Conflict, InvalidInput, NotFound, OpenUcsError
+from openucs.store import _people as people
+from openucs.store import _rows as rows
+from openucs.store._errors import (
+    IntegrityHandler,
+    driver_message,
+    is_foreign_key_violation,
+    translated,
+)
+from openucs.store._history import (
+    RowsSelect,
+    history_select,
+    interaction_select,
+    interactions_select,
+)
+from openucs.store.schema import interaction_attributes, interaction_contents, interactions, users
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+EXPORT_CHUNK = 500
+T = TypeVar("T")
+
+_INSERT_ATTRIBUTES = interaction_attributes.insert()
+_INSERT_CONTENTS = interaction_contents.insert()
+
+# InteractionPatch field -> interactions column, and how to store the value.
+_PATCHABLE = {
+    "state": "state",
+    "end_date": "end_ms",
+    "comment": "comment",
+    "subject": "subject",
+    "custom_attributes": "custom_attributes",
+    "user_data": "user_data",
+    "contact_id": "contact_id",
+    "call_duration": "call_duration",
+}
+
+
+def _now_ms() -> int:
+    return to_millis(datetime.now(UTC))
+
+
+class SqlStore:
+    """Store over SQLAlchemy Core. Thread-safe: engines pool their connections."""
+
+    def __init__(self, *, reader: Engine, writer: Engine) -> None:
+        self._reader = reader
+        self._writer = writer
+
+    # --- dialect hooks -----------------------------------------------------------------------
+    def _upsert(self, table: Table, keys: Sequence[str], update: Sequence[str]) -> Insert:
+        raise NotImplementedError
+
+    def _explain(self, conn: Connection, stmt: RowsSelect, prefer_indexes: bool) -> str:
+        raise NotImplementedError
+
+    def _insert_many(self, conn: Connection, stmt: Insert, values: list[dict[str, Any]]) -> None:
+        """Execute one INSERT for many rows (the bulk path of imports)."""
+        conn.execute(stmt, values)
+
+    @cached_property
+    def _interactions_upsert(self) -> Insert:
+        return self._upsert(
+            interactions, ["id"], [c.name for c in interactions.c if c.name != "id"]
+        )
+
+    @cached_property
+    def _owners_insert(self) -> Insert:
+        return self._upsert(users, ["id"], [])
+
+    # --- transactions ------------------------------------------------------------------------
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with translated(), self._reader.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _write(self, on_integrity: IntegrityHandler | None = None) -> Iterator[Connection]:
+        with translated(on_integrity), self._writer.begin() as conn:
+            yield conn
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    def upgrade(self) -> None:
+        """Migrate to the newest revision with Alembic (a no-op when already there)."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with translated(), self._writer.connect() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            conn.commit()
+
+    def close(self) -> None:
+        self._reader.dispose()
+        if self._writer is not self._reader:
+            self._writer.dispose()
+
+    def analyze(self) -> None:
+        """Refresh the planner statistics (after a large import)."""
+        with self._write() as conn:
+            conn.execute(text("ANALYZE"))
+
+    def explain(self, stmt: RowsSelect, *, prefer_indexes: bool = False) -> str:
+        """The engine's plan for a statement: SQLite `EXPLAIN QUERY PLAN` lines, PostgreSQL
+        `EXPLAIN (FORMAT JSON)`. `prefer_indexes` turns sequential scans off where the engine
+        allows it (PostgreSQL), for tests on tables too small for the planner to bother."""
+        with self._read() as conn:
+            return self._explain(conn, stmt, prefer_indexes)
+
+    def explain_history(self, query: HistoryQuery, *, prefer_indexes: bool = False) -> str:
+        """The plan of the exact SELECT that `history(query)` runs."""
+        stmt = history_select(query, limit=query.limit + 1)
+        return self.explain(stmt, prefer_indexes=prefer_indexes)
+
+    # --- interactions: reads -----------------------------------------------------------------
+    def history(self, query: HistoryQuery) -> Page[Interaction]:
+        stmt = history_select(query, limit=query.limit + 1)
+        with self._read() as conn:
+            found = conn.execute(stmt).all()
+        page = [rows.row_to_interaction(r, attributes=query.return_attributes) for r in found]
+        if len(page) <= query.limit:
+            return Page(page)
+        last = page[query.limit - 1]
+        return Page(page[: query.limit], Cursor(to_millis(last.start_date), last.id))
+
+    def iter_history(self, query: HistoryQuery) -> Iterator[Interaction]:
+        after = query.after
+        while True:
+            stmt = history_select(
+                replace(query, after=after), limit=EXPORT_CHUNK, with_content=True
+            )
+            with self._read() as conn:
+                found = conn.execute(stmt).all()
+            for row in found:
+                yield rows.row_to_interaction(row, with_content=True)
+            if len(found) < EXPORT_CHUNK:
+                return
+            after = Cursor(found[-1].start_ms, found[-1].id)
+
+    def get_interaction(self, interaction_id: str, *, with_content: bool) -> Interaction | None:
+        stmt = interaction_select(interaction_id, with_content=with_content)
+        with self._read() as conn:
+            row = conn.execute(stmt).first()
+        return None if row is None else rows.row_to_interaction(row, with_content=with_content)
+
+    def get_interactions(self, ids: Sequence[str]) -> dict[str, Interaction]:
+        found: dict[str, Interaction] = {}
+        with self._read() as conn:
+            for chunk in people.chunks(set(ids)):
+                stmt = interactions_select(with_content=False)
+                for row in conn.execute(stmt.where(interactions.c.id.in_(chunk))):
+                    found[row.id] = rows.row_to_interaction(row)
+        return found
+
+    def owner_handled_contact(self, owner_id: str, contact_id: str) -> bool:
+        stmt = select(interactions.c.id).where(
+            interactions.c.contact_id == contact_id, interactions.c.owner_id == owner_id
+        )
+        with self._read() as conn:
+            return conn.execute(stmt.limit(1)).first() is not None
+
+    def count_interactions(self) -> int:
+        with self._read() as conn:
+            return int(conn.scalar(select(func.count()).select_from(interactions)) or 0)
+
+    # --- interactions: writes ----------------------------------------------------------------
+    def save_interactions(self, interactions_: Sequence[Interaction]) -> None:
+        batch = list({i.id: i for i in interactions_}.values())  # the last of a repeated id wins
+        if not batch:
+            return
+        with self._write(lambda e: self._batch_problem(batch, e)) as conn:
+            owners = rows.owner_user_rows(batch, _now_ms())
+            if owners:
+                self._insert_many(conn, self._owners_insert, owners)
+            self._write_interactions(conn, batch)
+
+    def _write_interactions(self, conn: Connection, batch: Sequence[Interaction]) -> None:
+        table_rows = [rows.interaction_row(i) for i in batch]
+        self._insert_many(conn, self._interactions_upsert, table_rows)
+        ids = [r["id"] for r in table_rows]
+        _delete_by_ids(conn, interaction_attributes, ids)
+        _delete_by_ids(conn, interaction_contents, ids)
+        attributes = [
+            a
+            for r, item in zip(table_rows, batch, strict=True)
+            for a in rows.attribute_rows(
+                r["id"], r["source"], r["start_ms"], item.custom_attributes
+            )
+        ]
+        if attributes:
+            self._insert_many(conn, _INSERT_ATTRIBUTES, attributes)
+        contents = [c for c in map(rows.content_row, batch) if c is not None]
+        if contents:
+            self._insert_many(conn, _INSERT_CONTENTS, contents)
+
+    def _batch_problem(self, batch: Sequence[Interaction], error: IntegrityError) -> OpenUcsError:
+        """Name the culprit of a failed batch: an unknown contact or owner, or a taken name."""
+        if is_foreign_key_violation(error):
+            wanted = {i.contact_id for i in batch if i.contact_id}
+            with self._read() as conn:
+                missing = wanted - people.existing_contact_ids(conn, wanted)
+                if missing:
+                    return InvalidInput("contactId", f"unknown contact {sorted(missing)[0]!r}")
+                owners = {i.owner_id for i in batch if i.owner_id}
+                known = set(conn.scalars(select(users.c.id).where(users.c.id.in_(owners))))
+            if owners - known:
+                return InvalidInput("ownerInformation", f"unknown user {sorted(owners - known)[0]}")
+        if "user_name" in driver_message(error):
+            return Conflict("an owner's userName belongs to another user id")
+        return Conflict(f"the batch conflicts with stored data ({driver_message(error)})")
+
+    def update_interaction(self, interaction_id: str, patch: InteractionPatch) -> Interaction:
+        """Apply the fields named in `patch.present` (None clears them); with an empty
+        `present`, the fields that are not None. Custom attributes are replaced as a whole."""
+        names = patch.present or {n for n in _PATCHABLE if getattr(patch, n) is not None}
+        values = _patch_values(patch, names)
+        with self._write(lambda e: _patch_problem(patch, e)) as conn:
+            key = interactions.c.id == interaction_id
+            found = conn.execute(select(interactions.c.source, interactions.c.start_ms).where(key))
+            row = found.first()
+            if row is None:
+                raise NotFound("interaction", interaction_id)
+            if values:
+                conn.execute(update(interactions).where(key).values(values))
+            if "custom_attributes" in names:
+                _delete_by_ids(conn, interaction_attributes, [interaction_id])
+                attrs = patch.custom_attributes or {}
+                new = rows.attribute_rows(interaction_id, row.source, row.start_ms, attrs)
+                if new:
+                    conn.execute(interaction_attributes.insert(), new)
+            stmt = interactions_select(with_content=False).where(key)
+            return rows.row_to_interaction(conn.execute(stmt).one())
+
+    def delete_interaction(self, interaction_id: str) -> bool:
+        with self._write() as conn:
+            for table in (interaction_attributes, interaction_contents):
+                conn.execute(delete(table).where(table.c.interaction_id == interaction_id))
+            done = conn.execute(delete(interactions).where(interactions.c.id == interaction_id))
+            return done.rowcount > 0
+
+    # --- contacts ----------------------------------------------------------------------------
+    def get_contact(self, contact_id: str) -> Contact | None:
+        with self._read() as conn:
+            return people.get_contact(conn, contact_id)
+
+    def existing_contact_ids(self, ids: Iterable[str]) -> set[str]:
+        with self._read() as conn:
+            return people.existing_contact_ids(conn, ids)
+
+    def save_contact(self, contact: Contact) -> Contact:
+        with self._write() as conn:
+            people.save_contacts(conn, self._upsert, [contact], _now_ms())
+            saved = people.get_contact(conn, contact.id)
+        return _written(saved, "contact", contact.id)
+
+    def save_contacts(self, contacts: Sequence[Contact]) -> None:
+        if contacts:
+            with self._write() as conn:
+                people.save_contacts(conn, self._upsert, contacts, _now_ms())
+
+    def find_contacts(
+        self,
+        *,
+        email: str | None = None,
+        phone: str | None = None,
+        name: str | None = None,
+        limit: int = 100,
+        after_id: str | None = None,
+    ) -> list[Contact]:
+        with self._read() as conn:
+            return people.find_contacts(
+                conn, email=email, phone=phone, name=name, limit=limit, after_id=after_id
+            )
+
+    # --- users -------------------------------------------------------------------------------
+    def get_user(self, user_id: str) -> User | None:
+        with self._read() as conn:
+            return people.get_user(conn, users.c.id == user_id)
+
+    def get_user_by_name(self, user_name: str) -> User | None:
+        with self._read() as conn:
+            return people.get_user(conn, users.c.user_name == user_name)
+
+    def save_user(self, user: User) -> User:
+        def taken(error: IntegrityError) -> OpenUcsError:
+            return Conflict(f"user name {user.user_name!r} belongs to another user")
+
+        with self._write(taken) as conn:
+            people.save_user(conn, self._upsert, user, _now_ms())
+            saved = people.get_user(conn, users.c.id == user.id)
+        return _written(saved, "user", user.id)
+
+    def list_users(self) -> list[User]:
+        with self._read() as conn:
+            return people.list_users(conn)
+
+    # --- sessions ----------------------------------------------------------------------------
+    def create_session(self, session: Session) -> None:
+        with self._write() as conn:
+            people.create_session(conn, session)
+
+    def get_session(self, token_hash: str) -> Session | None:
+        with self._read() as conn:
+            return people.get_session(conn, token_hash)
+
+    def delete_session(self, token_hash: str) -> None:
+        with self._write() as conn:
+            people.delete_session(conn, token_hash)
+
+    def delete_sessions_seen_before(self, cutoff_ms: int) -> int:
+        with self._write() as conn:
+            return people.delete_sessions_seen_before(conn, cutoff_ms)
+
+
+def _written(saved: T | None, what: str, key: str) -> T:
+    """What a write just stored, read back in its transaction."""
+    if saved is None:  # pragma: no cover - only if the database lost the row
+        raise NotFound(what, key)
+    return saved
+
+
+def _delete_by_ids(conn: Connection, table: Table, ids: Sequence[str]) -> None:
+    for chunk in people.chunks(ids):
+        conn.execute(delete(table).where(table.c.interaction_id.in_(chunk)))
+
+
+def _patch_values(patch: InteractionPatch, names: Iterable[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in names:
+        column = _PATCHABLE.get(name)
+        if column is None:
+            raise InvalidInput(name, "cannot be changed")
+        value = getattr(patch, name)
+        if name == "state":
+            if value is None:
+                raise InvalidInput("state", "cannot be cleared")
+            value = value.value
+        elif name == "end_date":
+            value = None if value is None else to_millis(value)
+        elif name == "custom_attributes":
+            value = value or None
+        values[column] = value
+    return values
+
+
+def _patch_problem(patch: InteractionPatch, error: IntegrityError) -> OpenUcsError:
+    if is_foreign_key_violation(error) and patch.contact_id:
+        return InvalidInput("contactId", f"unknown contact {patch.contact_id!r}")
+    return Conflict(f"the change conflicts with stored data ({driver_message(error)})")

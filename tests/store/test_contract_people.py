@@ -1,0 +1,205 @@
+"""The Store contract for contacts, users and sessions, and for errors, on every engine."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from openucs.domain.enums import Role
+from openucs.domain.models import ContactPoint
+from openucs.errors import Conflict, StoreUnavailable
+from openucs.store import open_store
+from tests.factories import BASE_TIME, make_contact, make_session, make_user
+
+# --- contacts --------------------------------------------------------------------------------
+
+
+def test_contact_round_trip(store):
+    contact = make_contact(
+        emails=[ContactPoint("a@x.org", True, "work"), ContactPoint("b@y.org")],
+        phones=[ContactPoint("+44 20 7946 0000", True), ContactPoint("555-0100", False, "home")],
+        custom_attributes={"Segment": "VIP", "Ünï": "çødé"},
+    )
+
+    saved = store.save_contact(contact)
+
+    assert saved.created_at is not None and saved.updated_at is not None
+    assert saved == replace(contact, created_at=saved.created_at, updated_at=saved.updated_at)
+    assert store.get_contact(contact.id) == saved
+    assert store.get_contact("missing") is None
+
+
+def test_resaving_a_contact_replaces_points_and_keeps_created_at(store):
+    contact = make_contact(created_at=BASE_TIME)
+    first = store.save_contact(contact)
+    changed = replace(
+        contact,
+        last_name="Changed",
+        emails=[ContactPoint("new@x.org", True)],
+        phones=[],
+        created_at=None,
+    )
+
+    second = store.save_contact(changed)
+
+    assert second.created_at == first.created_at == BASE_TIME
+    assert (second.last_name, second.emails, second.phones) == (
+        "Changed",
+        [ContactPoint("new@x.org", True)],
+        [],
+    )
+    assert store.find_contacts(email=contact.emails[0].value) == []
+
+
+def test_find_contacts_by_email_ignores_case_and_spaces(store):
+    wanted = make_contact(emails=[ContactPoint("Ann.Smith@Example.COM", True)])
+    store.save_contacts([wanted, make_contact()])
+
+    found = store.find_contacts(email="  ann.smith@example.com ")
+
+    assert [c.id for c in found] == [wanted.id]
+    assert found[0].emails[0].value == "Ann.Smith@Example.COM"  # stored as given
+    assert store.find_contacts(email="ann.smith@example") == []
+
+
+def test_find_contacts_by_phone_compares_digits(store):
+    wanted = make_contact(phones=[ContactPoint("15550102000", True)])
+    store.save_contacts([wanted, make_contact(phones=[ContactPoint("5550102000", True)])])
+
+    assert [c.id for c in store.find_contacts(phone="+1 (555) 010-2000")] == [wanted.id]
+    assert store.find_contacts(phone="no digits") == []
+
+
+def test_find_contacts_by_name_prefix_of_first_or_last_name(store):
+    smith = make_contact(first_name="Ann", last_name="Smithers")
+    anna = make_contact(first_name="Anna", last_name="Jones")
+    literal = make_contact(first_name="50%_off", last_name="Deal")
+    other = make_contact(first_name="Bob", last_name="Ansmith")
+    store.save_contacts([smith, anna, literal, other])
+
+    assert {c.id for c in store.find_contacts(name="SMITH")} == {smith.id}
+    assert {c.id for c in store.find_contacts(name="an")} == {smith.id, anna.id, other.id}
+    assert {c.id for c in store.find_contacts(name="50%_")} == {literal.id}
+    assert store.find_contacts(name="5_%") == []
+
+
+def test_find_contacts_without_criteria_pages_by_id(store):
+    contacts = [make_contact(id=f"C{n}") for n in range(5)]
+    store.save_contacts(contacts)
+
+    first = store.find_contacts(limit=2)
+    rest = store.find_contacts(limit=10, after_id=first[-1].id)
+
+    assert [c.id for c in first + rest] == ["C0", "C1", "C2", "C3", "C4"]
+    assert all(c.emails for c in first + rest)  # points are loaded for every contact
+
+
+def test_find_contacts_combines_criteria(store):
+    a = make_contact(first_name="Zed", emails=[ContactPoint("z@x.org", True)])
+    b = make_contact(first_name="Zoe", emails=[ContactPoint("z@x.org", True)])
+    store.save_contacts([a, b])
+
+    assert [c.id for c in store.find_contacts(email="z@x.org", name="zoe")] == [b.id]
+
+
+def test_existing_contact_ids(store):
+    contacts = [make_contact() for _ in range(3)]
+    store.save_contacts(contacts)
+
+    assert store.existing_contact_ids([contacts[0].id, contacts[2].id, "nope"]) == {
+        contacts[0].id,
+        contacts[2].id,
+    }
+    assert store.existing_contact_ids([]) == set()
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+def test_user_round_trip_and_lookups(store):
+    user = make_user(roles=frozenset({Role.SUPERVISOR, Role.ADMIN}), enabled=False)
+
+    assert store.save_user(user) == user
+    assert store.get_user(user.id) == user
+    assert store.get_user_by_name(user.user_name) == user
+    assert store.get_user("f" * 32) is None
+    assert store.get_user_by_name("nobody") is None
+
+
+def test_save_user_replaces_and_list_users_orders_by_name(store):
+    b = store.save_user(make_user(user_name="bob"))
+    a = store.save_user(make_user(user_name="alice"))
+    renamed = store.save_user(replace(b, user_name="carol", password_hash=None))
+
+    assert store.list_users() == [a, renamed]
+    assert store.get_user_by_name("bob") is None
+
+
+def test_a_taken_user_name_is_a_conflict(store):
+    first = store.save_user(make_user(user_name="dup"))
+
+    with pytest.raises(Conflict):
+        store.save_user(make_user(user_name="dup"))
+
+    assert store.list_users() == [first]
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+def test_sessions(store):
+    user = store.save_user(make_user())
+    old = make_session(user.id, last_seen_at=BASE_TIME)
+    fresh = make_session(user.id, last_seen_at=BASE_TIME + timedelta(hours=2))
+    store.create_session(old)
+    store.create_session(fresh)
+
+    assert store.get_session(old.token_hash) == old
+    cutoff = int((BASE_TIME + timedelta(hours=1)).timestamp() * 1000)
+    assert store.delete_sessions_seen_before(cutoff) == 1
+    assert store.get_session(old.token_hash) is None
+    store.delete_session(fresh.token_hash)
+    assert store.get_session(fresh.token_hash) is None
+    store.delete_session("unknown")  # no error
+
+
+def test_a_duplicate_session_is_a_conflict(store):
+    user = store.save_user(make_user())
+    session = make_session(user.id)
+    store.create_session(session)
+
+    with pytest.raises(Conflict):
+        store.create_session(session)
+
+
+# --- unavailable databases -------------------------------------------------------------------
+
+
+def test_an_unreachable_postgres_is_store_unavailable():
+    store = open_store("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
+    try:
+        with pytest.raises(StoreUnavailable):
+            store.count_interactions()
+    finally:
+        store.close()
+
+
+def test_an_unopenable_sqlite_file_is_store_unavailable(tmp_path):
+    (tmp_path / "a-directory.db").mkdir()
+    store = open_store(f"sqlite:///{tmp_path / 'a-directory.db'}")
+    try:
+        with pytest.raises(StoreUnavailable):
+            store.get_user("x")
+    finally:
+        store.close()
+
+
+def test_a_database_without_schema_is_a_store_error(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'empty.db'}")
+    try:
+        with pytest.raises(StoreUnavailable, match="upgrade"):
+            store.count_interactions()
+    finally:
+        store.close()

@@ -1,0 +1,59 @@
+"""Alembic migrations: a fresh database reaches head, upgrading again is a no-op, and the
+migrated schema is exactly `openucs.store.schema` (no drift between the two)."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from openucs.store import open_store
+from openucs.store.schema import metadata
+from openucs.store.sql import MIGRATIONS
+
+
+def _engine(database_url):
+    url = make_url(database_url)
+    if url.get_backend_name() == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return create_engine(url, poolclass=NullPool)
+
+
+def _head():
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_fresh_database_is_at_head_and_matches_the_schema(database_url):
+    engine = _engine(database_url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn)
+            assert context.get_current_revision() == _head()
+            assert compare_metadata(context, metadata) == []
+            tables = set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+    assert tables == set(metadata.tables) | {"alembic_version"}
+
+
+def test_upgrading_again_is_a_no_op(database_url):
+    store = open_store(database_url)
+    try:
+        store.upgrade()
+        store.upgrade()
+    finally:
+        store.close()
+    engine = _engine(database_url)
+    try:
+        with engine.connect() as conn:
+            versions = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+    finally:
+        engine.dispose()
+    assert [v[0] for v in versions] == [_head()]
