@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -15,14 +15,14 @@ from openucs.store.schema import metadata
 from openucs.store.sql import MIGRATIONS
 
 
-def _engine(database_url):
+def _engine(database_url: str) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
     return create_engine(url, poolclass=NullPool)
 
 
-def _head():
+def _head() -> str | None:
     from alembic.config import Config
 
     config = Config()

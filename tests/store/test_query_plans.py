@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from openucs.domain.enums import MediaType, SortOrder
 from openucs.domain.formats import to_millis
 from openucs.domain.query import Cursor, HistoryQuery
 from openucs.store._history import interaction_select
+from openucs.store.sql import SqlStore
 from openucs.store.sqlite import SqliteStore
 from tests.factories import at, make_contact, make_interaction, make_owner
 
@@ -21,7 +24,7 @@ ROWS = 10_000
 PEOPLE = 50
 
 
-def _load(store):
+def _load(store: SqlStore) -> dict[str, str]:
     """ROWS interactions over PEOPLE contacts and owners, in start order (as they arrive)."""
     contacts = [make_contact() for _ in range(PEOPLE)]
     store.save_contacts(contacts)
@@ -43,52 +46,50 @@ def _load(store):
     return {"contact": contacts[1].id, "owner": owners[2].id}
 
 
-WINDOW = {"start_from": at(1000), "start_to": at(9000)}
-CASES = {
+def _window(**filters: Any) -> HistoryQuery:
+    """A history query over most of the loaded rows."""
+    return HistoryQuery(start_from=at(1000), start_to=at(9000), **filters)
+
+
+Case = tuple[Callable[[dict[str, str]], HistoryQuery], str, str]
+CASES: dict[str, Case] = {
     # name: (query, index on SQLite, index on PostgreSQL)
     "contact history": (
-        lambda ids: HistoryQuery(
-            contact_id=ids["contact"], media_types=(MediaType.CHAT,), **WINDOW
-        ),
+        lambda ids: _window(contact_id=ids["contact"], media_types=(MediaType.CHAT,)),
         "ix_interactions_contact",
         "ix_interactions_contact",
     ),
     "contact history, next page asc": (
-        lambda ids: HistoryQuery(
-            contact_id=ids["contact"],
-            sort=SortOrder.ASC,
-            after=Cursor(to_millis(at(5000)), "IX"),
-            **WINDOW,
+        lambda ids: _window(
+            contact_id=ids["contact"], sort=SortOrder.ASC, after=Cursor(to_millis(at(5000)), "IX")
         ),
         "ix_interactions_contact",
         "ix_interactions_contact",
     ),
     "agent history": (
-        lambda ids: HistoryQuery(owner_id=ids["owner"], **WINDOW),
+        lambda ids: _window(owner_id=ids["owner"]),
         "ix_interactions_owner",
         "ix_interactions_owner",
     ),
     "all interactions in a window": (
-        lambda ids: HistoryQuery(**WINDOW),
+        lambda ids: _window(),
         "ix_interactions_window",
         "ix_interactions_window",
     ),
     "all interactions, next page": (
-        lambda ids: HistoryQuery(after=Cursor(to_millis(at(5000)), "IX"), **WINDOW),
+        lambda ids: _window(after=Cursor(to_millis(at(5000)), "IX")),
         "ix_interactions_window",
         "ix_interactions_window",
     ),
     "custom attribute equality": (
-        lambda ids: HistoryQuery(custom_equals=(("SearchId", "4321"),), **WINDOW),
+        lambda ids: _window(custom_equals=(("SearchId", "4321"),)),
         "ix_interaction_attributes_lookup",
         "ix_interaction_attributes_lookup",
     ),
     # A page of 20: PostgreSQL assumes attribute names and values independent, so it expects
     # fewer rows with both pairs than a page of 100 and would read them all and sort.
     "two custom attributes": (
-        lambda ids: HistoryQuery(
-            custom_equals=(("Queue", "q3"), ("Tier", "gold")), limit=20, **WINDOW
-        ),
+        lambda ids: _window(custom_equals=(("Queue", "q3"), ("Tier", "gold")), limit=20),
         "ix_interaction_attributes_lookup",
         "ix_interaction_attributes_lookup",
     ),
@@ -105,7 +106,7 @@ def _sqlite_problems(plan: str, index: str) -> list[str]:
     return problems
 
 
-def _pg_nodes(node):
+def _pg_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield node
     for child in node.get("Plans", []):
         yield from _pg_nodes(child)
@@ -125,11 +126,11 @@ def _postgres_problems(plan: str, index: str) -> list[str]:
     return problems
 
 
-def _is_sqlite(store) -> bool:
+def _is_sqlite(store: object) -> bool:
     return isinstance(store, SqliteStore)
 
 
-def _problems(store, plan: str, index: str) -> list[str]:
+def _problems(store: object, plan: str, index: str) -> list[str]:
     if _is_sqlite(store):
         return _sqlite_problems(plan, index)
     return _postgres_problems(plan, index)
