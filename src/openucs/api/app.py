@@ -13,8 +13,11 @@ from litestar.types import ASGIApp
 from openucs import __version__
 from openucs.api.auth import AuthMiddleware, SessionAuth, current_user
 from openucs.api.context import ApiContext
+from openucs.api.cors import cors_config
+from openucs.api.csrf import CsrfMiddleware, CsrfTokens
 from openucs.api.errors import exception_handlers
-from openucs.api.routes import contacts, gws, interactions, users
+from openucs.api.notifications import AsyncApi
+from openucs.api.routes import contacts, gws, interactions, operations, users
 from openucs.config import Settings
 from openucs.services.users import Authenticator
 from openucs.store.base import Store
@@ -28,6 +31,7 @@ GWS_ROUTES = [
     gws.interaction_content,
     gws.me,
     gws.version,
+    *operations.ROUTES,
 ]
 EXTENSION_ROUTES = [
     interactions.create_interaction,
@@ -65,6 +69,17 @@ def create_app(settings: Settings, store: Store) -> Litestar:
         return ctx
 
     auth = [authenticated]
+    if settings.csrf_protection:
+        tokens = CsrfTokens(store)
+
+        def csrf(app: ASGIApp) -> ASGIApp:
+            return CsrfMiddleware(app, sessions, tokens)
+
+        auth.append(csrf)
+    ops = AsyncApi.build(settings, store, sessions)
+
+    def provide_ops() -> AsyncApi:
+        return ops
 
     routers: list[Any] = [
         Router(GWS_ROOT, route_handlers=GWS_ROUTES, middleware=auth),
@@ -76,13 +91,18 @@ def create_app(settings: Settings, store: Store) -> Litestar:
             middleware=auth,
             request_max_body_size=settings.max_bulk_bytes,
         ),
+        ops.endpoint(),  # CometD, /api/v2/notifications: authenticates by itself
     ]
     return Litestar(
         route_handlers=routers,
         dependencies={
             "ctx": Provide(provide_ctx, use_cache=True, sync_to_thread=False),
             "user": Provide(current_user, sync_to_thread=False),
+            "ops": Provide(provide_ops, use_cache=True, sync_to_thread=False),
         },
+        on_startup=[ops.start],
+        on_shutdown=[ops.stop],
+        cors_config=cors_config(settings),
         exception_handlers=exception_handlers(),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

@@ -8,7 +8,8 @@ writes are all-or-nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 from openucs.domain.models import Contact, Interaction, InteractionPatch, Session, User
 from openucs.domain.query import HistoryQuery, Page
@@ -92,3 +93,38 @@ class Store(Protocol):
 
     def delete_sessions_seen_before(self, cutoff_ms: int) -> int:
         """Expire idle sessions; returns how many were removed."""
+
+    def next_reference_id(self, token_hash: str) -> int | None:
+        """The next operation `referenceId` of a session (1, 2, ...), atomically across
+        processes; None when the session does not exist."""
+
+    # --- asynchronous UCS operations (voice) -------------------------------------------------
+    def find_or_create_call(self, candidate: Interaction) -> tuple[Interaction, bool]:
+        """The call whose external id is `candidate.external_id`, else `candidate` stored
+        (with its owner), under a lock: never two for one call id. (item, created)."""
+
+    def identify_contact(
+        self,
+        *,
+        email: str | None,
+        phone: str | None,
+        last_name: str | None,
+        create: Contact | None,
+    ) -> tuple[Contact | None, bool]:
+        """The first contact (by id) with this email, else phone, else exact last name
+        (case-insensitive); else `create` stored, under a lock. (contact, created)."""
+
+    def assign_thread_contact(self, interaction_id: str, contact_id: str) -> int:
+        """Every interaction of the thread of `interaction_id` gets `contact_id`, in one
+        statement; NotFound for an unknown interaction or contact. Returns the count."""
+
+    def complete_interaction(
+        self,
+        interaction_id: str,
+        *,
+        end_date: datetime,
+        call_duration: int | None,
+        user_data: dict[str, Any],
+    ) -> Interaction:
+        """State Stopped, `end_date`, the duration (unchanged when None), `user_data` merged
+        over the stored user data; one transaction, row locked. NotFound if absent."""

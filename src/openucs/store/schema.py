@@ -164,4 +164,6 @@ sessions = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_ms", BigInteger, nullable=False),
     Column("last_seen_ms", BigInteger, nullable=False),
+    # The last `referenceId` given to an asynchronous operation of this session.
+    Column("last_reference_id", BigInteger, nullable=False, server_default=text("0")),
 )

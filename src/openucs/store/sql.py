@@ -39,6 +39,7 @@ from openucs.store._history import (
     interaction_select,
     interactions_select,
 )
+from openucs.store._voice import VoiceMethods
 from openucs.store.schema import interaction_attributes, interaction_contents, interactions, users
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -65,7 +66,7 @@ def _now_ms() -> int:
     return to_millis(datetime.now(UTC))
 
 
-class SqlStore:
+class SqlStore(VoiceMethods):
     """Store over SQLAlchemy Core. Thread-safe: engines pool their connections."""
 
     def __init__(self, *, reader: Engine, writer: Engine) -> None:

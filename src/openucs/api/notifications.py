@@ -1,0 +1,125 @@
+"""The asynchronous half of the API: the CometD endpoint `/api/v2/notifications` (and any
+sub-path a client appends), the operation runner, the per-session `referenceId` counter, and
+their start and stop with the application.
+
+The CometD endpoint is mounted outside the authenticating routers: a request without valid
+credentials is not an HTTP 401 but a Bayeux error (`403::Handshake denied`, or `402::Unknown
+client` for a client id it may not use). It authenticates like the rest of the API, by the
+`JSESSIONID` cookie or HTTP Basic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar.concurrency import sync_to_thread
+from litestar.di import NamedDependency
+from litestar.handlers import asgi
+from litestar.params import SkipValidation
+from litestar.types import Receive, Scope, Send
+
+from openucs.api.auth import SessionAuth, credentials
+from openucs.config import Settings
+from openucs.domain.models import User
+from openucs.errors import Unauthenticated
+from openucs.events.bayeux import BayeuxConfig
+from openucs.events.hub import Hub, open_hub
+from openucs.events.longpoll import LongPollingEndpoint
+from openucs.services.operations import Operation
+from openucs.services.runner import OperationRunner
+from openucs.store.base import Store
+
+NOTIFICATIONS_PATH = "/api/v2/notifications"
+
+
+@dataclass
+class AsyncApi:
+    """One per app: the hub, the runner and what the operation routes need."""
+
+    settings: Settings
+    store: Store
+    sessions: SessionAuth
+    hub: Hub
+    runner: OperationRunner
+    # Fallback when a caller has no session row (cannot normally happen): per user.
+    _counters: defaultdict[str, itertools.count[int]] = field(
+        default_factory=lambda: defaultdict(lambda: itertools.count(1))
+    )
+
+    @classmethod
+    def build(cls, settings: Settings, store: Store, sessions: SessionAuth) -> AsyncApi:
+        config = BayeuxConfig(
+            timeout_ms=settings.cometd_timeout_ms,
+            interval_ms=settings.cometd_interval_ms,
+            max_interval_ms=settings.cometd_max_interval_ms,
+        )
+        hub = open_hub(settings.database_url, config, max_queue=settings.cometd_max_queue)
+        runner = OperationRunner(hub.publish, workers=settings.operation_workers)
+        return cls(settings, store, sessions, hub, runner)
+
+    async def start(self) -> None:
+        await self.hub.start()
+
+    async def stop(self) -> None:
+        await self.runner.close()
+        await self.hub.stop()
+
+    async def submit(self, scope: Scope, user: User, operation: Operation) -> int:
+        """Accept an operation: its reference id now, its result later on CometD."""
+        reference_id = await self.reference_id(scope, user)
+        self.runner.submit(user.id, reference_id, operation)
+        return reference_id
+
+    async def reference_id(self, scope: Scope, user: User) -> int:
+        """The next `referenceId` of the caller's session (shared by all server processes)."""
+        token = await self._session_token(scope, user)
+        if token is not None:
+            token_hash = hashlib.sha256(token.encode()).hexdigest()  # as services.users
+            found = await sync_to_thread(self.store.next_reference_id, token_hash)
+            if found is not None:
+                return found
+        return next(self._counters[user.id])
+
+    async def _session_token(self, scope: Scope, user: User) -> str | None:
+        token, basic = credentials(scope["headers"])
+        if token is not None:
+            known = await self.sessions.from_cookie(token)
+            if known is not None and known.id == user.id:
+                return token
+        if basic is not None:
+            # The session the auth middleware will hand out with this answer.
+            return await self.sessions.issue(user, basic)
+        return None
+
+    def endpoint(self) -> Any:
+        """The Litestar handler of the CometD endpoint."""
+        transport = LongPollingEndpoint(
+            self.hub.bayeux, self._authenticate, max_body_bytes=self.settings.max_body_bytes
+        )
+
+        @asgi(NOTIFICATIONS_PATH, is_mount=True, copy_scope=False)
+        async def notifications(scope: Scope, receive: Receive, send: Send) -> None:
+            await transport(scope, receive, send)  # type: ignore[arg-type]
+
+        return notifications
+
+    async def _authenticate(self, scope: Any) -> str | None:
+        token, basic = credentials(scope["headers"])
+        if token is not None:
+            user = await self.sessions.from_cookie(token)
+            if user is not None:
+                return user.id
+        if basic is not None:
+            try:
+                return (await self.sessions.from_basic(basic)).id
+            except Unauthenticated:
+                return None
+        return None
+
+
+# Handler parameter type of the `ops` dependency.
+Ops = NamedDependency[SkipValidation[AsyncApi]]
