@@ -28,6 +28,9 @@ def render_table(r: dict[str, Any]) -> str:
         f"{'HTTP/SQL p50':>14}",
     ]
     for name, t in r["latency"].items():
+        if "sql_p50" not in t:
+            lines.append(f"{name:<18}{_ms(t['http_p50'])}{_ms(t['http_p99'])}{'-':>10}{'-':>10}")
+            continue
         ratio = t["http_p50"] / t["sql_p50"] if t["sql_p50"] else float("inf")
         lines.append(
             f"{name:<18}{_ms(t['http_p50'])}{_ms(t['http_p99'])}{_ms(t['sql_p50'])}"

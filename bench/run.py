@@ -43,6 +43,7 @@ from openucs.services import bulk  # noqa: E402
 from openucs.store import Store, open_store  # noqa: E402
 
 SEED = 42
+BASELINE = "no-op (version)"  # HTTP with auth and no store read: the floor of the stack
 
 
 def main() -> int:
@@ -156,6 +157,8 @@ def _latency(url: str, db_path: Path, samples: int, requests: int) -> dict[str, 
         for name in SCENARIOS:
             http = measure_http(client, targets[name], requests)
             latency[name].update(http_p50=http.p50, http_p99=http.p99)
+        floor = measure_http(client, [Target("/api/v2/diagnostics/version")], requests)
+        latency[BASELINE] = {"http_p50": floor.p50, "http_p99": floor.p99}
     return latency
 
 
