@@ -168,3 +168,10 @@ def test_export_to_a_missing_directory_is_a_clear_error(run, new_sqlite, tmp_pat
     run("db", "upgrade", "--database", url)
     result = run("export", "-o", str(tmp_path / "no" / "such.ndjson"), "--database", url, expect=2)
     assert "No such file or directory" in result.stderr
+
+
+def test_two_seeds_share_a_database(run, new_sqlite):
+    url = new_sqlite("two")
+    seed(run, url, n=200, seed=1)
+    seed(run, url, n=300, seed=2)
+    assert len(lines(export(run, url))) == 500

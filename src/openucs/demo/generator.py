@@ -9,6 +9,7 @@ same plan therefore yields the same data, byte for byte.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import random
 from collections.abc import Iterator
@@ -163,18 +164,20 @@ def _day_weights(anchor_ms: int) -> list[float]:
 
 
 def _agents(plan: DemoPlan) -> list[OwnerInfo]:
-    rng = random.Random(plan.seed ^ 0x5EED_A6E7)  # noqa: S311 - reproducible
+    """agent001, agent002 ...: the same users whatever the seed (the id is a digest of the user
+    name), so data of several seeds, or `seed` after `serve --demo`, can share a database."""
     agents = []
     for n in range(1, plan.agent_count + 1):
-        user_name = f"agent{n:03d}"
-        if n == 1 and plan.login_agent:
-            user_name = plan.login_agent
+        user_name = plan.login_agent if n == 1 and plan.login_agent else f"agent{n:03d}"
+        h = _mix(0xA6E7, n)
         agents.append(
             OwnerInfo(
-                id=f"{rng.getrandbits(128):032x}",
+                id=hashlib.blake2b(
+                    user_name.encode(), digest_size=16, person=b"openucs-demo"
+                ).hexdigest(),
                 user_name=user_name,
-                first_name=rng.choice(pools.FIRST_NAMES),
-                last_name=rng.choice(pools.LAST_NAMES),
+                first_name=pools.FIRST_NAMES[h % len(pools.FIRST_NAMES)],
+                last_name=pools.LAST_NAMES[(h >> 8) % len(pools.LAST_NAMES)],
             )
         )
     return agents
