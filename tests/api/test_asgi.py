@@ -1,0 +1,34 @@
+"""`uvicorn --factory openucs.api.asgi:app_factory`: settings from the environment, the store
+from its URL, closed at shutdown; nothing read at import."""
+
+from __future__ import annotations
+
+from litestar.testing import TestClient
+
+from openucs.api import asgi
+from tests.api.conftest import PASSWORD, ok
+
+
+def test_app_factory_serves_the_configured_database(monkeypatch, database_url, people):
+    monkeypatch.setenv("OPENUCS_DATABASE_URL", database_url)
+    monkeypatch.setenv("OPENUCS_PUBLIC_BASE_URL", "https://history.example.com/api/v2")
+    closed = []
+    opened = asgi.open_store
+
+    def tracked(url):
+        store = opened(url)
+        close = store.close
+
+        def recorded_close():
+            closed.append(url)
+            close()
+
+        monkeypatch.setattr(store, "close", recorded_close)
+        return store
+
+    monkeypatch.setattr(asgi, "open_store", tracked)
+    app = asgi.app_factory()
+    with TestClient(app) as client:
+        me = ok(client.get("/api/v2/me", auth=("agent1", PASSWORD)))
+        assert me["user"]["uri"].startswith("https://history.example.com/api/v2/users/")
+    assert closed == [database_url]
