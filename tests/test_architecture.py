@@ -9,11 +9,21 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "openucs"
 
 # layer -> the openucs modules it must never import
 FORBIDDEN = {
-    "domain": ("openucs.store", "openucs.services", "openucs.api", "openucs.web", "openucs.cli",
-               "openucs.config", "openucs.wire"),
+    "domain": (
+        "openucs.store",
+        "openucs.services",
+        "openucs.api",
+        "openucs.web",
+        "openucs.cli",
+        "openucs.config",
+        "openucs.wire",
+    ),
     "store": ("openucs.services", "openucs.api", "openucs.web", "openucs.cli"),
     "services": ("openucs.api", "openucs.web", "openucs.cli"),
     "wire": ("openucs.store", "openucs.services", "openucs.api", "openucs.web", "openucs.cli"),
+    # The CometD server and the hub know nothing of the store, the use cases or HTTP routes.
+    "events": ("openucs.store", "openucs.services", "openucs.api", "openucs.web", "openucs.cli"),
+    "opswire": ("openucs.store", "openucs.services", "openucs.api", "openucs.web", "openucs.cli"),
     "errors": ("openucs.",),
 }
 
