@@ -167,9 +167,9 @@ def interaction_to_wire(
         uri=base_url + path,
         id=item.id,
         path=path,
-        mediaType=item.media_type.value,
-        typeId=item.type_id.value,
-        state=item.state.value,
+        mediaType=item.media_type,  # StrEnum members are str: no .value lookup per item
+        typeId=item.type_id,
+        state=item.state,
         startDate=format_gws(item.start_date, zone),
         endDate=format_gws(item.end_date, zone) if item.end_date else None,
         subject=item.subject,
