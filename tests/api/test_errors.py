@@ -137,7 +137,7 @@ CASES: list[tuple[str, str, str, dict[str, Any], int, int, tuple[str, ...]]] = [
     ("content source", "GET", f"{HISTORY}/ix1", {"params": {"source": "x"}}, 400, 2, ("source",)),
     # routing
     ("unknown path", "GET", "/api/v2/nothing/here", {}, 404, 6, ("/api/v2/nothing/here",)),
-    ("unknown root", "GET", "/", {}, 404, 6, ("/",)),
+    ("unknown root", "GET", "/nothing", {}, 404, 6, ("/nothing",)),  # / is the web UI
     ("wrong method", "DELETE", HISTORY, {}, 405, 2, ("DELETE", HISTORY)),
     # interaction bodies
     (

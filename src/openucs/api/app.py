@@ -21,6 +21,7 @@ from openucs.api.routes import contacts, gws, interactions, operations, users
 from openucs.config import Settings
 from openucs.services.users import Authenticator
 from openucs.store.base import Store
+from openucs.web import web_router
 
 GWS_ROOT = "/api/v2"
 EXTENSION_ROOT = "/openucs/v1"
@@ -92,6 +93,7 @@ def create_app(settings: Settings, store: Store) -> Litestar:
             request_max_body_size=settings.max_bulk_bytes,
         ),
         ops.endpoint(),  # CometD, /api/v2/notifications: authenticates by itself
+        web_router(settings, store, authenticator),  # the web UI at /: same users and sessions
     ]
     return Litestar(
         route_handlers=routers,

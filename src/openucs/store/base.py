@@ -11,8 +11,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from openucs.domain.enums import Source
 from openucs.domain.models import Contact, Interaction, InteractionPatch, Session, User
 from openucs.domain.query import HistoryQuery, Page
+from openucs.domain.stats import DailyCount, OffsetSpan, OwnerCount
 
 
 class Store(Protocol):
@@ -51,6 +53,22 @@ class Store(Protocol):
         """Whether this user owns at least one interaction of this contact (any tier)."""
 
     def count_interactions(self) -> int: ...
+
+    # --- aggregates (the web dashboard) -----------------------------------------------------
+    def daily_counts(
+        self, *, source: Source, start_ms: int, end_ms: int, spans: Sequence[OffsetSpan]
+    ) -> list[DailyCount]:
+        """Interactions started in [start_ms, end_ms) per local day, media type and state, in
+        day order; local days cut with `spans` (see `domain.stats.offset_spans`). One query."""
+
+    def busiest_owners(
+        self, *, source: Source, start_ms: int, end_ms: int, limit: int
+    ) -> list[OwnerCount]:
+        """The `limit` owners with most interactions started in [start_ms, end_ms), most
+        first (ties by owner id), with their names. One query."""
+
+    def contact_names(self, ids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+        """(first name, last name) of the contacts among `ids` that exist."""
 
     # --- contacts --------------------------------------------------------------------------
     def get_contact(self, contact_id: str) -> Contact | None: ...

@@ -39,6 +39,7 @@ from openucs.store._history import (
     interaction_select,
     interactions_select,
 )
+from openucs.store._stats import StatsQueries
 from openucs.store._voice import VoiceMethods
 from openucs.store.schema import interaction_attributes, interaction_contents, interactions, users
 
@@ -66,7 +67,7 @@ def _now_ms() -> int:
     return to_millis(datetime.now(UTC))
 
 
-class SqlStore(VoiceMethods):
+class SqlStore(StatsQueries, VoiceMethods):
     """Store over SQLAlchemy Core. Thread-safe: engines pool their connections."""
 
     def __init__(self, *, reader: Engine, writer: Engine) -> None:
