@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import sqlite3
 from typing import Any
@@ -38,6 +39,8 @@ def render_table(r: dict[str, Any]) -> str:
         )
     lines += [
         f"({r['requests']:,} sequential requests per cell; HTTP: one client, session cookie)",
+        f"(1-minute load average on {os.cpu_count()} CPUs: {_load(r.get('seed_load'))} after seeding, "
+        f"{_load(r.get('load_before'))} before and {_load(r.get('load_after'))} after the reads)",
         "",
         f"query plans at {plans['small_rows']:,} and {plans['large_rows']:,} rows: "
         + ("identical" if plans["identical"] else "DIFFERENT: " + ", ".join(_differing(plans))),
@@ -75,6 +78,10 @@ def render_markdown(r: dict[str, Any]) -> str:
             parts += ["--- at the larger size:", large]
         parts.append("```")
     return "\n".join(parts)
+
+
+def _load(values: list[float] | None) -> str:
+    return f"{values[0]:.1f}" if values else "?"  # the 1-minute average
 
 
 def _ms(value: float) -> str:

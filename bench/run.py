@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import sys
 from datetime import UTC, datetime
@@ -65,9 +66,11 @@ def main() -> int:
             store.close()
     results = json.loads(sidecar.read_text())
     results.update(date=datetime.now(UTC).isoformat(timespec="seconds"), requests=args.requests)
+    results["load_before"] = [round(x, 2) for x in os.getloadavg()]
     results["plans"]["large"] = query_plans(db_path, _targets(results["plans"]["statements"]))
     results["plans"]["identical"] = results["plans"]["large"] == results["plans"]["small"]
     results["latency"] = _latency(url, db_path, args.samples, args.requests)
+    results["load_after"] = [round(x, 2) for x in os.getloadavg()]
     print(render_table(results))
     for out in _outputs(args.out, n):
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -123,6 +126,7 @@ def _seed(store: Store, db_path: Path, n: int) -> dict[str, Any]:
     return {
         "interactions": stats.records,
         "contacts": contacts.records,
+        "seed_load": [round(x, 2) for x in os.getloadavg()],
         "seed": {
             "seconds": round(stats.seconds, 1),
             "end_to_end_rate": round(stats.rate),
