@@ -39,8 +39,9 @@ def render_table(r: dict[str, Any]) -> str:
         )
     lines += [
         f"({r['requests']:,} sequential requests per cell; HTTP: one client, session cookie)",
-        f"(1-minute load average on {os.cpu_count()} CPUs: {_load(r.get('seed_load'))} after seeding, "
-        f"{_load(r.get('load_before'))} before and {_load(r.get('load_after'))} after the reads)",
+        f"(1-minute load average on {os.cpu_count()} CPUs: {_load(r.get('seed_load'))} after "
+        f"seeding, {_load(r.get('load_before'))} before and {_load(r.get('load_after'))} after "
+        "the reads)",
         "",
         f"query plans at {plans['small_rows']:,} and {plans['large_rows']:,} rows: "
         + ("identical" if plans["identical"] else "DIFFERENT: " + ", ".join(_differing(plans))),
