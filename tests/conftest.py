@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import psycopg
@@ -57,11 +57,21 @@ def _fresh_postgres() -> Iterator[str]:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+def _fresh(engine: str, tmp_path: Path) -> AbstractContextManager[str]:
+    return _fresh_sqlite(tmp_path) if engine == "sqlite" else _fresh_postgres()
+
+
+@pytest.fixture(params=ENGINES)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh database without any table (for migration tests)."""
+    with _fresh(request.param, tmp_path) as url:
+        yield url
+
+
 @pytest.fixture(params=ENGINES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a fresh database upgraded to the newest schema revision."""
-    fresh = _fresh_sqlite(tmp_path) if request.param == "sqlite" else _fresh_postgres()
-    with fresh as url:
+    with _fresh(request.param, tmp_path) as url:
         store = open_store(url)
         try:
             store.upgrade()

@@ -3,6 +3,8 @@ migrated schema is exactly `openucs.store.schema` (no drift between the two)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -57,3 +59,23 @@ def test_upgrading_again_is_a_no_op(database_url):
     finally:
         engine.dispose()
     assert [v[0] for v in versions] == [_head()]
+
+
+def test_processes_upgrading_together_take_turns(empty_database_url):
+    """Servers starting at once on a new database: one creates the schema, the others wait
+    and then find it at head (no "table already exists")."""
+    stores = [open_store(empty_database_url) for _ in range(4)]
+    try:
+        with ThreadPoolExecutor(max_workers=len(stores)) as pool:
+            for future in [pool.submit(s.upgrade) for s in stores]:
+                future.result()
+        assert stores[0].count_interactions() == 0
+    finally:
+        for store in stores:
+            store.close()
+    engine = _engine(empty_database_url)
+    try:
+        with engine.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() == _head()
+    finally:
+        engine.dispose()

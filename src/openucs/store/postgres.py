@@ -12,6 +12,8 @@ from openucs.store._history import Explain, RowsSelect
 from openucs.store._rows import json_dumps, json_loads
 from openucs.store.sql import SqlStore
 
+MIGRATION_LOCK = 0x6F70656E756373  # "openucs": the advisory lock key of schema upgrades
+
 
 class PostgresStore(SqlStore):
     def __init__(self, database_url: str | URL, *, pool_size: int = 10) -> None:
@@ -34,6 +36,9 @@ class PostgresStore(SqlStore):
         return stmt.on_conflict_do_update(
             index_elements=keys, set_={name: stmt.excluded[name] for name in update}
         )
+
+    def _lock_migrations(self, conn: Connection) -> None:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
 
     def _explain(self, conn: Connection, stmt: RowsSelect, prefer_indexes: bool) -> str:
         """`EXPLAIN (FORMAT JSON)` as JSON text. `prefer_indexes` turns off sequential and

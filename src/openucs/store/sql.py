@@ -108,13 +108,21 @@ class SqlStore(StatsQueries, VoiceMethods):
 
     # --- lifecycle ---------------------------------------------------------------------------
     def upgrade(self) -> None:
-        """Migrate to the newest revision with Alembic (a no-op when already there)."""
+        """Migrate to the newest revision with Alembic (a no-op when already there).
+
+        The whole upgrade is one transaction holding the migration lock (`_lock_migrations`),
+        so processes that start together upgrade one after the other: the later ones find the
+        schema at head."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with translated(), self._writer.connect() as conn:
+        with translated(), self._writer.begin() as conn:
+            self._lock_migrations(conn)
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
-            conn.commit()
+
+    def _lock_migrations(self, conn: Connection) -> None:
+        """Dialect hook: serialize upgrades. SQLite's writer already holds the write lock
+        (BEGIN IMMEDIATE); PostgreSQL takes an advisory lock until the transaction ends."""
 
     def close(self) -> None:
         self._reader.dispose()
