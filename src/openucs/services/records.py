@@ -8,7 +8,6 @@ to the store, which writes it in one transaction: all or nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from openucs.domain.ids import new_user_id
 from openucs.domain.models import Interaction, InteractionPatch, OwnerInfo
@@ -36,7 +35,7 @@ def update_interaction(
 ) -> Interaction:
     """Apply a partial update; returns the whole interaction, content included."""
     if "contact_id" in patch.present and patch.contact_id:
-        _check_contacts(store, {patch.contact_id})
+        check_contacts(store, {patch.contact_id})
     store.update_interaction(interaction_id, patch)
     return _reload(store, interaction_id)
 
@@ -47,18 +46,22 @@ def delete_interaction(*, store: Store, interaction_id: str) -> None:
 
 
 def ingest(*, store: Store, interactions: Sequence[Interaction]) -> int:
-    """Insert or replace a batch, idempotently: the same batch twice leaves the same state."""
+    """Insert or replace a batch, idempotently: the same batch twice leaves the same state.
+
+    Fills in `owner`, `owner_id` and `thread_id` of the given interactions (in place: a
+    million-row import must not copy every row twice)."""
     if not interactions:
         return 0
-    ids = [i.id for i in interactions]
-    if len(set(ids)) != len(ids):
-        dup = next(i for i in ids if ids.count(i) > 1)
-        raise InvalidInput("id", f"{dup!r} appears more than once in the batch")
-    _check_contacts(store, {i.contact_id for i in interactions if i.contact_id})
-    batch = _resolve_owners(store, interactions)
-    batch = _apply_thread_rule(store, batch)
-    store.save_interactions(batch)
-    return len(batch)
+    seen: set[str] = set()
+    for item in interactions:
+        if item.id in seen:
+            raise InvalidInput("id", f"{item.id!r} appears more than once in the batch")
+        seen.add(item.id)
+    check_contacts(store, {i.contact_id for i in interactions if i.contact_id})
+    _resolve_owners(store, interactions)
+    apply_thread_rule(store, interactions)
+    store.save_interactions(interactions)
+    return len(interactions)
 
 
 def _reload(store: Store, interaction_id: str) -> Interaction:
@@ -68,31 +71,31 @@ def _reload(store: Store, interaction_id: str) -> Interaction:
     return item
 
 
-def _check_contacts(store: Store, contact_ids: set[str]) -> None:
+def check_contacts(store: Store, contact_ids: set[str]) -> None:
     missing = contact_ids - store.existing_contact_ids(contact_ids)
     if missing:
         raise InvalidInput("contactId", f"unknown contact {sorted(missing)[0]!r}")
 
 
-def _resolve_owners(store: Store, batch: Sequence[Interaction]) -> list[Interaction]:
+def _resolve_owners(store: Store, batch: Sequence[Interaction]) -> None:
     """Owners given by userName only get the id of that user, or a new id: the store creates
     owners it does not know (users without a login). One lookup per distinct owner."""
     by_name: dict[str, OwnerInfo] = {}
-    out = []
+    nameless: set[str] = set()
     for item in batch:
         owner = item.owner
         if owner is not None and not owner.id:
             if owner.user_name not in by_name:
                 by_name[owner.user_name] = _owner_by_name(store, owner)
-            owner = by_name[owner.user_name]
+            owner = item.owner = by_name[owner.user_name]
         elif owner is None and item.owner_id:
-            owner = OwnerInfo(item.owner_id, "")
-        out.append(replace(item, owner=owner, owner_id=owner.id if owner else None))
-    nameless = {i.owner_id for i in out if i.owner and i.owner_id and not i.owner.user_name}
+            owner = item.owner = OwnerInfo(item.owner_id, "")
+        item.owner_id = owner.id if owner else None
+        if owner is not None and not owner.user_name:
+            nameless.add(owner.id)
     for owner_id in sorted(nameless):
         if store.get_user(owner_id) is None:
             raise InvalidInput("ownerInformation.userName", f"is required for new owner {owner_id}")
-    return out
 
 
 def _owner_by_name(store: Store, owner: OwnerInfo) -> OwnerInfo:
@@ -102,21 +105,21 @@ def _owner_by_name(store: Store, owner: OwnerInfo) -> OwnerInfo:
     return OwnerInfo(new_user_id(), owner.user_name, owner.first_name, owner.last_name)
 
 
-def _apply_thread_rule(store: Store, batch: list[Interaction]) -> list[Interaction]:
+def apply_thread_rule(store: Store, batch: Sequence[Interaction]) -> None:
     """UCS 9.1 (spec 4.6): a parent gives its thread; else a given threadId; else a new thread,
     whose id is the interaction's own id (deterministic, so re-imports change nothing)."""
     in_batch = {i.id: i for i in batch}
     wanted = {i.parent_id for i in batch if i.parent_id and i.parent_id not in in_batch}
     stored = store.get_interactions(sorted(wanted)) if wanted else {}
-    resolved: dict[str, Interaction] = {}
+    done: set[str] = set()
 
-    def resolve(item: Interaction, seen: frozenset[str]) -> Interaction:
-        if item.id in resolved:
-            return resolved[item.id]
+    def resolve(item: Interaction, path: frozenset[str]) -> None:
+        if item.id in done:
+            return
         if not item.parent_id:
-            done = replace(item, thread_id=item.thread_id or item.id)
+            item.thread_id = item.thread_id or item.id
         else:
-            if item.parent_id in seen or item.parent_id == item.id:
+            if item.parent_id in path or item.parent_id == item.id:
                 raise InvalidInput("parentId", f"{item.parent_id!r} makes a cycle")
             parent = in_batch.get(item.parent_id) or stored.get(item.parent_id)
             if parent is None:
@@ -124,9 +127,9 @@ def _apply_thread_rule(store: Store, batch: list[Interaction]) -> list[Interacti
             if not parent.can_be_parent:
                 raise InvalidInput("parentId", f"interaction {parent.id!r} cannot be a parent")
             if parent.id in in_batch:
-                parent = resolve(parent, seen | {item.id})
-            done = replace(item, thread_id=parent.thread_id or parent.id)
-        resolved[item.id] = done
-        return done
+                resolve(parent, path | {item.id})
+            item.thread_id = parent.thread_id or parent.id
+        done.add(item.id)
 
-    return [resolve(i, frozenset()) for i in batch]
+    for item in batch:
+        resolve(item, frozenset())

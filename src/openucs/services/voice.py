@@ -127,10 +127,10 @@ def find_phone_call(
         external_id=call.call_id,
     )
     if call.contact_id:
-        records._check_contacts(store, {call.contact_id})
+        records.check_contacts(store, {call.contact_id})
     # The one implementation of the UCS thread rule is the bulk writer's.
-    [ready] = records._apply_thread_rule(store, [candidate])
-    return store.find_or_create_call(ready)
+    records.apply_thread_rule(store, [candidate])
+    return store.find_or_create_call(candidate)
 
 
 def set_call_contact(*, store: Store, user: User, interaction_id: str, contact_id: str) -> int:
