@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Insert, Table, delete, or_, select
+from sqlalchemy import ColumnElement, Connection, Insert, Table, bindparam, delete, or_, select
 
 from openucs.domain.models import Contact, Session, User
 from openucs.store import _rows as rows
@@ -51,10 +51,16 @@ def get_contact(conn: Connection, contact_id: str) -> Contact | None:
     return None if row is None else load_contacts(conn, [row])[0]
 
 
+# Compiled once: an expanding parameter, not a literal list coerced element by element.
+_EXISTING_CONTACTS = select(contacts.c.id).where(
+    contacts.c.id.in_(bindparam("ids", expanding=True))
+)
+
+
 def existing_contact_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for chunk in chunks(set(ids)):
-        found.update(conn.scalars(select(contacts.c.id).where(contacts.c.id.in_(chunk))))
+        found.update(conn.scalars(_EXISTING_CONTACTS, {"ids": chunk}))
     return found
 
 

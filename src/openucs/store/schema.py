@@ -139,6 +139,8 @@ interaction_attributes = Table(
     Index(
         "ix_interaction_attributes_lookup", "name", "value", "source", "start_ms", "interaction_id"
     ),
+    # Clustered on its key in SQLite: one B-tree fewer to write per attribute on import.
+    sqlite_with_rowid=False,
 )
 
 # Content kept apart so that history pages never read transcripts or email bodies.

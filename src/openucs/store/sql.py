@@ -18,7 +18,18 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, Insert, Table, delete, func, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Insert,
+    Table,
+    bindparam,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from openucs.domain.formats import to_millis
@@ -354,8 +365,9 @@ def _written(saved: T | None, what: str, key: str) -> T:
 
 
 def _delete_by_ids(conn: Connection, table: Table, ids: Sequence[str]) -> None:
+    stmt = delete(table).where(table.c.interaction_id.in_(bindparam("ids", expanding=True)))
     for chunk in people.chunks(ids):
-        conn.execute(delete(table).where(table.c.interaction_id.in_(chunk)))
+        conn.execute(stmt, {"ids": chunk})
 
 
 def _patch_values(patch: InteractionPatch, names: Iterable[str]) -> dict[str, Any]:

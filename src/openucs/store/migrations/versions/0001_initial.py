@@ -147,6 +147,7 @@ def _interaction_children() -> None:
             name="fk_interaction_attributes_interaction_id_interactions",
             ondelete="CASCADE",
         ),
+        sqlite_with_rowid=False,
     )
     op.create_index(
         "ix_interaction_attributes_lookup",
