@@ -26,6 +26,7 @@ from openucs.domain.models import (
     Session,
     User,
 )
+from openucs.store.schema import interactions
 
 # Enum lookups by stored value (faster than calling the enum on every row).
 _MEDIA = {m.value: m for m in MediaType}
@@ -121,43 +122,42 @@ def owner_user_rows(items: Iterable[Interaction], now_ms: int) -> list[dict[str,
     ]
 
 
+# The column order of `_history._select_rows`: the interactions columns, the owner's three
+# names, then (with content) messages and email. Rows are unpacked by position: reading 25
+# attributes by name costs more than everything else on a history page.
+_ROW_COLUMNS = (
+    "id", "source", "media_type", "type_id", "state", "start_ms", "end_ms", "subject",
+    "contact_id", "owner_id", "parent_id", "thread_id", "comment", "phone_number",
+    "call_duration", "user_data", "external_id", "can_be_parent", "custom_attributes",
+)  # fmt: skip
+if tuple(c.name for c in interactions.c) != _ROW_COLUMNS:  # pragma: no cover - schema edit
+    raise RuntimeError("interactions columns changed: update _rows.row_to_interaction")
+
+
 def row_to_interaction(
     row: Any, *, attributes: tuple[str, ...] | None = None, with_content: bool = False
 ) -> Interaction:
-    """A domain interaction from a history row (interaction columns, `owner_*` labels and,
-    with content, `messages`/`email`). `attributes` keeps only those custom attributes."""
-    custom: dict[str, str] = row.custom_attributes or {}
+    """A domain interaction from a `_select_rows` row. `attributes` keeps only those custom
+    attributes (None: all of them)."""
+    (
+        id_, source, media_type, type_id, state, start_ms, end_ms, subject, contact_id,
+        owner_id, parent_id, thread_id, comment, phone_number, call_duration, user_data,
+        external_id, can_be_parent, custom, owner_name, owner_first, owner_last, *content,
+    ) = row  # fmt: skip
+    custom = custom or {}
     if attributes is not None:
         custom = {name: custom[name] for name in attributes if name in custom}
     owner = None
-    if row.owner_id is not None and row.owner_user_name is not None:
-        owner = OwnerInfo(
-            row.owner_id, row.owner_user_name, row.owner_first_name, row.owner_last_name
-        )
+    if owner_id is not None and owner_name is not None:
+        owner = OwnerInfo(owner_id, owner_name, owner_first, owner_last)
     return Interaction(
-        id=row.id,
-        media_type=_MEDIA[row.media_type],
-        type_id=_TYPES[row.type_id],
-        state=_STATES[row.state],
-        start_date=from_millis(row.start_ms),
-        end_date=from_millis(row.end_ms) if row.end_ms is not None else None,
-        subject=row.subject,
-        contact_id=row.contact_id,
-        owner_id=row.owner_id,
-        owner=owner,
-        parent_id=row.parent_id,
-        thread_id=row.thread_id,
-        comment=row.comment,
-        custom_attributes=custom,
-        phone_number=row.phone_number,
-        call_duration=row.call_duration,
-        user_data=row.user_data,
-        external_id=row.external_id,
-        source=_SOURCES[row.source],
-        can_be_parent=bool(row.can_be_parent),
-        messages=messages_from_json(row.messages) if with_content else None,
-        email=email_from_json(row.email) if with_content else None,
-    )
+        id_, _MEDIA[media_type], _TYPES[type_id], _STATES[state], from_millis(start_ms),
+        from_millis(end_ms) if end_ms is not None else None, subject, contact_id, owner_id,
+        owner, parent_id, thread_id, comment, custom, phone_number, call_duration, user_data,
+        external_id, _SOURCES[source], bool(can_be_parent),
+        messages_from_json(content[0]) if with_content else None,
+        email_from_json(content[1]) if with_content else None,
+    )  # fmt: skip
 
 
 def messages_from_json(raw: Any) -> list[ChatMessage] | None:

@@ -10,6 +10,8 @@ also write one at a time.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Sequence
 from operator import itemgetter
 from pathlib import Path
@@ -29,7 +31,6 @@ BUSY_TIMEOUT_MS = 30_000
 CACHE_KIB = 65_536
 _PRAGMAS = (
     f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
-    "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = FULL",  # a commit returns once it is durable
     "PRAGMA foreign_keys = ON",
     f"PRAGMA cache_size = -{CACHE_KIB}",
@@ -98,6 +99,7 @@ def _engine(url: URL, *, begin: str, pool_size: int, max_overflow: int) -> Engin
         try:
             for pragma in _PRAGMAS:
                 cursor.execute(pragma)
+            _ensure_wal(cursor)
         finally:
             cursor.close()
 
@@ -106,6 +108,22 @@ def _engine(url: URL, *, begin: str, pool_size: int, max_overflow: int) -> Engin
         conn.exec_driver_sql(begin)
 
     return engine
+
+
+def _ensure_wal(cursor: Any) -> None:
+    """Switch a new database to WAL. The switch takes an exclusive lock and SQLite reports
+    "database is locked" at once, without its busy handler, when processes opening a new file
+    together race for it: retry until the first one has switched."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 class _BulkInsert:
