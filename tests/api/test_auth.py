@@ -101,9 +101,15 @@ def test_basic_then_cookie_only_then_logout(client, people):
     error(client.get(ME, headers={"Cookie": f"JSESSIONID={token}"}), 401, 20)  # replayed
 
 
-def test_cookie_wins_over_basic(client, people):
+def test_basic_for_another_user_wins_over_the_cookie(client, people):
     ok(client.get(ME, auth=("agent1", PASSWORD)))
-    assert ok(client.get(ME, auth=("agent2", PASSWORD)))["user"]["userName"] == "agent1"
+    same = client.get(ME, auth=("agent1", PASSWORD))
+    assert ok(same)["user"]["userName"] == "agent1"
+    assert "set-cookie" not in same.headers  # the session cookie served it
+    switched = client.get(ME, auth=("agent2", PASSWORD))
+    assert ok(switched)["user"]["userName"] == "agent2"
+    assert switched.headers["set-cookie"].startswith("JSESSIONID=")
+    error(client.get(ME, auth=("agent1", "wrong-password")), 401, 20)
 
 
 def test_bad_cookie_with_good_basic_gets_a_new_session(api, people):

@@ -1,4 +1,5 @@
-"""Who is calling: the `JSESSIONID` session cookie first, then HTTP Basic, resolved once per
+"""Who is calling: the `JSESSIONID` session cookie first (unless Basic credentials name another
+user: then they win), then HTTP Basic, resolved once per
 request by `AuthMiddleware` (pure ASGI, mounted on the API routers only) into `scope["user"]`;
 routes get it through the `current_user` dependency.
 
@@ -111,7 +112,7 @@ class AuthMiddleware:
             return
         token, basic = credentials(scope["headers"])
         user = await self.auth.from_cookie(token) if token else None
-        if user is not None:
+        if user is not None and (basic is None or _basic_user_name(basic) == user.user_name):
             scope["user"] = user
             await self.app(scope, receive, send)
             return
@@ -159,6 +160,15 @@ def _cookie_value(header: str, name: str) -> str | None:
         if sep and key == name and value:
             return value.strip('"')
     return None
+
+
+def _basic_user_name(encoded: bytes) -> str | None:
+    """The user named by Basic credentials (unchecked): when it is not the session's user, the
+    credentials win, as with Spring Security's Basic filter in GWS."""
+    try:
+        return parse_basic(encoded)[0]
+    except Unauthenticated:
+        return None
 
 
 def parse_basic(encoded: bytes) -> tuple[str, str]:
