@@ -33,6 +33,11 @@ MIN_PASSWORD_LENGTH = 8
 # How long a resolved session is trusted without reading the store again. A session closed or a
 # user disabled through another process is noticed after at most this long.
 SESSION_CACHE_SECONDS = 5.0
+# A used session's last-seen time is written at most this often (one write a minute, not one
+# per request); idle expiry is therefore exact to within this.
+SESSION_TOUCH_SECONDS = 60.0
+# How often a process deletes the sessions idle for longer than `session_idle_seconds`.
+SESSION_SWEEP_SECONDS = 600.0
 _CACHE_LIMIT = 10_000
 
 
@@ -85,6 +90,7 @@ class Authenticator:
     _cache: dict[bytes, tuple[float, User]] = field(default_factory=dict)
     _sessions: dict[str, tuple[float, User]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _next_sweep: float = 0.0
 
     def cached_basic(self, user_name: str, password: str) -> User | None:
         """The user of a recent successful Basic check of these credentials; no I/O."""
@@ -109,27 +115,32 @@ class Authenticator:
 
     def open_session(self, user: User) -> tuple[str, Session]:
         """A new session; returns the cookie token (shown once) and the stored record."""
+        self._sweep_idle_sessions()
         token = secrets.token_urlsafe(32)
         now = datetime.now(UTC)
-        session = Session(_token_hash(token), user.id, secrets.token_hex(16), now, now)
+        session = Session(hash_token(token), user.id, secrets.token_hex(16), now, now)
         self.store.create_session(session)
         return token, session
 
     def cached_session_user(self, token: str) -> User | None:
         """The user of a session resolved in the last few seconds; no I/O."""
-        hit = self._sessions.get(_token_hash(token))
+        hit = self._sessions.get(hash_token(token))
         return hit[1] if hit and hit[0] > time.monotonic() else None
 
     def session_user(self, token: str) -> tuple[Session, User] | None:
-        token_hash = _token_hash(token)
+        token_hash = hash_token(token)
         session = self.store.get_session(token_hash)
         if session is None:
             return None
-        idle = (datetime.now(UTC) - session.last_seen_at).total_seconds()
+        now = datetime.now(UTC)
+        idle = (now - session.last_seen_at).total_seconds()
         user = self.store.get_user(session.user_id)
         if idle > self.session_idle_seconds or user is None or not user.can_login:
             self.store.delete_session(session.token_hash)
             return None
+        if idle > SESSION_TOUCH_SECONDS:
+            self.store.touch_session(token_hash, to_millis(now))
+            session.last_seen_at = now
         with self._lock:
             if len(self._sessions) > _CACHE_LIMIT:
                 self._sessions.clear()
@@ -137,7 +148,7 @@ class Authenticator:
         return session, user
 
     def close_session(self, token: str) -> None:
-        token_hash = _token_hash(token)
+        token_hash = hash_token(token)
         with self._lock:
             self._sessions.pop(token_hash, None)
         self.store.delete_session(token_hash)
@@ -145,6 +156,14 @@ class Authenticator:
     def expire_sessions(self) -> int:
         cutoff = to_millis(datetime.now(UTC)) - int(self.session_idle_seconds * 1000)
         return self.store.delete_sessions_seen_before(cutoff)
+
+    def _sweep_idle_sessions(self) -> None:
+        """Expire idle sessions now and then, when a new one is opened."""
+        now = time.monotonic()
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + SESSION_SWEEP_SECONDS
+        self.expire_sessions()
 
     def _digest(self, user_name: str, password: str) -> bytes:
         return hmac.new(self._key, f"{user_name}\0{password}".encode(), "sha256").digest()
@@ -157,5 +176,5 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def _token_hash(token: str) -> str:
+def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

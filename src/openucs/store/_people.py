@@ -10,7 +10,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Insert, Table, bindparam, delete, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Insert,
+    Table,
+    bindparam,
+    delete,
+    or_,
+    select,
+    update,
+)
 
 from openucs.domain.models import Contact, Session, User
 from openucs.store import _rows as rows
@@ -144,6 +154,12 @@ def get_session(conn: Connection, token_hash: str) -> Session | None:
 
 def delete_session(conn: Connection, token_hash: str) -> None:
     conn.execute(delete(sessions).where(sessions.c.token_hash == token_hash))
+
+
+def touch_session(conn: Connection, token_hash: str, seen_ms: int) -> None:
+    conn.execute(
+        update(sessions).where(sessions.c.token_hash == token_hash).values(last_seen_ms=seen_ms)
+    )
 
 
 def delete_sessions_seen_before(conn: Connection, cutoff_ms: int) -> int:

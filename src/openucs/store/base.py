@@ -109,6 +109,9 @@ class Store(Protocol):
 
     def delete_session(self, token_hash: str) -> None: ...
 
+    def touch_session(self, token_hash: str, seen_ms: int) -> None:
+        """Record that a session was used at `seen_ms`: idle expiry counts from there."""
+
     def delete_sessions_seen_before(self, cutoff_ms: int) -> int:
         """Expire idle sessions; returns how many were removed."""
 

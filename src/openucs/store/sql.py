@@ -352,6 +352,10 @@ class SqlStore(StatsQueries, VoiceMethods):
         with self._write() as conn:
             people.delete_session(conn, token_hash)
 
+    def touch_session(self, token_hash: str, seen_ms: int) -> None:
+        with self._write() as conn:
+            people.touch_session(conn, token_hash, seen_ms)
+
     def delete_sessions_seen_before(self, cutoff_ms: int) -> int:
         with self._write() as conn:
             return people.delete_sessions_seen_before(conn, cutoff_ms)
