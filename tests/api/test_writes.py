@@ -167,6 +167,17 @@ def test_bulk_error_names_the_line_and_writes_nothing(api, store):
     assert store.count_interactions() == 0
 
 
+def test_bulk_reference_errors_name_their_line(api, store):
+    items = [line(n) for n in range(1, 6)]
+    items[3] = {**items[3], "contactId": "NoSuchContact00"}  # line 4
+    response = api.post(f"{ROOT}/interactions/bulk", content=ndjson(*items), headers=NDJSON)
+    assert error(response, 400, 2).startswith("line 4: contactId: unknown contact")
+    items[3] = {**line(4), "parentId": "NoSuchParent000"}
+    response = api.post(f"{ROOT}/interactions/bulk", content=ndjson(*items), headers=NDJSON)
+    assert error(response, 400, 2).startswith("line 4: parentId:")
+    assert store.count_interactions() == 0
+
+
 def test_bulk_into_the_archive(api, store):
     upload = ndjson(line(1))
     response = api.post(

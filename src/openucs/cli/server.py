@@ -64,6 +64,8 @@ def serve(database: str | None, host: str | None, port: int | None, demo: bool) 
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level,
+            # Held CometD long polls would otherwise delay a shutdown by their whole timeout.
+            timeout_graceful_shutdown=5,
         )
 
 

@@ -23,7 +23,7 @@ from openucs import wire
 from openucs.domain.enums import SortOrder, Source
 from openucs.domain.models import Contact, Interaction
 from openucs.domain.query import HistoryQuery
-from openucs.errors import InvalidInput, OutOfRange
+from openucs.errors import InvalidInput, OutOfRange, PayloadTooLarge
 from openucs.services.records import ingest
 from openucs.store.base import Store
 
@@ -114,6 +114,23 @@ def import_interactions(
             pipeline.submit(items, numbers)
     stats.seconds = time.perf_counter() - began
     return stats
+
+
+def ingest_upload(
+    *, store: Store, lines: Sequence[bytes], zone: tzinfo, source: Source, max_lines: int
+) -> int:
+    """One upload (the HTTP bulk route): every line written in one transaction or none, an
+    error located on its line, checks of references (contacts, parents) included."""
+    numbered = list(_numbered(lines))
+    if len(numbered) > max_lines:
+        raise PayloadTooLarge(f"body: more than {max_lines} lines in one bulk upload")
+    if not numbered:
+        raise InvalidInput("body", "no interaction in the upload")
+    items = [_decode_interaction(raw, n, zone, source) for n, raw in numbered]
+    try:
+        return ingest(store=store, interactions=items)
+    except InvalidInput as exc:
+        raise _locate(exc, items, [n for n, _ in numbered]) from None
 
 
 class _Pipeline:

@@ -14,12 +14,11 @@ from openucs.api.auth import admin_only
 from openucs.api.context import Ctx
 from openucs.domain.enums import Source
 from openucs.domain.models import Interaction
-from openucs.errors import InvalidInput, PayloadTooLarge
-from openucs.services import records
+from openucs.errors import InvalidInput
+from openucs.services import bulk, records
 from openucs.wire import (
     InteractionPatchWire,
     InteractionWire,
-    decode_interaction_lines,
     interaction_from_wire,
     interaction_to_wire,
     patch_from_wire,
@@ -93,12 +92,11 @@ def bulk_interactions(
     kind = request.content_type[0]
     if kind not in NDJSON_TYPES:
         raise InvalidInput("Content-Type", f"{kind or 'none'} is not application/x-ndjson")
-    lines = body.splitlines()
-    if sum(1 for line in lines if line.strip()) > ctx.settings.max_bulk_lines:
-        raise PayloadTooLarge(
-            f"body: more than {ctx.settings.max_bulk_lines} lines in one bulk upload"
-        )
-    items = list(decode_interaction_lines(lines, zone=ctx.zone, source=_source(source)))
-    if not items:
-        raise InvalidInput("body", "no interaction in the upload")
-    return CountAnswer(statusCode=0, count=records.ingest(store=ctx.store, interactions=items))
+    count = bulk.ingest_upload(
+        store=ctx.store,
+        lines=body.splitlines(),
+        zone=ctx.zone,
+        source=_source(source),
+        max_lines=ctx.settings.max_bulk_lines,
+    )
+    return CountAnswer(statusCode=0, count=count)
