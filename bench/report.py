@@ -23,7 +23,8 @@ def render_table(r: dict[str, Any]) -> str:
         "",
         f"import     end to end {seed['end_to_end_rate']:>9,}/s  ({seed['seconds']} s)",
         f"           generation {seed['generation_rate'] or 0:>9,}/s",
-        f"           store      {seed['store_rate']:>9,}/s  (records.ingest, batches of 5,000)",
+        f"           store      {seed['store_rate']:>9,}/s  (records.ingest, batches of "
+        f"{seed.get('batch_size', 5000):,})",
         "",
         f"{'scenario':<18}{'HTTP p50':>10}{'HTTP p99':>10}{'SQL p50':>10}{'SQL p99':>10}"
         f"{'HTTP/SQL p50':>14}",

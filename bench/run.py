@@ -133,6 +133,7 @@ def _seed(store: Store, db_path: Path, n: int) -> dict[str, Any]:
             "store_rate": round(stats.store_rate),
             "generation_rate": round(stats.records / generation) if generation > 0 else None,
             "contacts_seconds": round(contacts.seconds, 1),
+            "batch_size": bulk.DEFAULT_BATCH,
         },
         "plans": {"small_rows": snapshot["rows"], "large_rows": stats.records, **snapshot},
     }
