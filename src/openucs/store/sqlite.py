@@ -35,9 +35,12 @@ _PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     f"PRAGMA cache_size = -{CACHE_KIB}",
     "PRAGMA temp_store = MEMORY",
-    # Checkpoint every 64 MiB of WAL rather than 4 MiB: index pages touched by consecutive
-    # import batches are copied into the database once, not once per batch.
-    "PRAGMA wal_autocheckpoint = 16384",
+    # Checkpoint every 256 MiB of WAL rather than 4 MiB: the index pages that consecutive
+    # import batches all touch are copied into the database once per checkpoint, not once per
+    # batch (1,000,000 rows: 16,650/s against 14,500/s with 64 MiB; 1 GiB gained nothing).
+    # The WAL file is cut back to 64 MiB after a checkpoint.
+    "PRAGMA wal_autocheckpoint = 65536",
+    "PRAGMA journal_size_limit = 67108864",
 )
 
 
