@@ -19,8 +19,17 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from openucs.store import Store, open_store
+from tests.factories import reset_serial
 
 POSTGRES_ENV = "OPENUCS_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_factory_serial() -> None:
+    """Factory-made times depend on a counter; restart it so no test depends on test order."""
+    reset_serial()
+
+
 ENGINES = ["sqlite", "postgres"]
 
 

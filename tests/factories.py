@@ -29,6 +29,13 @@ def _next() -> int:
     return next(_serial)
 
 
+def reset_serial() -> None:
+    """Start numbering (ids, user names, times from BASE_TIME) again: each test sees the same
+    values whatever ran before it (tests/conftest.py does this before every test)."""
+    global _serial
+    _serial = itertools.count(1)
+
+
 def at(minutes: float = 0, *, base: datetime = BASE_TIME) -> datetime:
     """BASE_TIME plus some minutes, rounded to the millisecond."""
     return base + timedelta(milliseconds=round(minutes * 60_000))
