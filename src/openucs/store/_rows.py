@@ -53,29 +53,65 @@ def json_loads(raw: str | bytes) -> Any:
 # --- interactions ----------------------------------------------------------------------------
 
 
-def interaction_row(item: Interaction) -> dict[str, Any]:
-    """The `interactions` row of a domain interaction (every column, for a full replace)."""
-    return {
-        "id": item.id,
-        "source": item.source.value,
-        "media_type": item.media_type.value,
-        "type_id": item.type_id.value,
-        "state": item.state.value,
-        "start_ms": to_millis(item.start_date),
-        "end_ms": to_millis(item.end_date) if item.end_date is not None else None,
-        "subject": item.subject,
-        "contact_id": item.contact_id,
-        "owner_id": item.owner_id,
-        "parent_id": item.parent_id,
-        "thread_id": item.thread_id,
-        "comment": item.comment,
-        "phone_number": item.phone_number,
-        "call_duration": item.call_duration,
-        "user_data": item.user_data,
-        "external_id": item.external_id,
-        "can_be_parent": item.can_be_parent,
-        "custom_attributes": item.custom_attributes or None,
-    }
+# The columns of `interactions`, in table order: rows are written as tuples in this order, and
+# read by position (`_history._select_rows` adds the owner's three names, then, with content,
+# messages and email): reading 25 attributes by name costs more than the rest of a page.
+INTERACTION_COLUMNS = (
+    "id", "source", "media_type", "type_id", "state", "start_ms", "end_ms", "subject",
+    "contact_id", "owner_id", "parent_id", "thread_id", "comment", "phone_number",
+    "call_duration", "user_data", "external_id", "can_be_parent", "custom_attributes",
+)  # fmt: skip
+if tuple(c.name for c in interactions.c) != INTERACTION_COLUMNS:  # pragma: no cover - schema edit
+    raise RuntimeError("interactions columns changed: update _rows")
+
+
+def interaction_values(item: Interaction) -> tuple[Any, ...]:
+    """The `interactions` row of a domain interaction, every column in `INTERACTION_COLUMNS`
+    order (a full replace). Tuples, not dicts: an import builds a million of them."""
+    return (
+        item.id,
+        item.source.value,
+        item.media_type.value,
+        item.type_id.value,
+        item.state.value,
+        to_millis(item.start_date),
+        to_millis(item.end_date) if item.end_date is not None else None,
+        item.subject,
+        item.contact_id,
+        item.owner_id,
+        item.parent_id,
+        item.thread_id,
+        item.comment,
+        item.phone_number,
+        item.call_duration,
+        item.user_data,
+        item.external_id,
+        item.can_be_parent,
+        item.custom_attributes or None,
+    )
+
+
+ATTRIBUTE_COLUMNS = ("interaction_id", "name", "value", "source", "start_ms")
+CONTENT_COLUMNS = ("interaction_id", "messages", "email")
+
+
+def attribute_values(batch: Iterable[tuple[tuple[Any, ...], Interaction]]) -> list[tuple[Any, ...]]:
+    """`interaction_attributes` rows (`ATTRIBUTE_COLUMNS` order) of interactions paired with
+    their `interaction_values`."""
+    return [
+        (values[0], name, value, values[1], values[5])
+        for values, item in batch
+        for name, value in item.custom_attributes.items()
+    ]
+
+
+def content_values(batch: Iterable[Interaction]) -> list[tuple[Any, ...]]:
+    """`interaction_contents` rows (`CONTENT_COLUMNS` order) of the interactions with content."""
+    return [
+        (item.id, item.messages, item.email)
+        for item in batch
+        if item.messages is not None or item.email is not None
+    ]
 
 
 def attribute_rows(
@@ -91,13 +127,6 @@ def attribute_rows(
         }
         for name, value in attributes.items()
     ]
-
-
-def content_row(item: Interaction) -> dict[str, Any] | None:
-    """The `interaction_contents` row, or None when the interaction carries no content."""
-    if item.messages is None and item.email is None:
-        return None
-    return {"interaction_id": item.id, "messages": item.messages, "email": item.email}
 
 
 def owner_user_rows(items: Iterable[Interaction], now_ms: int) -> list[dict[str, Any]]:
@@ -120,18 +149,6 @@ def owner_user_rows(items: Iterable[Interaction], now_ms: int) -> list[dict[str,
         }
         for o in owners.values()
     ]
-
-
-# The column order of `_history._select_rows`: the interactions columns, the owner's three
-# names, then (with content) messages and email. Rows are unpacked by position: reading 25
-# attributes by name costs more than everything else on a history page.
-_ROW_COLUMNS = (
-    "id", "source", "media_type", "type_id", "state", "start_ms", "end_ms", "subject",
-    "contact_id", "owner_id", "parent_id", "thread_id", "comment", "phone_number",
-    "call_duration", "user_data", "external_id", "can_be_parent", "custom_attributes",
-)  # fmt: skip
-if tuple(c.name for c in interactions.c) != _ROW_COLUMNS:  # pragma: no cover - schema edit
-    raise RuntimeError("interactions columns changed: update _rows.row_to_interaction")
 
 
 def row_to_interaction(

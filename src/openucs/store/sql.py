@@ -93,8 +93,15 @@ class SqlStore(StatsQueries, VoiceMethods):
         raise NotImplementedError
 
     def _insert_many(self, conn: Connection, stmt: Insert, values: list[dict[str, Any]]) -> None:
-        """Execute one INSERT for many rows (the bulk path of imports)."""
+        """Execute one INSERT for many rows given as dicts."""
         conn.execute(stmt, values)
+
+    def _insert_tuples(
+        self, conn: Connection, stmt: Insert, columns: Sequence[str], values: list[tuple[Any, ...]]
+    ) -> None:
+        """Execute one INSERT for many rows given as tuples in `columns` order (the bulk path
+        of imports; SQLite binds the tuples as they are)."""
+        conn.execute(stmt, [dict(zip(columns, v, strict=True)) for v in values])
 
     @cached_property
     def _interactions_upsert(self) -> Insert:
@@ -220,23 +227,17 @@ class SqlStore(StatsQueries, VoiceMethods):
             self._write_interactions(conn, batch)
 
     def _write_interactions(self, conn: Connection, batch: Sequence[Interaction]) -> None:
-        table_rows = [rows.interaction_row(i) for i in batch]
-        self._insert_many(conn, self._interactions_upsert, table_rows)
-        ids = [r["id"] for r in table_rows]
+        values = [rows.interaction_values(i) for i in batch]
+        self._insert_tuples(conn, self._interactions_upsert, rows.INTERACTION_COLUMNS, values)
+        ids = [v[0] for v in values]
         _delete_by_ids(conn, interaction_attributes, ids)
         _delete_by_ids(conn, interaction_contents, ids)
-        attributes = [
-            a
-            for r, item in zip(table_rows, batch, strict=True)
-            for a in rows.attribute_rows(
-                r["id"], r["source"], r["start_ms"], item.custom_attributes
-            )
-        ]
+        attributes = rows.attribute_values(zip(values, batch, strict=True))
         if attributes:
-            self._insert_many(conn, _INSERT_ATTRIBUTES, attributes)
-        contents = [c for c in map(rows.content_row, batch) if c is not None]
+            self._insert_tuples(conn, _INSERT_ATTRIBUTES, rows.ATTRIBUTE_COLUMNS, attributes)
+        contents = rows.content_values(batch)
         if contents:
-            self._insert_many(conn, _INSERT_CONTENTS, contents)
+            self._insert_tuples(conn, _INSERT_CONTENTS, rows.CONTENT_COLUMNS, contents)
 
     def _batch_problem(self, batch: Sequence[Interaction], error: IntegrityError) -> OpenUcsError:
         """Name the culprit of a failed batch: an unknown contact or owner, or a taken name."""

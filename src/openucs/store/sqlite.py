@@ -59,7 +59,7 @@ class SqliteStore(SqlStore):
         reader = _engine(url, begin="BEGIN", pool_size=readers, max_overflow=readers)
         super().__init__(reader=reader, writer=writer)
         self.path = Path(path)
-        self._bulk_plans: dict[int, _BulkInsert] = {}
+        self._bulk_plans: dict[tuple[int, tuple[str, ...] | None], _BulkInsert] = {}
 
     def _upsert(self, table: Table, keys: Sequence[str], update: Sequence[str]) -> Insert:
         stmt = sqlite_insert(table)
@@ -70,12 +70,24 @@ class SqliteStore(SqlStore):
         )
 
     def _insert_many(self, conn: Connection, stmt: Insert, values: list[dict[str, Any]]) -> None:
-        """The bulk path without SQLAlchemy's per-row parameter processing: the statement is
-        compiled once, rows become tuples, JSON columns are encoded here."""
-        plan = self._bulk_plans.get(id(stmt))
-        if plan is None:
-            plan = self._bulk_plans[id(stmt)] = _BulkInsert(stmt, conn)
+        """Rows as dicts, through the bulk path of `_insert_tuples`."""
+        plan = self._plan(conn, stmt, None)
         conn.exec_driver_sql(plan.sql, [plan.parameters(v) for v in values])
+
+    def _insert_tuples(
+        self, conn: Connection, stmt: Insert, columns: Sequence[str], values: list[tuple[Any, ...]]
+    ) -> None:
+        """The bulk path without SQLAlchemy's per-row parameter processing: the statement is
+        compiled once and the tuples go to the driver as they are, JSON columns encoded here."""
+        plan = self._plan(conn, stmt, tuple(columns))
+        conn.exec_driver_sql(plan.sql, [plan.parameters(v) for v in values])
+
+    def _plan(self, conn: Connection, stmt: Insert, columns: tuple[str, ...] | None) -> _BulkInsert:
+        key = (id(stmt), columns)
+        plan = self._bulk_plans.get(key)
+        if plan is None:
+            plan = self._bulk_plans[key] = _BulkInsert(stmt, conn, columns)
+        return plan
 
     def _explain(self, conn: Connection, stmt: RowsSelect, prefer_indexes: bool) -> str:
         """One line per step of `EXPLAIN QUERY PLAN` (its `detail` column)."""
@@ -130,20 +142,24 @@ def _ensure_wal(cursor: Any) -> None:
 
 
 class _BulkInsert:
-    """An INSERT compiled for SQLite (qmark parameters) and how to turn a row dict into its
-    parameter tuple. Holds the statement so that its id stays unique while cached."""
+    """An INSERT compiled for SQLite (qmark parameters) and how to turn a row (a dict, or a
+    tuple in `columns` order) into its parameter tuple. Holds the statement so that its id
+    stays unique while cached."""
 
-    def __init__(self, stmt: Insert, conn: Connection) -> None:
+    def __init__(self, stmt: Insert, conn: Connection, columns: tuple[str, ...] | None) -> None:
         compiled = stmt.compile(dialect=conn.dialect)
         order = list(compiled.positiontup or ())
         json_columns = {c.key for c in stmt.table.c if isinstance(c.type, JSON)}
         self.statement = stmt
         self.sql = compiled.string
-        self._pick = itemgetter(*order) if len(order) > 1 else lambda v: (v[order[0]],)
+        keys: list[Any] = order if columns is None else [columns.index(k) for k in order]
+        self._pick: Any = None  # rows in statement order already: taken as they are
+        if keys != list(range(len(keys))):
+            self._pick = itemgetter(*keys) if len(keys) > 1 else lambda v: (v[keys[0]],)
         self._json = [n for n, key in enumerate(order) if key in json_columns]
 
-    def parameters(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        picked: tuple[Any, ...] = self._pick(values)
+    def parameters(self, values: Any) -> tuple[Any, ...]:
+        picked: tuple[Any, ...] = values if self._pick is None else self._pick(values)
         if not self._json:
             return picked
         out = list(picked)
