@@ -90,7 +90,8 @@ def prepare_demo(store: Store) -> None:
 
 
 def _announce(settings: Settings, demo: bool) -> None:
-    click.echo(f"Serving {settings.api_base_url} (e.g. {settings.api_base_url}/me)")
+    click.echo(f"Web UI: http://{settings.host}:{settings.port}/")
+    click.echo(f"API: {settings.api_base_url} (e.g. {settings.api_base_url}/me)")
     if demo:
         click.echo("Demo logins (created on the first --demo start):")
         for name, role, password, _, _ in DEMO_USERS:
