@@ -5,13 +5,12 @@ export re-imports unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from datetime import tzinfo
 from typing import Any
 
 import msgspec
 
-from openucs.domain.enums import InteractionType, MediaType, Role, Source, State
+from openucs.domain.enums import InteractionType, MediaType, Source, State
 from openucs.domain.formats import format_gws, parse_instant, to_millis
 from openucs.domain.ids import is_valid_ucs_id, new_ucs_id
 from openucs.domain.models import (
@@ -386,19 +385,6 @@ def decode_interaction(raw: bytes | str, field_prefix: str = "") -> InteractionW
         raise InvalidInput(field_prefix or "body", f"malformed JSON ({exc})") from None
 
 
-def decode_interaction_lines(
-    lines: Iterable[bytes], *, zone: tzinfo, source: Source = Source.MAIN, first_line: int = 1
-) -> Iterator[Interaction]:
-    """Interactions from NDJSON; blank lines are skipped; errors carry their line number."""
-    for number, line in enumerate(lines, start=first_line):
-        if not line.strip():
-            continue
-        try:
-            yield interaction_from_wire(decode_interaction(line), zone=zone, source=source)
-        except InvalidInput as exc:
-            raise exc.at_line(number) from None
-
-
 def encode_line(wire: msgspec.Struct) -> bytes:
     return _encoder.encode(wire) + b"\n"
 
@@ -474,7 +460,3 @@ def user_to_wire(user: User, *, base_url: str) -> UserWire:
         uri=base_url + path,
         path=path,
     )
-
-
-def role_names(roles: Iterable[Role]) -> list[str]:
-    return sorted(r.value for r in roles)

@@ -9,7 +9,6 @@ import uuid
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 UCS_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
-USER_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _base62(n: int, width: int) -> str:

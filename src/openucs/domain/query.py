@@ -22,7 +22,6 @@ from openucs.errors import InvalidInput
 T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 1000
 
 
 @dataclass(frozen=True, slots=True)
