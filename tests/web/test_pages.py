@@ -151,3 +151,22 @@ def test_static_assets_are_served_without_a_session(browser):
     assert css.status_code == 200
     assert css.headers["content-type"].startswith("text/css")
     assert browser.get("/static/favicon.svg").status_code == 200
+
+
+def test_an_unexpected_error_is_a_500_page_with_a_logged_request_id(
+    as_user, store, monkeypatch, caplog
+):
+    browser = as_user("super")
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero in the store")
+
+    monkeypatch.setattr(store, "get_interaction", broken)
+    page = browser.get("/interactions/CHAT0001")
+    assert page.status_code == 500
+    request_id = re.search(r"request id ([0-9a-f]{16})", page.text)
+    assert request_id is not None
+    record = next(r for r in caplog.records if request_id.group(1) in r.getMessage())
+    assert record.exc_info is not None
+    assert record.exc_info[0] is ZeroDivisionError
+    assert "division by zero" not in page.text  # the detail stays in the log

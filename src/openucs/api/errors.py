@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
 
 import msgspec
@@ -45,6 +44,7 @@ from openucs.errors import (
     StoreUnavailable,
     Unauthenticated,
 )
+from openucs.incidents import log_unexpected
 
 log = logging.getLogger("openucs.api")
 
@@ -128,14 +128,7 @@ def _validation_message(request: Request[Any, Any, Any], item: object) -> str:
 
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorAnswer]:
-    request_id = uuid.uuid4().hex[:16]
-    log.error(
-        "internal error %s on %s %s",
-        request_id,
-        request.method,
-        request.url.path,
-        exc_info=(type(exc), exc, exc.__traceback__),
-    )
+    request_id = log_unexpected(log, request.method, request.url.path, exc)
     return error_response(500, 4, f"internal error (request id {request_id})")
 
 

@@ -8,7 +8,6 @@ unexpected: a 500 page with a request id, logged with its traceback.
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,6 +23,7 @@ from openucs.errors import (
     StoreUnavailable,
     Unauthenticated,
 )
+from openucs.incidents import log_unexpected
 from openucs.web.context import LoginRequired, WebContext, optional_viewer
 from openucs.web.login import LOGIN_PATH, redirect, safe_next
 
@@ -83,14 +83,7 @@ def exception_handlers(web: WebContext) -> ExceptionHandlersMap:
         return page(request, exc.status_code, str(exc.detail))
 
     def internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-        request_id = uuid.uuid4().hex[:16]
-        log.error(
-            "internal error %s on %s %s",
-            request_id,
-            request.method,
-            request.url.path,
-            exc_info=(type(exc), exc, exc.__traceback__),
-        )
+        request_id = log_unexpected(log, request.method, request.url.path, exc)
         return page(request, 500, f"An unexpected error occurred (request id {request_id}).")
 
     return {
