@@ -95,13 +95,15 @@ ATTRIBUTE_COLUMNS = ("interaction_id", "name", "value", "source", "start_ms")
 CONTENT_COLUMNS = ("interaction_id", "messages", "email")
 
 
-def attribute_values(batch: Iterable[tuple[tuple[Any, ...], Interaction]]) -> list[tuple[Any, ...]]:
-    """`interaction_attributes` rows (`ATTRIBUTE_COLUMNS` order) of interactions paired with
-    their `interaction_values`."""
+def attribute_values(
+    owners: Iterable[tuple[str, str, int, Mapping[str, str]]],
+) -> list[tuple[Any, ...]]:
+    """`interaction_attributes` rows (`ATTRIBUTE_COLUMNS` order) from (interaction id, source,
+    start_ms, custom attributes) of each interaction."""
     return [
-        (values[0], name, value, values[1], values[5])
-        for values, item in batch
-        for name, value in item.custom_attributes.items()
+        (interaction_id, name, value, source, start_ms)
+        for interaction_id, source, start_ms, attributes in owners
+        for name, value in attributes.items()
     ]
 
 
@@ -111,21 +113,6 @@ def content_values(batch: Iterable[Interaction]) -> list[tuple[Any, ...]]:
         (item.id, item.messages, item.email)
         for item in batch
         if item.messages is not None or item.email is not None
-    ]
-
-
-def attribute_rows(
-    interaction_id: str, source: str, start_ms: int, attributes: Mapping[str, str]
-) -> list[dict[str, Any]]:
-    return [
-        {
-            "interaction_id": interaction_id,
-            "name": name,
-            "value": value,
-            "source": source,
-            "start_ms": start_ms,
-        }
-        for name, value in attributes.items()
     ]
 
 

@@ -232,7 +232,9 @@ class SqlStore(StatsQueries, VoiceMethods):
         ids = [v[0] for v in values]
         _delete_by_ids(conn, interaction_attributes, ids)
         _delete_by_ids(conn, interaction_contents, ids)
-        attributes = rows.attribute_values(zip(values, batch, strict=True))
+        attributes = rows.attribute_values(
+            (i.id, i.source.value, to_millis(i.start_date), i.custom_attributes) for i in batch
+        )
         if attributes:
             self._insert_tuples(conn, _INSERT_ATTRIBUTES, rows.ATTRIBUTE_COLUMNS, attributes)
         contents = rows.content_values(batch)
@@ -271,9 +273,9 @@ class SqlStore(StatsQueries, VoiceMethods):
             if "custom_attributes" in names:
                 _delete_by_ids(conn, interaction_attributes, [interaction_id])
                 attrs = patch.custom_attributes or {}
-                new = rows.attribute_rows(interaction_id, row.source, row.start_ms, attrs)
+                new = rows.attribute_values([(interaction_id, row.source, row.start_ms, attrs)])
                 if new:
-                    conn.execute(interaction_attributes.insert(), new)
+                    self._insert_tuples(conn, _INSERT_ATTRIBUTES, rows.ATTRIBUTE_COLUMNS, new)
             stmt = interactions_select(with_content=False).where(key)
             return rows.row_to_interaction(conn.execute(stmt).one())
 
