@@ -7,6 +7,7 @@ UI form values: all come through `build_history_query`, so defaults and errors a
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
@@ -95,13 +96,9 @@ def _window(
 
 
 def _minus_one_month(day: date) -> date:
+    """The same day of the previous month, or that month's last day (31 March -> 28/29 Feb)."""
     year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _page_size(raw: str | int | None, settings: Settings) -> int:

@@ -80,3 +80,16 @@ def test_history_query_refuses_an_empty_window():
     with pytest.raises(InvalidInput):
         HistoryQuery(start_from=NOW, start_to=NOW)
     assert replace(HistoryQuery(), limit=5).limit == 5
+
+
+@pytest.mark.parametrize(
+    ("today", "start"),
+    [
+        (datetime(2024, 3, 31, tzinfo=UTC), datetime(2024, 2, 29, tzinfo=UTC)),  # leap year
+        (datetime(2026, 1, 15, tzinfo=UTC), datetime(2025, 12, 15, tzinfo=UTC)),  # year back
+        (datetime(2026, 5, 31, tzinfo=UTC), datetime(2026, 4, 30, tzinfo=UTC)),
+    ],
+)
+def test_default_window_starts_a_calendar_month_back(today, start):
+    query = build_history_query(HistoryParams(), settings=SETTINGS, now=today)
+    assert query.start_from == start
