@@ -15,6 +15,8 @@ OpenUcsError                 code "error"
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class OpenUcsError(Exception):
     code = "error"
@@ -40,6 +42,16 @@ class InvalidInput(OpenUcsError):
         """The same error, located on a line of a bulk upload."""
         return type(self)(self.field, self.problem, line=line)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled by its fields (import pipelines send errors between processes).
+        return (_rebuild_invalid, (type(self), self.field, self.problem, self.line))
+
+
+def _rebuild_invalid(
+    cls: type[InvalidInput], field: str, problem: str, line: int | None
+) -> InvalidInput:
+    return cls(field, problem, line=line)
+
 
 class MissingParameter(InvalidInput):
     code = "missing"
@@ -59,6 +71,9 @@ class NotFound(OpenUcsError):
         super().__init__(f"{what} {key!r} not found")
         self.what = what
         self.key = key
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.what, self.key))
 
 
 class Conflict(OpenUcsError):
