@@ -4,6 +4,7 @@ test_contract_history.py."""
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 from datetime import timedelta, timezone
 
@@ -12,6 +13,7 @@ import pytest
 from openucs.domain.enums import InteractionType, MediaType, Source, State
 from openucs.domain.models import Interaction, InteractionPatch, OwnerInfo
 from openucs.errors import InvalidInput, NotFound, OpenUcsError
+from openucs.store import open_store
 from tests.factories import (
     at,
     make_contact,
@@ -64,6 +66,27 @@ def test_round_trip_of_every_field(store):
     assert got.start_date.utcoffset() == timedelta(0)
     assert got.messages[0].timestamp.utcoffset() == timedelta(0)
     assert got.owner == owner
+
+
+def test_a_batch_prepared_elsewhere_is_written_as_saved(store, database_url):
+    """Import pipelines prepare rows in one process and write them in another."""
+    contact = store.save_contact(make_contact())
+    owner = make_owner()
+    items = [full_interaction(contact.id, owner), make_interaction(email=make_email())]
+    preparer = open_store(database_url)
+    try:
+        prepared = pickle.loads(pickle.dumps(preparer.prepare_interactions(items)))  # noqa: S301
+    finally:
+        preparer.close()
+
+    store.save_prepared(prepared)
+
+    assert store.count_interactions() == 2
+    for item in items:
+        got = store.get_interaction(item.id, with_content=True)
+        assert got == replace(item, start_date=got.start_date)
+        assert abs(got.start_date - item.start_date) < timedelta(milliseconds=1)
+    assert store.get_user(owner.id).user_name == owner.user_name
 
 
 def test_email_content_round_trip_and_no_content_without_asking(store):

@@ -70,10 +70,12 @@ def interaction_values(item: Interaction) -> tuple[Any, ...]:
     order (a full replace). Tuples, not dicts: an import builds a million of them."""
     return (
         item.id,
-        item.source.value,
-        item.media_type.value,
-        item.type_id.value,
-        item.state.value,
+        # `_value_` is the member's plain attribute; `.value` is a Python-level descriptor
+        # call (94 against 29 ns here, four per row).
+        item.source._value_,
+        item.media_type._value_,
+        item.type_id._value_,
+        item.state._value_,
         to_millis(item.start_date),
         to_millis(item.end_date) if item.end_date is not None else None,
         item.subject,

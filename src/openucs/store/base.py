@@ -8,6 +8,7 @@ writes are all-or-nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -15,6 +16,20 @@ from openucs.domain.enums import Source
 from openucs.domain.models import Contact, Interaction, InteractionPatch, Session, User
 from openucs.domain.query import HistoryQuery, Page
 from openucs.domain.stats import DailyCount, OffsetSpan, OwnerCount
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedInteractions:
+    """A batch of interactions as the rows a store writes (`Store.prepare_interactions`):
+    plain tuples and dicts, so that one process can prepare batches while another writes."""
+
+    ids: list[str]
+    contact_ids: frozenset[str]
+    owner_ids: frozenset[str]
+    owners: list[dict[str, Any]]
+    interactions: list[tuple[Any, ...]]
+    attributes: list[tuple[Any, ...]]
+    contents: list[tuple[Any, ...]]
 
 
 class Store(Protocol):
@@ -42,6 +57,13 @@ class Store(Protocol):
     def save_interactions(self, interactions: Sequence[Interaction]) -> None:
         """Insert or replace these interactions (rows, custom attributes, content) and create
         the users in their `owner` fields that do not exist yet, in one transaction."""
+
+    def prepare_interactions(self, interactions: Sequence[Interaction]) -> PreparedInteractions:
+        """The first half of `save_interactions`, without the database: the rows to write
+        (the last of a repeated id wins). Picklable."""
+
+    def save_prepared(self, prepared: PreparedInteractions) -> None:
+        """The second half of `save_interactions`: write prepared rows in one transaction."""
 
     def update_interaction(self, interaction_id: str, patch: InteractionPatch) -> Interaction:
         """Apply `patch` in one transaction; NotFound if absent. Returns the new state."""

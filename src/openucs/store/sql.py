@@ -52,6 +52,7 @@ from openucs.store._history import (
 )
 from openucs.store._stats import StatsQueries
 from openucs.store._voice import VoiceMethods
+from openucs.store.base import PreparedInteractions
 from openucs.store.schema import interaction_attributes, interaction_contents, interactions, users
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -96,12 +97,23 @@ class SqlStore(StatsQueries, VoiceMethods):
         """Execute one INSERT for many rows given as dicts."""
         conn.execute(stmt, values)
 
+    def _bind(
+        self, stmt: Insert, columns: Sequence[str], values: list[tuple[Any, ...]]
+    ) -> list[tuple[Any, ...]]:
+        """Rows given as tuples in `columns` order, turned into what `_insert_bound` takes
+        (SQLite: the driver's parameter tuples). Runs where batches are prepared."""
+        return values
+
+    def _insert_bound(
+        self, conn: Connection, stmt: Insert, columns: Sequence[str], bound: list[tuple[Any, ...]]
+    ) -> None:
+        """Execute one INSERT for many rows made by `_bind`."""
+        conn.execute(stmt, [dict(zip(columns, v, strict=True)) for v in bound])
+
     def _insert_tuples(
         self, conn: Connection, stmt: Insert, columns: Sequence[str], values: list[tuple[Any, ...]]
     ) -> None:
-        """Execute one INSERT for many rows given as tuples in `columns` order (the bulk path
-        of imports; SQLite binds the tuples as they are)."""
-        conn.execute(stmt, [dict(zip(columns, v, strict=True)) for v in values])
+        self._insert_bound(conn, stmt, columns, self._bind(stmt, columns, values))
 
     @cached_property
     def _interactions_upsert(self) -> Insert:
@@ -217,39 +229,59 @@ class SqlStore(StatsQueries, VoiceMethods):
 
     # --- interactions: writes ----------------------------------------------------------------
     def save_interactions(self, interactions_: Sequence[Interaction]) -> None:
+        self.save_prepared(self.prepare_interactions(interactions_))
+
+    def prepare_interactions(self, interactions_: Sequence[Interaction]) -> PreparedInteractions:
         batch = list({i.id: i for i in interactions_}.values())  # the last of a repeated id wins
-        if not batch:
+        attributes = rows.attribute_values(
+            (i.id, i.source._value_, to_millis(i.start_date), i.custom_attributes) for i in batch
+        )
+        return PreparedInteractions(
+            ids=[i.id for i in batch],
+            contact_ids=frozenset(i.contact_id for i in batch if i.contact_id),
+            owner_ids=frozenset(i.owner_id for i in batch if i.owner_id),
+            owners=rows.owner_user_rows(batch, _now_ms()),
+            interactions=self._bind(
+                self._interactions_upsert,
+                rows.INTERACTION_COLUMNS,
+                [rows.interaction_values(i) for i in batch],
+            ),
+            attributes=self._bind(_INSERT_ATTRIBUTES, rows.ATTRIBUTE_COLUMNS, attributes),
+            contents=self._bind(_INSERT_CONTENTS, rows.CONTENT_COLUMNS, rows.content_values(batch)),
+        )
+
+    def save_prepared(self, prepared: PreparedInteractions) -> None:
+        if not prepared.ids:
             return
-        with self._write(lambda e: self._batch_problem(batch, e)) as conn:
-            owners = rows.owner_user_rows(batch, _now_ms())
-            if owners:
-                self._insert_many(conn, self._owners_insert, owners)
-            self._write_interactions(conn, batch)
+        with self._write(lambda e: self._batch_problem(prepared, e)) as conn:
+            if prepared.owners:
+                self._insert_many(conn, self._owners_insert, prepared.owners)
+            self._write_prepared(conn, prepared)
 
     def _write_interactions(self, conn: Connection, batch: Sequence[Interaction]) -> None:
-        values = [rows.interaction_values(i) for i in batch]
-        self._insert_tuples(conn, self._interactions_upsert, rows.INTERACTION_COLUMNS, values)
-        ids = [v[0] for v in values]
-        _delete_by_ids(conn, interaction_attributes, ids)
-        _delete_by_ids(conn, interaction_contents, ids)
-        attributes = rows.attribute_values(
-            (i.id, i.source.value, to_millis(i.start_date), i.custom_attributes) for i in batch
-        )
-        if attributes:
-            self._insert_tuples(conn, _INSERT_ATTRIBUTES, rows.ATTRIBUTE_COLUMNS, attributes)
-        contents = rows.content_values(batch)
-        if contents:
-            self._insert_tuples(conn, _INSERT_CONTENTS, rows.CONTENT_COLUMNS, contents)
+        """Rows, attributes and content of `batch` in the caller's transaction (no owners)."""
+        self._write_prepared(conn, self.prepare_interactions(batch))
 
-    def _batch_problem(self, batch: Sequence[Interaction], error: IntegrityError) -> OpenUcsError:
+    def _write_prepared(self, conn: Connection, prepared: PreparedInteractions) -> None:
+        upsert = self._interactions_upsert
+        self._insert_bound(conn, upsert, rows.INTERACTION_COLUMNS, prepared.interactions)
+        _delete_by_ids(conn, interaction_attributes, prepared.ids)
+        _delete_by_ids(conn, interaction_contents, prepared.ids)
+        if prepared.attributes:
+            columns = rows.ATTRIBUTE_COLUMNS
+            self._insert_bound(conn, _INSERT_ATTRIBUTES, columns, prepared.attributes)
+        if prepared.contents:
+            self._insert_bound(conn, _INSERT_CONTENTS, rows.CONTENT_COLUMNS, prepared.contents)
+
+    def _batch_problem(self, batch: PreparedInteractions, error: IntegrityError) -> OpenUcsError:
         """Name the culprit of a failed batch: an unknown contact or owner, or a taken name."""
         if is_foreign_key_violation(error):
-            wanted = {i.contact_id for i in batch if i.contact_id}
+            wanted = batch.contact_ids
             with self._read() as conn:
                 missing = wanted - people.existing_contact_ids(conn, wanted)
                 if missing:
                     return InvalidInput("contactId", f"unknown contact {sorted(missing)[0]!r}")
-                owners = {i.owner_id for i in batch if i.owner_id}
+                owners = batch.owner_ids
                 known = set(conn.scalars(select(users.c.id).where(users.c.id.in_(owners))))
             if owners - known:
                 return InvalidInput("ownerInformation", f"unknown user {sorted(owners - known)[0]}")

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, Engine, Insert, Table, create_engine, event
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.pool import QueuePool
 
 from openucs.errors import InvalidInput, StoreUnavailable
@@ -70,23 +70,28 @@ class SqliteStore(SqlStore):
         )
 
     def _insert_many(self, conn: Connection, stmt: Insert, values: list[dict[str, Any]]) -> None:
-        """Rows as dicts, through the bulk path of `_insert_tuples`."""
-        plan = self._plan(conn, stmt, None)
+        """Rows as dicts, through the bulk path of `_insert_bound`."""
+        plan = self._plan(stmt, None)
         conn.exec_driver_sql(plan.sql, [plan.parameters(v) for v in values])
 
-    def _insert_tuples(
-        self, conn: Connection, stmt: Insert, columns: Sequence[str], values: list[tuple[Any, ...]]
+    def _bind(
+        self, stmt: Insert, columns: Sequence[str], values: list[tuple[Any, ...]]
+    ) -> list[tuple[Any, ...]]:
+        """The driver's parameter tuples, JSON columns encoded: the bulk path skips
+        SQLAlchemy's per-row parameter processing, and runs where the batch is prepared."""
+        plan = self._plan(stmt, tuple(columns))
+        return [plan.parameters(v) for v in values]
+
+    def _insert_bound(
+        self, conn: Connection, stmt: Insert, columns: Sequence[str], bound: list[tuple[Any, ...]]
     ) -> None:
-        """The bulk path without SQLAlchemy's per-row parameter processing: the statement is
-        compiled once and the tuples go to the driver as they are, JSON columns encoded here."""
-        plan = self._plan(conn, stmt, tuple(columns))
-        conn.exec_driver_sql(plan.sql, [plan.parameters(v) for v in values])
+        conn.exec_driver_sql(self._plan(stmt, tuple(columns)).sql, bound)
 
-    def _plan(self, conn: Connection, stmt: Insert, columns: tuple[str, ...] | None) -> _BulkInsert:
+    def _plan(self, stmt: Insert, columns: tuple[str, ...] | None) -> _BulkInsert:
         key = (id(stmt), columns)
         plan = self._bulk_plans.get(key)
         if plan is None:
-            plan = self._bulk_plans[key] = _BulkInsert(stmt, conn, columns)
+            plan = self._bulk_plans[key] = _BulkInsert(stmt, self._writer.dialect, columns)
         return plan
 
     def _explain(self, conn: Connection, stmt: RowsSelect, prefer_indexes: bool) -> str:
@@ -146,8 +151,8 @@ class _BulkInsert:
     tuple in `columns` order) into its parameter tuple. Holds the statement so that its id
     stays unique while cached."""
 
-    def __init__(self, stmt: Insert, conn: Connection, columns: tuple[str, ...] | None) -> None:
-        compiled = stmt.compile(dialect=conn.dialect)
+    def __init__(self, stmt: Insert, dialect: Dialect, columns: tuple[str, ...] | None) -> None:
+        compiled = stmt.compile(dialect=dialect)
         order = list(compiled.positiontup or ())
         json_columns = {c.key for c in stmt.table.c if isinstance(c.type, JSON)}
         self.statement = stmt
