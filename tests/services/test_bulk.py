@@ -8,9 +8,11 @@ from datetime import UTC
 
 import pytest
 
+from openucs.domain.enums import MediaType
 from openucs.errors import InvalidInput
-from openucs.services import bulk
+from openucs.services import bulk, records
 from openucs.store import Store
+from tests.factories import make_interaction
 
 
 def test_the_collector_rests_during_a_bulk_run_and_wakes_after_it(store: Store) -> None:
@@ -36,5 +38,20 @@ def test_a_paused_collector_stays_paused(store: Store) -> None:
     try:
         bulk.ingest_batches(store=store, batches=[])
         assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_checking_a_batch_leaves_no_reference_cycles(store: Store) -> None:
+    """With the collector paused, a cycle would keep a whole batch in memory (it once did:
+    the thread rule's recursive closure held every interaction of the batch)."""
+    parent = make_interaction(media_type=MediaType.EMAIL)
+    batch = [parent, make_interaction(media_type=MediaType.EMAIL, parent_id=parent.id)]
+    gc.collect()
+    gc.disable()
+    try:
+        records.check_batch(store, batch)
+        del batch, parent
+        assert gc.collect() == 0
     finally:
         gc.enable()

@@ -7,7 +7,8 @@ to the store, which writes it in one transaction: all or nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from openucs.domain.ids import new_user_id
 from openucs.domain.models import Interaction, InteractionPatch, OwnerInfo
@@ -45,6 +46,19 @@ def delete_interaction(*, store: Store, interaction_id: str) -> None:
         raise NotFound("interaction", interaction_id)
 
 
+class ThreadParent(NamedTuple):
+    """What the thread rule needs of a parent: a light stand-in for an `Interaction`, for the
+    interactions of earlier batches that an import keeps at hand (`check_batch(earlier=)`)."""
+
+    id: str
+    thread_id: str | None
+    can_be_parent: bool
+
+    @classmethod
+    def of(cls, item: Interaction) -> ThreadParent:
+        return cls(item.id, item.thread_id, item.can_be_parent)
+
+
 def ingest(*, store: Store, interactions: Sequence[Interaction]) -> int:
     """Insert or replace a batch, idempotently: the same batch twice leaves the same state.
 
@@ -52,16 +66,31 @@ def ingest(*, store: Store, interactions: Sequence[Interaction]) -> int:
     million-row import must not copy every row twice)."""
     if not interactions:
         return 0
+    check_batch(store, interactions)
+    store.save_interactions(interactions)
+    return len(interactions)
+
+
+def check_batch(
+    store: Store,
+    interactions: Sequence[Interaction],
+    *,
+    earlier: Mapping[str, ThreadParent] | None = None,
+    owners: dict[str, OwnerInfo] | None = None,
+) -> None:
+    """The checks of `ingest`, which also fill in owners and threads; nothing is written.
+
+    An import that checks batches ahead of their writing (see `services.pipeline`) passes
+    what the store may not show yet: `earlier`, the interactions of batches checked but not
+    yet committed (parents of this batch), and `owners`, the owners it gave ids by name."""
     seen: set[str] = set()
     for item in interactions:
         if item.id in seen:
             raise InvalidInput("id", f"{item.id!r} appears more than once in the batch")
         seen.add(item.id)
     check_contacts(store, {i.contact_id for i in interactions if i.contact_id})
-    _resolve_owners(store, interactions)
-    apply_thread_rule(store, interactions)
-    store.save_interactions(interactions)
-    return len(interactions)
+    _resolve_owners(store, interactions, {} if owners is None else owners)
+    apply_thread_rule(store, interactions, earlier)
 
 
 def _reload(store: Store, interaction_id: str) -> Interaction:
@@ -77,10 +106,12 @@ def check_contacts(store: Store, contact_ids: set[str]) -> None:
         raise InvalidInput("contactId", f"unknown contact {sorted(missing)[0]!r}")
 
 
-def _resolve_owners(store: Store, batch: Sequence[Interaction]) -> None:
+def _resolve_owners(
+    store: Store, batch: Sequence[Interaction], by_name: dict[str, OwnerInfo]
+) -> None:
     """Owners given by userName only get the id of that user, or a new id: the store creates
-    owners it does not know (users without a login). One lookup per distinct owner."""
-    by_name: dict[str, OwnerInfo] = {}
+    owners it does not know (users without a login). One lookup per distinct owner; `by_name`
+    remembers them (across the batches of an import, when the caller keeps it)."""
     nameless: set[str] = set()
     for item in batch:
         owner = item.owner
@@ -93,7 +124,8 @@ def _resolve_owners(store: Store, batch: Sequence[Interaction]) -> None:
         item.owner_id = owner.id if owner else None
         if owner is not None and not owner.user_name:
             nameless.add(owner.id)
-    for owner_id in sorted(nameless):
+    named = {o.id for o in by_name.values()}
+    for owner_id in sorted(nameless - named):
         if store.get_user(owner_id) is None:
             raise InvalidInput("ownerInformation.userName", f"is required for new owner {owner_id}")
 
@@ -105,31 +137,56 @@ def _owner_by_name(store: Store, owner: OwnerInfo) -> OwnerInfo:
     return OwnerInfo(new_user_id(), owner.user_name, owner.first_name, owner.last_name)
 
 
-def apply_thread_rule(store: Store, batch: Sequence[Interaction]) -> None:
+def apply_thread_rule(
+    store: Store, batch: Sequence[Interaction], earlier: Mapping[str, ThreadParent] | None = None
+) -> None:
     """UCS 9.1 (spec 4.6): a parent gives its thread; else a given threadId; else a new thread,
-    whose id is the interaction's own id (deterministic, so re-imports change nothing)."""
+    whose id is the interaction's own id (deterministic, so re-imports change nothing).
+    Parents are looked up in the batch, then in `earlier`, then in the store."""
     in_batch = {i.id: i for i in batch}
-    wanted = {i.parent_id for i in batch if i.parent_id and i.parent_id not in in_batch}
+    earlier = earlier or {}
+    wanted = {
+        i.parent_id
+        for i in batch
+        if i.parent_id and i.parent_id not in in_batch and i.parent_id not in earlier
+    }
     stored = store.get_interactions(sorted(wanted)) if wanted else {}
-    done: set[str] = set()
+    resolver = _ThreadResolver(in_batch, earlier, stored)
+    for item in batch:
+        resolver.resolve(item, frozenset())
 
-    def resolve(item: Interaction, path: frozenset[str]) -> None:
-        if item.id in done:
+
+class _ThreadResolver:
+    """Gives each interaction of a batch its thread, a parent of the same batch first. A class,
+    not a recursive closure: such a closure is a reference cycle that keeps the whole batch
+    alive until the garbage collector runs, and bulk runs pause the collector."""
+
+    def __init__(
+        self,
+        in_batch: Mapping[str, Interaction],
+        earlier: Mapping[str, ThreadParent],
+        stored: Mapping[str, Interaction],
+    ) -> None:
+        self.in_batch, self.earlier, self.stored = in_batch, earlier, stored
+        self.done: set[str] = set()
+
+    def resolve(self, item: Interaction, path: frozenset[str]) -> None:
+        if item.id in self.done:
             return
         if not item.parent_id:
             item.thread_id = item.thread_id or item.id
         else:
             if item.parent_id in path or item.parent_id == item.id:
                 raise InvalidInput("parentId", f"{item.parent_id!r} makes a cycle")
-            parent = in_batch.get(item.parent_id) or stored.get(item.parent_id)
+            parent = self._parent(item.parent_id)
             if parent is None:
                 raise InvalidInput("parentId", f"interaction {item.parent_id!r} not found")
             if not parent.can_be_parent:
                 raise InvalidInput("parentId", f"interaction {parent.id!r} cannot be a parent")
-            if parent.id in in_batch:
-                resolve(parent, path | {item.id})
+            if parent.id in self.in_batch:
+                self.resolve(self.in_batch[parent.id], path | {item.id})
             item.thread_id = parent.thread_id or parent.id
-        done.add(item.id)
+        self.done.add(item.id)
 
-    for item in batch:
-        resolve(item, frozenset())
+    def _parent(self, key: str) -> Interaction | ThreadParent | None:
+        return self.in_batch.get(key) or self.earlier.get(key) or self.stored.get(key)
