@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 
 import pytest
 
+from openucs.services import pipeline
 from tests.cli.conftest import NOW
 
 
@@ -34,7 +36,60 @@ def test_the_same_seed_gives_the_same_data(run, new_sqlite):
 def test_seed_reports_both_rates(run, new_sqlite):
     result = run("seed", "-n", "50", "--now", NOW, "--database", new_sqlite("r"))
     assert "50 interactions" in result.stdout
-    assert "end to end" in result.stdout and "records.ingest" in result.stdout
+    assert "end to end" in result.stdout and "/s written" in result.stdout
+
+
+def test_a_large_seed_generates_in_a_second_process_the_same_data(run, new_sqlite, monkeypatch):
+    here, there = new_sqlite("here"), new_sqlite("there")
+    seed(run, here, n=600)
+    monkeypatch.setattr(pipeline, "WORTH_A_PROCESS", 500)
+    monkeypatch.setattr(pipeline.multiprocessing, "get_context", spy_on_contexts())
+    seed(run, there, n=600)
+    assert export(run, there) == export(run, here)
+    assert STARTED == ["spawn"]
+
+
+STARTED: list[str] = []
+
+
+def spy_on_contexts():
+    """multiprocessing.get_context, noting which kind of process the code under test asks for."""
+    STARTED.clear()
+    real = multiprocessing.get_context
+
+    def get_context(method=None):
+        STARTED.append(method)
+        return real(method)
+
+    return get_context
+
+
+def test_a_large_file_is_decoded_in_a_second_process(run, new_sqlite, tmp_path, monkeypatch):
+    source, target = new_sqlite("src"), new_sqlite("dst")
+    seed(run, source, n=500)
+    contacts, interactions = tmp_path / "c.ndjson", tmp_path / "i.ndjson"
+    run("export", "--contacts", "-o", str(contacts), "--database", source)
+    run("export", "-o", str(interactions), "--database", source)
+    monkeypatch.setattr(pipeline, "WORTH_A_PROCESS_BYTES", 1000)
+    monkeypatch.setattr(pipeline.multiprocessing, "get_context", spy_on_contexts())
+    run("import", "--contacts", str(contacts), "--database", target)
+    result = run("import", str(interactions), "--batch-size", "64", "--database", target)
+    assert "Imported 500 interactions" in result.stderr
+    assert STARTED == ["spawn"]
+    assert export(run, target) == interactions.read_bytes()
+
+
+def test_a_bad_line_of_a_large_file_is_named(run, new_sqlite, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "WORTH_A_PROCESS_BYTES", 100)
+    good = {"mediaType": "call", "startDate": "2026-01-05 10:00:00.000+0000", "state": "Stopped"}
+    rows = [dict(good, id=f"GOOD{n:012d}") for n in range(5)]
+    rows.append(dict(good, id="BAD0000000000006", mediaType="fax"))
+    path = tmp_path / "in.ndjson"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    url = new_sqlite("bad")
+    result = run("import", str(path), "--batch-size", "2", "--database", url, expect=2)
+    assert result.stderr.startswith("Error: line 6: mediaType: unknown value 'fax'")
+    assert [i["id"] for i in lines(export(run, url))] == [f"GOOD{n:012d}" for n in range(4)]
 
 
 def test_export_then_import_round_trips_byte_for_byte(run, database_url, new_sqlite, tmp_path):

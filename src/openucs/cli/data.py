@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,18 +20,25 @@ from openucs.cli._common import (
     opened,
     settings_for,
 )
-from openucs.demo import DemoData, DemoPlan
+from openucs.demo import DemoBatches, DemoData, DemoPlan
 from openucs.domain.enums import Source
 from openucs.gwsquery import HistoryParams, build_history_query
-from openucs.services import bulk
+from openucs.services import bulk, pipeline
 from openucs.store.base import Store
 
 _SOURCES = click.Choice([s.value for s in Source], case_sensitive=False)
 _BATCH = click.IntRange(1, bulk.MAX_BATCH)
 
 
-def seed_store(store: Store, plan: DemoPlan, *, batch_size: int = bulk.DEFAULT_BATCH) -> str:
-    """Load the demo data of `plan`: contacts first, then interactions in batches. Returns a
+def seed_store(
+    store: Store,
+    plan: DemoPlan,
+    *,
+    batch_size: int = bulk.DEFAULT_BATCH,
+    database_url: str | None = None,
+) -> str:
+    """Load the demo data of `plan`: contacts first, then interactions in batches, generated
+    in a second process when `database_url` is given and the plan is large. Returns a
     one-line summary with the end-to-end rate and the store's own rate."""
     data = DemoData(plan)
     with ProgressLine("Contacts", plan.contact_count) as progress:
@@ -38,13 +46,23 @@ def seed_store(store: Store, plan: DemoPlan, *, batch_size: int = bulk.DEFAULT_B
             store=store, batches=bulk.batched(data.contacts(), batch_size), progress=progress
         )
     with ProgressLine("Interactions", plan.interactions) as progress:
-        stats = bulk.ingest_batches(
-            store=store, batches=bulk.batched(data.interactions(), batch_size), progress=progress
-        )
+        if database_url and plan.interactions >= pipeline.WORTH_A_PROCESS:
+            stats = pipeline.ingest_in_two_processes(
+                store=store,
+                database_url=database_url,
+                source=DemoBatches(plan, batch_size),
+                progress=progress,
+            )
+        else:
+            stats = bulk.ingest_batches(
+                store=store,
+                batches=bulk.batched(data.interactions(), batch_size),
+                progress=progress,
+            )
     return (
         f"Seeded {contacts.records:,} contacts and {stats.records:,} interactions "
         f"in {contacts.seconds + stats.seconds:.1f} s: {stats.rate:,.0f} interactions/s "
-        f"end to end, {stats.store_rate:,.0f}/s in records.ingest"
+        f"end to end, {stats.store_rate:,.0f}/s written"
     )
 
 
@@ -78,8 +96,10 @@ def seed(
         contacts=contacts,
         agents=agents,
     )
-    with opened(settings_for(database), upgrade=True) as store:
-        click.echo(seed_store(store, plan, batch_size=batch_size))
+    settings = settings_for(database)
+    with opened(settings, upgrade=True) as store:
+        summary = seed_store(store, plan, batch_size=batch_size, database_url=settings.database_url)
+    click.echo(summary)
 
 
 @click.command("import")
@@ -104,6 +124,15 @@ def import_(
             stats = bulk.import_contacts(
                 store=store, lines=file, batch_size=batch_size, progress=progress
             )
+        elif _large_file(file):
+            stats = pipeline.ingest_in_two_processes(
+                store=store,
+                database_url=settings.database_url,
+                source=bulk.NdjsonFileBatches(
+                    file.name, settings.zone, Source.parse("source", source), batch_size
+                ),
+                progress=progress,
+            )
         else:
             stats = bulk.import_interactions(
                 store=store,
@@ -117,6 +146,15 @@ def import_(
         f"Imported {stats.records:,} {kind} in {stats.seconds:.1f} s ({stats.rate:,.0f}/s)",
         err=True,
     )
+
+
+def _large_file(file: BinaryIO) -> bool:
+    """A regular file big enough to be worth decoding in a second process (stdin is not)."""
+    try:
+        info = os.fstat(file.fileno())
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size >= pipeline.WORTH_A_PROCESS_BYTES
 
 
 @click.command()

@@ -147,6 +147,25 @@ class DemoData:
             yield heapq.heappop(waiting)[2]
 
 
+@dataclass(frozen=True, slots=True)
+class DemoBatches:
+    """The interactions of a plan in batches, without line numbers: a picklable batch source
+    for an import pipeline, which generates them in its own process."""
+
+    plan: DemoPlan
+    batch_size: int
+
+    def __call__(self) -> Iterator[tuple[list[Interaction], None]]:
+        batch: list[Interaction] = []
+        for item in DemoData(self.plan).interactions():
+            batch.append(item)
+            if len(batch) >= self.batch_size:
+                yield batch, None
+                batch = []
+        if batch:
+            yield batch, None
+
+
 def _day_weights(anchor_ms: int) -> list[float]:
     """Cumulative share of the interactions made by the end of each day (index: days before
     the anchor), oldest day first in the sum; Saturdays and Sundays count 0.4 of a weekday."""

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import tzinfo
+from pathlib import Path
 from typing import TypeVar
 
 import msgspec
@@ -132,11 +133,29 @@ def import_interactions(
             try:
                 _timed_ingest(store, items, stats)
             except InvalidInput as exc:
-                raise _locate(exc, items, numbers) from None
+                raise locate(exc, items, numbers) from None
             if progress:
                 progress(stats.records)
     stats.seconds = time.perf_counter() - began
     return stats
+
+
+@dataclass(frozen=True, slots=True)
+class NdjsonFileBatches:
+    """The interactions of an NDJSON file in numbered batches, decoded where it is called (a
+    `pipeline.BatchSource`: picklable, so a child process can read the file)."""
+
+    path: str
+    zone: tzinfo
+    source: Source = Source.MAIN
+    batch_size: int = DEFAULT_BATCH
+
+    def __call__(self) -> Iterator[tuple[list[Interaction], list[int]]]:
+        check_batch_size(self.batch_size)
+        with Path(self.path).open("rb") as lines:
+            for chunk in batched(_numbered(lines), self.batch_size):
+                numbers = [n for n, _ in chunk]
+                yield [_decode_interaction(r, n, self.zone, self.source) for n, r in chunk], numbers
 
 
 def ingest_upload(
@@ -153,7 +172,7 @@ def ingest_upload(
     try:
         return ingest(store=store, interactions=items)
     except InvalidInput as exc:
-        raise _locate(exc, items, [n for n, _ in numbered]) from None
+        raise locate(exc, items, [n for n, _ in numbered]) from None
 
 
 def export_interactions(
@@ -210,9 +229,7 @@ def _timed_ingest(store: Store, batch: Sequence[Interaction], stats: BulkStats) 
     stats.batches += 1
 
 
-def _locate(
-    exc: InvalidInput, items: Sequence[Interaction], numbers: Sequence[int]
-) -> InvalidInput:
+def locate(exc: InvalidInput, items: Sequence[Interaction], numbers: Sequence[int]) -> InvalidInput:
     """Place a batch-level error on the first line whose ids it names, else on the batch."""
     if exc.line is not None:
         return exc
