@@ -19,6 +19,7 @@ import json
 import os
 import socket
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,11 +40,13 @@ from scenarios import (  # noqa: E402
     server,
 )
 
-from openucs.demo import DemoData, DemoPlan  # noqa: E402
-from openucs.services import bulk  # noqa: E402
+from openucs.demo import DemoBatches, DemoData, DemoPlan  # noqa: E402
+from openucs.domain.query import HistoryQuery  # noqa: E402
+from openucs.services import bulk, pipeline  # noqa: E402
 from openucs.store import Store, open_store  # noqa: E402
 
 SEED = 42
+BASE_URL = "http://127.0.0.1:8080/api/v2"
 BASELINE = "no-op (version)"  # HTTP with auth and no store read: the floor of the stack
 
 
@@ -56,14 +59,15 @@ def main() -> int:
     url = f"sqlite:///{db_path}"
     sidecar = db_path.with_suffix(".seed.json")
     if not (args.reuse and db_path.exists() and sidecar.exists()):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        _remove_database(db_path)
         store = open_store(url)
         try:
             store.upgrade()
-            sidecar.write_text(json.dumps(_seed(store, db_path, n), indent=1))
+            seeded = _seed(store, url, db_path, n)
         finally:
             store.close()
+        seeded["file_import"] = _import_file(url, data, n)
+        sidecar.write_text(json.dumps(seeded, indent=1))
     results = json.loads(sidecar.read_text())
     results.update(date=datetime.now(UTC).isoformat(timespec="seconds"), requests=args.requests)
     results["load_before"] = [round(x, 2) for x in os.getloadavg()]
@@ -93,8 +97,9 @@ def _arguments() -> argparse.Namespace:
     return args
 
 
-def _seed(store: Store, db_path: Path, n: int) -> dict[str, Any]:
-    """Seed, pausing once at n/10 rows to record the plans of the scenario statements."""
+def _seed(store: Store, url: str, db_path: Path, n: int) -> dict[str, Any]:
+    """Seed as `openucs seed` does (generated and prepared in a second process), pausing once
+    at n/10 rows to record the plans of the scenario statements."""
     plan = DemoPlan(interactions=n, seed=SEED)
     data = DemoData(plan)
     contacts = bulk.save_contact_batches(
@@ -107,36 +112,85 @@ def _seed(store: Store, db_path: Path, n: int) -> dict[str, Any]:
         if sys.stderr.isatty():
             print(f"\rseeding: {done:,} of {n:,}", end="", file=sys.stderr, flush=True)
         if done >= small_at and not snapshot:
+            paused = time.perf_counter()
             targets = pick_targets(db_path, 5, SEED)
             capture_statements(store, targets)
             snapshot.update(
                 rows=done,
                 small=query_plans(db_path, targets),
                 statements={k: [t.statements for t in v] for k, v in targets.items()},
+                pause=time.perf_counter() - paused,
             )
 
-    stats = bulk.ingest_batches(
+    stats = pipeline.ingest_in_two_processes(
         store=store,
-        batches=bulk.batched(data.interactions(), bulk.DEFAULT_BATCH),
+        database_url=url,
+        source=DemoBatches(plan, bulk.DEFAULT_BATCH),
         progress=progress,
     )
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    generation = stats.seconds - stats.store_seconds
+    seconds = stats.seconds - snapshot.pop("pause")  # the plan snapshot is not import time
     return {
         "interactions": stats.records,
         "contacts": contacts.records,
         "seed_load": [round(x, 2) for x in os.getloadavg()],
-        "seed": {
-            "seconds": round(stats.seconds, 1),
-            "end_to_end_rate": round(stats.rate),
-            "store_rate": round(stats.store_rate),
-            "generation_rate": round(stats.records / generation) if generation > 0 else None,
-            "contacts_seconds": round(contacts.seconds, 1),
-            "batch_size": bulk.DEFAULT_BATCH,
-        },
+        "seed": _rates(stats.records, seconds, stats.store_seconds),
         "plans": {"small_rows": snapshot["rows"], "large_rows": stats.records, **snapshot},
     }
+
+
+def _import_file(url: str, data: Path, n: int) -> dict[str, Any]:
+    """Export the seeded database to NDJSON, then import the files into a new database as
+    `openucs import` does (a file this large is decoded in a second process)."""
+    contacts_file = data / f"bench-{n}.contacts.ndjson"
+    interactions_file = data / f"bench-{n}.ndjson"
+    store = open_store(url)
+    try:
+        with contacts_file.open("wb") as out:
+            bulk.export_contacts(store=store, base_url=BASE_URL, write=out.write)
+        with interactions_file.open("wb") as out:
+            query = bulk.export_query(HistoryQuery(), bounded=False)
+            bulk.export_interactions(
+                store=store, query=query, base_url=BASE_URL, zone=UTC, write=out.write
+            )
+    finally:
+        store.close()
+    target = data / f"bench-{n}-imported.db"
+    _remove_database(target)
+    store = open_store(f"sqlite:///{target}")
+    try:
+        store.upgrade()
+        with contacts_file.open("rb") as lines:
+            bulk.import_contacts(store=store, lines=lines)
+        stats = pipeline.ingest_in_two_processes(
+            store=store,
+            database_url=f"sqlite:///{target}",
+            source=bulk.NdjsonFileBatches(str(interactions_file), UTC),
+        )
+        imported = store.count_interactions()
+    finally:
+        store.close()
+    _remove_database(target)
+    return {
+        **_rates(stats.records, stats.seconds, stats.store_seconds),
+        "file_bytes": interactions_file.stat().st_size,
+        "rows_after": imported,
+    }
+
+
+def _rates(records: int, seconds: float, write_seconds: float) -> dict[str, Any]:
+    return {
+        "seconds": round(seconds, 1),
+        "end_to_end_rate": round(records / seconds),
+        "write_rate": round(records / write_seconds),
+        "batch_size": bulk.DEFAULT_BATCH,
+    }
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _targets(statements: dict[str, list[list[list[Any]]]]) -> dict[str, list[Target]]:
