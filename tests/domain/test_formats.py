@@ -50,6 +50,31 @@ def test_parse_instant_accepts_gws_and_iso_forms(raw, expected):
     assert parse_instant("startDate", raw, UTC) == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "offset_minutes"),
+    [
+        ("2015-10-01 16:02:07.5+0300", 180),
+        ("2015-10-01 16:02:07,5-0530", -330),
+        ("2015-10-01 16:02:07.500 +03:00", 180),
+        ("2015-10-01T16:02:07.5z", 0),
+        ("2015-10-01T16:02:07.500000+2359", 23 * 60 + 59),
+        ("  2015-10-01 16:02:07.5Z ", 0),
+    ],
+)
+def test_every_spelling_of_a_zoned_instant_reads_the_same(raw, offset_minutes):
+    got = parse_instant("startDate", raw, PLUS3)
+    assert got.utcoffset() == timedelta(minutes=offset_minutes)
+    assert got.replace(tzinfo=UTC) == datetime(2015, 10, 1, 16, 2, 7, 500_000, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "raw", ["2015-10-01 16:02:07+0060", "2015-10-01 16:02:07+2400", "2015-02-30 16:02:07Z"]
+)
+def test_out_of_range_zones_and_days_are_refused(raw):
+    with pytest.raises(InvalidInput, match="startDate: invalid date-time"):
+        parse_instant("startDate", raw, UTC)
+
+
 def test_parse_instant_without_zone_uses_configured_zone():
     assert parse_instant("startDate", "2015-10-01 10:00:00", PLUS3) == datetime(
         2015, 10, 1, 7, tzinfo=UTC
