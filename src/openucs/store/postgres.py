@@ -37,6 +37,13 @@ class PostgresStore(SqlStore):
             index_elements=keys, set_={name: stmt.excluded[name] for name in update}
         )
 
+    def _keyed_writes(self, conn: Connection) -> None:
+        """Without planner statistics (a first import runs ahead of autovacuum's ANALYZE),
+        PostgreSQL deleted the attributes and content of 1,000 ids at a time by a sequential
+        scan, and imports slowed down as the tables grew (40,000 rows: 2,037/s; with this,
+        8,387/s; 200,000 rows in two processes: 9,347/s)."""
+        conn.execute(text("SET LOCAL enable_seqscan = off"))
+
     def _lock_migrations(self, conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
 

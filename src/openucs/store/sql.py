@@ -93,6 +93,9 @@ class SqlStore(StatsQueries, VoiceMethods):
     def _explain(self, conn: Connection, stmt: RowsSelect, prefer_indexes: bool) -> str:
         raise NotImplementedError
 
+    def _keyed_writes(self, conn: Connection) -> None:
+        """Dialect hook: the transaction that writes a batch reads only by key (ids)."""
+
     def _insert_many(self, conn: Connection, stmt: Insert, values: list[dict[str, Any]]) -> None:
         """Execute one INSERT for many rows given as dicts."""
         conn.execute(stmt, values)
@@ -263,6 +266,7 @@ class SqlStore(StatsQueries, VoiceMethods):
         self._write_prepared(conn, self.prepare_interactions(batch))
 
     def _write_prepared(self, conn: Connection, prepared: PreparedInteractions) -> None:
+        self._keyed_writes(conn)
         upsert = self._interactions_upsert
         self._insert_bound(conn, upsert, rows.INTERACTION_COLUMNS, prepared.interactions)
         _delete_by_ids(conn, interaction_attributes, prepared.ids)
