@@ -161,6 +161,20 @@ def test_resaving_an_id_replaces_row_attributes_and_content(store):
     )
 
 
+def test_a_batch_of_new_and_known_ids_inserts_the_new_and_replaces_the_known(store):
+    known = make_interaction(subject="old", custom_attributes={"K": "old"})
+    store.save_interactions([known])
+    new = make_interaction(subject="new", custom_attributes={"K": "new"})
+    changed = replace(known, subject="changed", custom_attributes={"K": "changed"})
+
+    store.save_interactions([new, changed])
+
+    assert store.get_interaction(known.id, with_content=False) == changed
+    assert store.get_interaction(new.id, with_content=False) == new
+    found = store.history(replace(ALL, custom_equals=(("K", "old"),))).items
+    assert found == [] and store.count_interactions() == 2
+
+
 def test_saving_the_same_batch_twice_changes_nothing(store):
     owner = make_owner()
     batch = [

@@ -93,6 +93,11 @@ class SqlStore(StatsQueries, VoiceMethods):
     def _explain(self, conn: Connection, stmt: RowsSelect, prefer_indexes: bool) -> str:
         raise NotImplementedError
 
+    def _write_interaction_rows(self, conn: Connection, bound: list[tuple[Any, ...]]) -> None:
+        """Dialect hook: insert or replace `interactions` rows made by `_bind`."""
+        upsert = self._interactions_upsert
+        self._insert_bound(conn, upsert, rows.INTERACTION_COLUMNS, bound)
+
     def _keyed_writes(self, conn: Connection) -> None:
         """Dialect hook: the transaction that writes a batch reads only by key (ids)."""
 
@@ -267,8 +272,7 @@ class SqlStore(StatsQueries, VoiceMethods):
 
     def _write_prepared(self, conn: Connection, prepared: PreparedInteractions) -> None:
         self._keyed_writes(conn)
-        upsert = self._interactions_upsert
-        self._insert_bound(conn, upsert, rows.INTERACTION_COLUMNS, prepared.interactions)
+        self._write_interaction_rows(conn, prepared.interactions)
         _delete_by_ids(conn, interaction_attributes, prepared.ids)
         _delete_by_ids(conn, interaction_contents, prepared.ids)
         if prepared.attributes:
