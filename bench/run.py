@@ -107,6 +107,7 @@ def _seed(store: Store, url: str, db_path: Path, n: int) -> dict[str, Any]:
     )
     small_at = n // 10
     snapshot: dict[str, Any] = {}
+    os.sync()  # no earlier writes still on their way to the disk while the import is timed
 
     def progress(done: int) -> None:
         if sys.stderr.isatty():
@@ -163,6 +164,7 @@ def _import_file(url: str, data: Path, n: int) -> dict[str, Any]:
         store.upgrade()
         with contacts_file.open("rb") as lines:
             bulk.import_contacts(store=store, lines=lines)
+        os.sync()  # the export's 1.3 GB must not be written back during the timed import
         stats = pipeline.ingest_in_two_processes(
             store=store,
             database_url=f"sqlite:///{target}",

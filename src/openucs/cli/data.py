@@ -116,7 +116,8 @@ def import_(
     FILE (`-` for stdin) holds one interaction per line in the API's wire shape, or with
     --contacts one contact per line. Contacts must exist before the interactions that
     name them: import the contacts file first. Each batch is one transaction; a bad line stops
-    the import with its line number, and nothing of its batch is written."""
+    the import with its line number, and nothing of its batch is written. A file of 64 MB or
+    more is decoded and checked in a second process while this one writes."""
     settings = settings_for(database)
     kind = "contacts" if contacts else "interactions"
     with opened(settings, upgrade=True) as store, ProgressLine(f"Importing {kind}") as progress:
