@@ -45,6 +45,8 @@ class Settings:
     session_idle_seconds: int = 28_800
     session_cookie_secure: bool = False
     basic_auth_cache_seconds: int = 60
+    login_max_failures: int = 5
+    login_lockout_seconds: int = 60
     log_level: str = "info"
     # Asynchronous UCS operations, CometD notifications, features, CSRF and CORS.
     enabled_features: str = ",".join(ALL_FEATURES)
@@ -70,8 +72,9 @@ class Settings:
         for name in (*positive, "operation_workers"):
             if getattr(self, name) < 1:
                 raise InvalidInput(name, "must be positive")
-        if self.cometd_interval_ms < 0:
-            raise InvalidInput("cometd_interval_ms", "must not be negative")
+        for name in ("cometd_interval_ms", "login_max_failures", "login_lockout_seconds"):
+            if getattr(self, name) < 0:
+                raise InvalidInput(name, "must not be negative")
 
     @property
     def features(self) -> frozenset[str]:

@@ -8,6 +8,7 @@ OpenUcsError                 code "error"
 ├── Conflict                 code "conflict"
 ├── PayloadTooLarge          code "too_large"
 ├── Unauthenticated          code "unauthenticated"
+│   └── LockedOut            (too many failed password checks: refused for a while)
 ├── PermissionDenied         code "forbidden"
 └── StoreError               code "store"
     └── StoreUnavailable     code "store_unavailable"
@@ -89,6 +90,22 @@ class Unauthenticated(OpenUcsError):
 
     def __init__(self, message: str = "Access denied") -> None:
         super().__init__(message)
+
+
+class LockedOut(Unauthenticated):
+    """Credentials refused without a check: too many failed ones for this user name lately.
+    The API answers as for wrong credentials; the web form can say why."""
+
+    def __init__(self, message: str = "Access denied", *, retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_locked_out, (self.message, self.retry_after))
+
+
+def _rebuild_locked_out(message: str, retry_after: int) -> LockedOut:
+    return LockedOut(message, retry_after=retry_after)
 
 
 class PermissionDenied(OpenUcsError):

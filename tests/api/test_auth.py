@@ -148,6 +148,20 @@ def test_secure_cookie_when_configured(settings, store, people):
     assert "Secure" in cookie_attributes(header)
 
 
+def test_repeated_wrong_passwords_lock_the_user_name_for_a_while(settings, store, people):
+    from litestar.testing import TestClient
+
+    strict = create_app(settings.with_overrides(login_max_failures=3), store)
+    with TestClient(strict) as client:
+        for _ in range(3):
+            assert error(client.get(ME, auth=("agent1", "wrong password")), 401, 20)
+        locked = client.get(ME, auth=("agent1", PASSWORD))
+        other = client.get(ME, auth=("agent2", PASSWORD))
+    assert error(locked, 401, 20) == "Access denied"  # as for a wrong password (spec 1.2)
+    assert "set-cookie" not in locked.headers
+    assert other.status_code == 200
+
+
 def test_credentials_and_cookies_are_never_logged(client, people, store, caplog, monkeypatch):
     caplog.set_level(logging.DEBUG)
     ok(client.get(ME, auth=("agent1", PASSWORD)))

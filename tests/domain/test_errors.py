@@ -18,6 +18,7 @@ EXAMPLES = [
     errors.Conflict("taken"),
     errors.PayloadTooLarge("body too large"),
     errors.Unauthenticated(),
+    errors.LockedOut(retry_after=42),
     errors.PermissionDenied("no"),
     errors.StoreUnavailable("down"),
 ]

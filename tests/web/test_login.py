@@ -49,6 +49,15 @@ def test_wrong_password_and_unknown_user_are_refused_alike(browser):
     assert browser.get("/").status_code == 303
 
 
+def test_the_form_says_when_a_user_name_is_locked_out(browser):
+    for _ in range(5):  # login_max_failures, by default
+        assert browser.login("agent1", password="not the password").status_code == 401
+    locked = browser.login("agent1")
+    assert locked.status_code == 401
+    assert "Too many failed sign-ins. Try again in 60 s." in locked.text
+    assert "JSESSIONID" not in browser.client.cookies
+
+
 def test_the_login_form_needs_its_own_csrf_token(browser):
     browser.get("/login")
     forged = browser.post(

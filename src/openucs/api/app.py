@@ -54,6 +54,8 @@ def create_app(settings: Settings, store: Store) -> Litestar:
         store,
         cache_seconds=settings.basic_auth_cache_seconds,
         session_idle_seconds=settings.session_idle_seconds,
+        max_failures=settings.login_max_failures,
+        lockout_seconds=settings.login_lockout_seconds,
     )
     sessions = SessionAuth(
         authenticator,

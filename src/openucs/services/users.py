@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -25,7 +27,7 @@ from openucs.domain.enums import Role
 from openucs.domain.formats import to_millis
 from openucs.domain.ids import new_user_id
 from openucs.domain.models import Session, User
-from openucs.errors import Conflict, InvalidInput, Unauthenticated
+from openucs.errors import Conflict, InvalidInput, LockedOut, Unauthenticated
 from openucs.store.base import Store
 
 _hasher = PasswordHasher()
@@ -86,9 +88,15 @@ class Authenticator:
     store: Store
     cache_seconds: float = 60.0
     session_idle_seconds: float = 28_800.0
+    # After this many failed password checks in a row, a user name is refused without a check
+    # for `lockout_seconds` (0: never): online guessing gets a few tries a minute. Per process.
+    max_failures: int = 5
+    lockout_seconds: float = 60.0
+    clock: Callable[[], float] = time.monotonic
     _key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     _cache: dict[bytes, tuple[float, User]] = field(default_factory=dict)
     _sessions: dict[str, tuple[float, User]] = field(default_factory=dict)
+    _failures: dict[str, tuple[int, float]] = field(default_factory=dict)  # count, refused until
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _next_sweep: float = 0.0
 
@@ -104,14 +112,36 @@ class Authenticator:
             hit = self._cache.get(digest)
         if hit and hit[0] > now:
             return hit[1]
+        self._refuse_if_locked_out(user_name)
         user = self.store.get_user_by_name(user_name)
         if user is None or not user.can_login or not _verify(user.password_hash or "", password):
+            self._count_failure(user_name)
             raise Unauthenticated()
         with self._lock:
+            self._failures.pop(user_name, None)
             if len(self._cache) > _CACHE_LIMIT:
                 self._cache.clear()
             self._cache[digest] = (now + self.cache_seconds, user)
         return user
+
+    def _refuse_if_locked_out(self, user_name: str) -> None:
+        with self._lock:
+            _, until = self._failures.get(user_name, (0, 0.0))
+        wait = until - self.clock()
+        if wait > 0:
+            raise LockedOut(retry_after=math.ceil(wait))
+
+    def _count_failure(self, user_name: str) -> None:
+        if self.max_failures <= 0:
+            return
+        with self._lock:
+            count = self._failures.get(user_name, (0, 0.0))[0] + 1
+            if len(self._failures) > _CACHE_LIMIT:
+                self._failures.clear()
+            if count >= self.max_failures:
+                self._failures[user_name] = (0, self.clock() + self.lockout_seconds)
+            else:
+                self._failures[user_name] = (count, 0.0)
 
     def open_session(self, user: User) -> tuple[str, Session]:
         """A new session; returns the cookie token (shown once) and the stored record."""

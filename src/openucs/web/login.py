@@ -20,7 +20,7 @@ from litestar.datastructures import Cookie
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect
 
-from openucs.errors import Unauthenticated
+from openucs.errors import LockedOut, Unauthenticated
 from openucs.web.context import SESSION_COOKIE, CurrentViewer, Web, WebContext
 from openucs.web.render import SECURITY_HEADERS
 
@@ -82,14 +82,11 @@ def login(
         return _form(web, next=target, error="The form expired. Please sign in again.", status=403)
     try:
         user = web.authenticator.basic(data.user_name.strip(), data.password)
-    except Unauthenticated:
-        return _form(
-            web,
-            next=target,
-            user_name=data.user_name,
-            error="Wrong user name or password.",
-            status=401,
-        )
+    except Unauthenticated as exc:
+        error = "Wrong user name or password."
+        if isinstance(exc, LockedOut):
+            error = f"Too many failed sign-ins. Try again in {exc.retry_after} s."
+        return _form(web, next=target, user_name=data.user_name, error=error, status=401)
     token, _ = web.authenticator.open_session(user)
     cookies = [web.session_cookie(token), web.expired_cookie(LOGIN_COOKIE, LOGIN_PATH)]
     return redirect(web, target, cookies)
