@@ -32,3 +32,16 @@ def test_app_factory_serves_the_configured_database(monkeypatch, database_url, p
         me = ok(client.get("/api/v2/me", auth=("agent1", PASSWORD)))
         assert me["user"]["uri"].startswith("https://history.example.com/api/v2/users/")
     assert closed == [database_url]
+
+
+def test_app_factory_migrates_a_new_database(monkeypatch, empty_database_url):
+    monkeypatch.setenv("OPENUCS_DATABASE_URL", empty_database_url)
+    app = asgi.app_factory()
+    with TestClient(app) as client:
+        refused = client.get("/api/v2/me", auth=("nobody", PASSWORD))
+        assert refused.status_code == 401  # a store with tables to look in, not a 500
+    store = asgi.open_store(empty_database_url)
+    try:
+        assert store.count_interactions() == 0 and store.list_users() == []
+    finally:
+        store.close()

@@ -1,5 +1,7 @@
 """ASGI entry point for `uvicorn --factory openucs.api.asgi:app_factory`: settings from the
-`OPENUCS_*` environment, the store from `database_url`, closed at shutdown."""
+`OPENUCS_*` environment, the store from `database_url` migrated to the newest schema (as
+`openucs serve` does; workers starting together upgrade one after the other), closed at
+shutdown."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from openucs.store.factory import open_store
 def app_factory() -> Litestar:
     settings = load_settings()
     store = open_store(settings.database_url)
+    store.upgrade()
     app = create_app(settings, store)
     app.on_shutdown.append(store.close)
     return app
