@@ -2,7 +2,9 @@
 ingest of generated data.
 
 Imports go through `records.ingest` batch by batch, each batch in one transaction, so a failing
-line leaves earlier batches written and nothing of its own batch. Errors name the line. Exports
+line leaves earlier batches written and nothing of its own batch. Errors name the line. Large
+imports run the same checks and writes on two processes (`services.pipeline`), with the batch
+sources defined here (`NdjsonFileBatches`) and in `openucs.demo` (`DemoBatches`). Exports
 stream with `Store.iter_history` and write one line at a time: constant memory at any size.
 Interactions are exported oldest first, so that an email reply comes after its parent and the
 file re-imports in order.
@@ -46,7 +48,8 @@ T = TypeVar("T")
 @dataclass(slots=True)
 class BulkStats:
     """What a bulk write did: records written, batches, wall time and the part of it spent in
-    `records.ingest` (checks and the store), so that generation or parsing can be told apart."""
+    `records.ingest` (checks and the store; with two processes, the writes alone), so that
+    generation or parsing can be told apart."""
 
     records: int = 0
     batches: int = 0
