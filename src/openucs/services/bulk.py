@@ -130,9 +130,7 @@ def import_interactions(
     stats = BulkStats()
     began = time.perf_counter()
     with collector_paused():
-        for chunk in batched(_numbered(lines), batch_size):
-            numbers = [n for n, _ in chunk]
-            items = [_decode_interaction(raw, n, zone, source) for n, raw in chunk]
+        for items, numbers in _decoded_batches(lines, zone, source, batch_size):
             try:
                 _timed_ingest(store, items, stats)
             except InvalidInput as exc:
@@ -156,9 +154,16 @@ class NdjsonFileBatches:
     def __call__(self) -> Iterator[tuple[list[Interaction], list[int]]]:
         check_batch_size(self.batch_size)
         with Path(self.path).open("rb") as lines:
-            for chunk in batched(_numbered(lines), self.batch_size):
-                numbers = [n for n, _ in chunk]
-                yield [_decode_interaction(r, n, self.zone, self.source) for n, r in chunk], numbers
+            yield from _decoded_batches(lines, self.zone, self.source, self.batch_size)
+
+
+def _decoded_batches(
+    lines: Iterable[bytes], zone: tzinfo, source: Source, size: int
+) -> Iterator[tuple[list[Interaction], list[int]]]:
+    """Interactions decoded from NDJSON lines, a batch at a time, with their line numbers."""
+    for chunk in batched(_numbered(lines), size):
+        numbers = [n for n, _ in chunk]
+        yield [_decode_interaction(raw, n, zone, source) for n, raw in chunk], numbers
 
 
 def ingest_upload(
