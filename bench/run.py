@@ -42,6 +42,12 @@ from scenarios import (  # noqa: E402
 
 from openucs.demo import DemoBatches, DemoData, DemoPlan  # noqa: E402
 from openucs.domain.query import HistoryQuery  # noqa: E402
+from openucs.gws.ndjson import (  # noqa: E402
+    ContactLineEncoder,
+    InteractionLineEncoder,
+    InteractionLines,
+    decode_contact_line,
+)
 from openucs.services import bulk, pipeline  # noqa: E402
 from openucs.store import Store, open_store  # noqa: E402
 
@@ -152,12 +158,11 @@ def _import_file(url: str, data: Path, n: int) -> dict[str, Any]:
     store = open_store(url)
     try:
         with contacts_file.open("wb") as out:
-            bulk.export_contacts(store=store, base_url=BASE_URL, write=out.write)
+            bulk.export_contacts(store=store, encode=ContactLineEncoder(BASE_URL), write=out.write)
         with interactions_file.open("wb") as out:
             query = bulk.export_query(HistoryQuery(), bounded=False)
-            bulk.export_interactions(
-                store=store, query=query, base_url=BASE_URL, zone=UTC, write=out.write
-            )
+            encode = InteractionLineEncoder(BASE_URL, UTC)
+            bulk.export_interactions(store=store, query=query, encode=encode, write=out.write)
     finally:
         store.close()
     target = data / f"bench-{n}-imported.db"
@@ -166,12 +171,12 @@ def _import_file(url: str, data: Path, n: int) -> dict[str, Any]:
     try:
         store.upgrade()
         with contacts_file.open("rb") as lines:
-            bulk.import_contacts(store=store, lines=lines)
+            bulk.import_contacts(store=store, lines=lines, decode=decode_contact_line)
         os.sync()  # the export's 1.3 GB must not be written back during the timed import
         stats = pipeline.ingest_in_two_processes(
             store=store,
             database_url=f"sqlite:///{target}",
-            source=bulk.NdjsonFileBatches(str(interactions_file), UTC),
+            source=bulk.NdjsonFileBatches(str(interactions_file), InteractionLines(UTC)),
         )
         imported = store.count_interactions()
     finally:

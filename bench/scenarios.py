@@ -30,7 +30,7 @@ from sqlalchemy import Engine, event
 
 from openucs.config import load_settings
 from openucs.domain.enums import Role
-from openucs.gwsquery import HistoryParams, build_history_query
+from openucs.gws.params import HistoryParams, build_history_query
 from openucs.services.users import add_user
 from openucs.store.base import Store
 

@@ -10,6 +10,7 @@ import pytest
 
 from openucs.domain.enums import MediaType
 from openucs.errors import InvalidInput
+from openucs.gws.ndjson import InteractionLines
 from openucs.services import bulk, records
 from openucs.store import Store
 from tests.factories import make_interaction
@@ -29,7 +30,7 @@ def test_the_collector_rests_during_a_bulk_run_and_wakes_after_it(store: Store) 
 
 def test_the_collector_wakes_after_a_failed_import(store: Store) -> None:
     with pytest.raises(InvalidInput, match="line 1"):
-        bulk.import_interactions(store=store, lines=[b"{not json"], zone=UTC)
+        bulk.import_interactions(store=store, lines=[b"{not json"], decode=InteractionLines(UTC))
     assert gc.isenabled()
 
 

@@ -16,6 +16,7 @@ from openucs.domain.enums import MediaType, SortOrder
 from openucs.domain.models import OwnerInfo
 from openucs.domain.query import HistoryQuery
 from openucs.errors import InvalidInput, StoreError
+from openucs.gws.ndjson import InteractionLineEncoder, InteractionLines
 from openucs.services import bulk, records
 from openucs.services.pipeline import ingest_in_two_processes
 from openucs.store import Store, open_store
@@ -30,9 +31,8 @@ def exported(store: Store) -> list[dict[str, object]]:
     orders keys its own way)."""
     out = io.BytesIO()
     query = HistoryQuery(sort=SortOrder.ASC, return_attributes=None)
-    bulk.export_interactions(
-        store=store, query=query, base_url="http://x", zone=UTC, write=out.write
-    )
+    encode = InteractionLineEncoder("http://x", UTC)
+    bulk.export_interactions(store=store, query=query, encode=encode, write=out.write)
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
@@ -78,7 +78,9 @@ def test_two_processes_write_what_one_process_writes(store, database_url, tmp_pa
 def test_owners_named_by_user_name_keep_one_id_across_batches(store, database_url, tmp_path):
     rows = [call(n, ownerInformation={"userName": "newagent"}) for n in range(5)]
     rows.append(call(5, ownerInformation={"id": "", "userName": "newagent"}, parentId=None))
-    source = bulk.NdjsonFileBatches(write_lines(tmp_path / "in.ndjson", rows), UTC, batch_size=1)
+    source = bulk.NdjsonFileBatches(
+        write_lines(tmp_path / "in.ndjson", rows), InteractionLines(UTC), batch_size=1
+    )
 
     ingest_in_two_processes(store=store, database_url=database_url, source=source)
 
@@ -95,7 +97,9 @@ def test_a_reply_finds_its_parent_in_the_batch_before(store, database_url, tmp_p
         dict(call(1), mediaType="email", threadId="T-1"),
         dict(call(2), mediaType="email", parentId="CALL000000000001"),
     ]
-    source = bulk.NdjsonFileBatches(write_lines(tmp_path / "in.ndjson", rows), UTC, batch_size=1)
+    source = bulk.NdjsonFileBatches(
+        write_lines(tmp_path / "in.ndjson", rows), InteractionLines(UTC), batch_size=1
+    )
 
     ingest_in_two_processes(store=store, database_url=database_url, source=source, depth=2)
 
@@ -105,7 +109,9 @@ def test_a_reply_finds_its_parent_in_the_batch_before(store, database_url, tmp_p
 
 def test_a_bad_line_stops_the_import_after_the_batches_before_it(store, database_url, tmp_path):
     rows = [call(n) for n in range(5)] + [call(5, contactId="NOPE")] + [call(6)]
-    source = bulk.NdjsonFileBatches(write_lines(tmp_path / "in.ndjson", rows), UTC, batch_size=2)
+    source = bulk.NdjsonFileBatches(
+        write_lines(tmp_path / "in.ndjson", rows), InteractionLines(UTC), batch_size=2
+    )
 
     with pytest.raises(InvalidInput) as caught:
         ingest_in_two_processes(store=store, database_url=database_url, source=source)
@@ -117,7 +123,7 @@ def test_a_bad_line_stops_the_import_after_the_batches_before_it(store, database
 def test_a_malformed_line_is_named(store, database_url, tmp_path):
     path = tmp_path / "in.ndjson"
     path.write_text(json.dumps(call(1)) + "\n\n{oops\n")
-    source = bulk.NdjsonFileBatches(str(path), UTC)
+    source = bulk.NdjsonFileBatches(str(path), InteractionLines(UTC))
 
     with pytest.raises(InvalidInput, match=r"^line 3: body: malformed JSON"):
         ingest_in_two_processes(store=store, database_url=database_url, source=source)

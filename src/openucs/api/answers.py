@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import msgspec
 
-from openucs.wire import ContactWire, InteractionWire, MessageWire, UserWire
+from openucs.gws.wire import ContactWire, InteractionWire, MessageWire, UserWire
 
 
 class _Answer(msgspec.Struct, omit_defaults=True):

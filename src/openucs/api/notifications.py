@@ -23,14 +23,14 @@ from litestar.params import SkipValidation
 from litestar.types import Receive, Scope, Send
 
 from openucs.api.auth import SessionAuth, credentials
+from openucs.api.operations import Operation
+from openucs.api.runner import OperationRunner
 from openucs.config import Settings
 from openucs.domain.models import User
 from openucs.errors import Unauthenticated
 from openucs.events.bayeux import BayeuxConfig
 from openucs.events.hub import Hub, open_hub
 from openucs.events.longpoll import LongPollingEndpoint
-from openucs.services.operations import Operation
-from openucs.services.runner import OperationRunner
 from openucs.store.base import Store
 
 NOTIFICATIONS_PATH = "/api/v2/notifications"

@@ -22,7 +22,13 @@ from openucs.cli._common import (
 )
 from openucs.demo import DemoBatches, DemoData, DemoPlan
 from openucs.domain.enums import Source
-from openucs.gwsquery import HistoryParams, build_history_query
+from openucs.gws.ndjson import (
+    ContactLineEncoder,
+    InteractionLineEncoder,
+    InteractionLines,
+    decode_contact_line,
+)
+from openucs.gws.params import HistoryParams, build_history_query
 from openucs.services import bulk, pipeline
 from openucs.store.base import Store
 
@@ -120,26 +126,28 @@ def import_(
     more is decoded and checked in a second process while this one writes."""
     settings = settings_for(database)
     kind = "contacts" if contacts else "interactions"
+    decode = InteractionLines(settings.zone, Source.parse("source", source))
     with opened(settings, upgrade=True) as store, ProgressLine(f"Importing {kind}") as progress:
         if contacts:
             stats = bulk.import_contacts(
-                store=store, lines=file, batch_size=batch_size, progress=progress
+                store=store,
+                lines=file,
+                decode=decode_contact_line,
+                batch_size=batch_size,
+                progress=progress,
             )
         elif _large_file(file):
             stats = pipeline.ingest_in_two_processes(
                 store=store,
                 database_url=settings.database_url,
-                source=bulk.NdjsonFileBatches(
-                    file.name, settings.zone, Source.parse("source", source), batch_size
-                ),
+                source=bulk.NdjsonFileBatches(file.name, decode, batch_size),
                 progress=progress,
             )
         else:
             stats = bulk.import_interactions(
                 store=store,
                 lines=file,
-                zone=settings.zone,
-                source=Source.parse("source", source),
+                decode=decode,
                 batch_size=batch_size,
                 progress=progress,
             )
@@ -201,16 +209,14 @@ def export(
         raise CliError("--contacts exports every contact; the filters apply to interactions")
     with opened(settings, upgrade=False) as store, _output(output) as out:
         if contacts:
-            count = bulk.export_contacts(
-                store=store, base_url=settings.api_base_url, write=out.write
-            )
+            encode_contact = ContactLineEncoder(settings.api_base_url)
+            count = bulk.export_contacts(store=store, encode=encode_contact, write=out.write)
         else:
             query = build_history_query(params, settings=settings, now=datetime.now(UTC))
             count = bulk.export_interactions(
                 store=store,
                 query=bulk.export_query(query, bounded=bool(from_date or to_date)),
-                base_url=settings.api_base_url,
-                zone=settings.zone,
+                encode=InteractionLineEncoder(settings.api_base_url, settings.zone),
                 write=out.write,
             )
     click.echo(f"Exported {count:,} {'contacts' if contacts else 'interactions'}", err=True)

@@ -17,14 +17,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import tzinfo
 from pathlib import Path
 from typing import TypeVar
 
-import msgspec
-
-from openucs import wire
-from openucs.domain.enums import SortOrder, Source
+from openucs.domain.enums import SortOrder
 from openucs.domain.models import Contact, Interaction
 from openucs.domain.query import HistoryQuery
 from openucs.errors import InvalidInput, OutOfRange, PayloadTooLarge
@@ -43,6 +39,12 @@ MAX_BATCH = 100_000
 CONTACT_PAGE = 1000
 
 T = TypeVar("T")
+
+LineDecoder = Callable[[bytes], Interaction]
+"""Turns one NDJSON line into an interaction (the GWS dialect's `gws.ndjson.InteractionLines`;
+picklable when a child process decodes)."""
+ContactDecoder = Callable[[bytes], Contact]
+Encoder = Callable[[T], bytes]
 
 
 @dataclass(slots=True)
@@ -119,18 +121,17 @@ def import_interactions(
     *,
     store: Store,
     lines: Iterable[bytes],
-    zone: tzinfo,
-    source: Source = Source.MAIN,
+    decode: LineDecoder,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
 ) -> BulkStats:
-    """Interactions from NDJSON lines (the wire format of the API). An error names its line;
-    the batches before it stay written, its own batch is not."""
+    """Interactions from NDJSON lines, each turned into an interaction by `decode`. An error
+    names its line; the batches before it stay written, its own batch is not."""
     check_batch_size(batch_size)
     stats = BulkStats()
     began = time.perf_counter()
     with collector_paused():
-        for items, numbers in _decoded_batches(lines, zone, source, batch_size):
+        for items, numbers in _decoded_batches(lines, decode, batch_size):
             try:
                 _timed_ingest(store, items, stats)
             except InvalidInput as exc:
@@ -147,27 +148,26 @@ class NdjsonFileBatches:
     `pipeline.BatchSource`: picklable, so a child process can read the file)."""
 
     path: str
-    zone: tzinfo
-    source: Source = Source.MAIN
+    decode: LineDecoder
     batch_size: int = DEFAULT_BATCH
 
     def __call__(self) -> Iterator[tuple[list[Interaction], list[int]]]:
         check_batch_size(self.batch_size)
         with Path(self.path).open("rb") as lines:
-            yield from _decoded_batches(lines, self.zone, self.source, self.batch_size)
+            yield from _decoded_batches(lines, self.decode, self.batch_size)
 
 
 def _decoded_batches(
-    lines: Iterable[bytes], zone: tzinfo, source: Source, size: int
+    lines: Iterable[bytes], decode: LineDecoder, size: int
 ) -> Iterator[tuple[list[Interaction], list[int]]]:
     """Interactions decoded from NDJSON lines, a batch at a time, with their line numbers."""
     for chunk in batched(_numbered(lines), size):
         numbers = [n for n, _ in chunk]
-        yield [_decode_interaction(raw, n, zone, source) for n, raw in chunk], numbers
+        yield [_decoded(decode, raw, n) for n, raw in chunk], numbers
 
 
 def ingest_upload(
-    *, store: Store, lines: Sequence[bytes], zone: tzinfo, source: Source, max_lines: int
+    *, store: Store, lines: Sequence[bytes], decode: LineDecoder, max_lines: int
 ) -> int:
     """One upload (the HTTP bulk route): every line written in one transaction or none, an
     error located on its line, checks of references (contacts, parents) included."""
@@ -176,7 +176,7 @@ def ingest_upload(
         raise PayloadTooLarge(f"body: more than {max_lines} lines in one bulk upload")
     if not numbered:
         raise InvalidInput("body", "no interaction in the upload")
-    items = [_decode_interaction(raw, n, zone, source) for n, raw in numbered]
+    items = [_decoded(decode, raw, n) for n, raw in numbered]
     try:
         return ingest(store=store, interactions=items)
     except InvalidInput as exc:
@@ -187,21 +187,16 @@ def export_interactions(
     *,
     store: Store,
     query: HistoryQuery,
-    base_url: str,
-    zone: tzinfo,
+    encode: Encoder[Interaction],
     write: Callable[[bytes], object],
 ) -> int:
-    """Every interaction matching `query` (its limit and page are ignored) as NDJSON lines of
-    the full wire form: all custom attributes, externalId, transcript or email, in the query's
-    order (see `export_query`). Returns how many were written."""
+    """Every interaction matching `query` (its limit and page are ignored), each encoded as
+    one line by `encode` (all custom attributes, externalId, transcript or email), in the
+    query's order (see `export_query`). Returns how many were written."""
     query = replace(query, return_attributes=None, after=None)
     count = 0
     for item in store.iter_history(query):
-        write(
-            wire.encode_line(
-                wire.interaction_to_wire(item, base_url=base_url, zone=zone, full=True)
-            )
-        )
+        write(encode(item))
         count += 1
     return count
 
@@ -215,9 +210,9 @@ def export_query(query: HistoryQuery, *, bounded: bool) -> HistoryQuery:
     return query
 
 
-def _decode_interaction(raw: bytes, number: int, zone: tzinfo, source: Source) -> Interaction:
+def _decoded(decode: Callable[[bytes], T], raw: bytes, number: int) -> T:
     try:
-        return wire.interaction_from_wire(wire.decode_interaction(raw), zone=zone, source=source)
+        return decode(raw)
     except InvalidInput as exc:
         raise exc.at_line(number) from None
 
@@ -251,23 +246,22 @@ def locate(exc: InvalidInput, items: Sequence[Interaction], numbers: Sequence[in
 
 # --- contacts ----------------------------------------------------------------------------
 
-_contact_decoder = msgspec.json.Decoder(wire.ContactWire)
-
 
 def import_contacts(
     *,
     store: Store,
     lines: Iterable[bytes],
+    decode: ContactDecoder,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
 ) -> BulkStats:
-    """Contacts from NDJSON lines in the `ContactWire` shape; insert or replace by id."""
+    """Contacts from NDJSON lines, each decoded by `decode`; insert or replace by id."""
     check_batch_size(batch_size)
     stats = BulkStats()
     began = time.perf_counter()
     with collector_paused():
         for chunk in batched(_numbered(lines), batch_size):
-            contacts = [_decode_contact(raw, number) for number, raw in chunk]
+            contacts = [_decoded(decode, raw, number) for number, raw in chunk]
             started = time.perf_counter()
             store.save_contacts(contacts)
             stats.store_seconds += time.perf_counter() - started
@@ -295,27 +289,17 @@ def save_contact_batches(
     return stats
 
 
-def export_contacts(*, store: Store, base_url: str, write: Callable[[bytes], object]) -> int:
-    """All contacts in id order, one `ContactWire` line each, read a page at a time."""
+def export_contacts(
+    *, store: Store, encode: Encoder[Contact], write: Callable[[bytes], object]
+) -> int:
+    """All contacts in id order, one line each by `encode`, read a page at a time."""
     count = 0
     after: str | None = None
     while True:
         page = store.find_contacts(limit=CONTACT_PAGE, after_id=after)
         for contact in page:
-            write(wire.encode_line(wire.contact_to_wire(contact, base_url=base_url)))
+            write(encode(contact))
         count += len(page)
         if len(page) < CONTACT_PAGE:
             return count
         after = page[-1].id
-
-
-def _decode_contact(raw: bytes, number: int) -> Contact:
-    try:
-        return wire.contact_from_wire(_contact_decoder.decode(raw))
-    except msgspec.ValidationError as exc:
-        problem = str(exc).replace("`$.", "`").replace("- at `$`", "").strip()
-        raise InvalidInput("contact", problem, line=number) from None
-    except msgspec.DecodeError as exc:
-        raise InvalidInput("contact", f"malformed JSON ({exc})", line=number) from None
-    except InvalidInput as exc:
-        raise exc.at_line(number) from None

@@ -1,7 +1,7 @@
 """The search page (`/`): a history search whose every filter lives in the URL, so a search can
 be shared and the back button works.
 
-The form parses into `HistoryParams` and through `gwsquery.build_history_query`, exactly as
+The form parses into `HistoryParams` and through `gws.params.build_history_query`, exactly as
 the API's parameters do: the same defaults (the last month), the same errors, the same page
 size limits, and the API's opaque `pageToken` cursor for "Next page". The history is read with
 `services.history.interaction_history`, so an agent sees only their own interactions.
@@ -26,7 +26,7 @@ from openucs.domain.enums import InteractionType, MediaType, SortOrder, Source, 
 from openucs.domain.models import Contact, Interaction, User
 from openucs.domain.query import HistoryQuery, Page, encode_page_token
 from openucs.errors import InvalidInput
-from openucs.gwsquery import HistoryParams, build_history_query
+from openucs.gws.params import HistoryParams, build_history_query
 from openucs.services.contacts import find_contacts
 from openucs.services.history import interaction_history
 from openucs.store.base import Store

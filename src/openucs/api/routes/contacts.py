@@ -13,8 +13,8 @@ from openucs.api.auth import admin_only
 from openucs.api.context import Ctx, CurrentUser
 from openucs.domain.models import Contact
 from openucs.errors import InvalidInput
+from openucs.gws.wire import ContactWire, contact_from_wire, contact_to_wire
 from openucs.services import contacts
-from openucs.wire import ContactWire, contact_from_wire, contact_to_wire
 
 One = str | None
 

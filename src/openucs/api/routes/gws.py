@@ -17,9 +17,9 @@ from openucs.domain.enums import Source
 from openucs.domain.models import Interaction
 from openucs.domain.query import HistoryQuery, Page, encode_page_token
 from openucs.errors import InvalidInput
-from openucs.gwsquery import HistoryParams, build_history_query
+from openucs.gws.params import HistoryParams, build_history_query
+from openucs.gws.wire import interaction_to_wire, user_to_wire
 from openucs.services import history
-from openucs.wire import interaction_to_wire, user_to_wire
 
 SEARCH_PREFIX = "searchCustomAttributes."
 

@@ -15,14 +15,15 @@ from openucs.api.context import Ctx
 from openucs.domain.enums import Source
 from openucs.domain.models import Interaction
 from openucs.errors import InvalidInput
-from openucs.services import bulk, records
-from openucs.wire import (
+from openucs.gws.ndjson import InteractionLines
+from openucs.gws.wire import (
     InteractionPatchWire,
     InteractionWire,
     interaction_from_wire,
     interaction_to_wire,
     patch_from_wire,
 )
+from openucs.services import bulk, records
 
 NDJSON_TYPES = frozenset({"application/x-ndjson", "application/ndjson", "application/jsonl"})
 
@@ -95,8 +96,7 @@ def bulk_interactions(
     count = bulk.ingest_upload(
         store=ctx.store,
         lines=body.splitlines(),
-        zone=ctx.zone,
-        source=_source(source),
+        decode=InteractionLines(ctx.zone, _source(source)),
         max_lines=ctx.settings.max_bulk_lines,
     )
     return CountAnswer(statusCode=0, count=count)

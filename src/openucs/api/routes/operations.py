@@ -14,11 +14,11 @@ import msgspec
 from litestar import Request, post
 from litestar.params import FromPath, JSONBody
 
+from openucs.api import operations
 from openucs.api.context import Ctx, CurrentUser
 from openucs.api.notifications import Ops
+from openucs.api.operations import Caller
 from openucs.domain.models import User
-from openucs.services import operations
-from openucs.services.operations import Caller
 
 Body = JSONBody[dict[str, Any]]
 AnyRequest = Request[Any, Any, Any]

@@ -12,8 +12,8 @@ from openucs.api.auth import NO_NEW_SESSION, SESSION_COOKIE, admin_only
 from openucs.api.context import Ctx
 from openucs.domain.enums import Role
 from openucs.errors import InvalidInput
+from openucs.gws.wire import user_to_wire
 from openucs.services import users
-from openucs.wire import user_to_wire
 
 
 @post("/users", guards=[admin_only], status_code=201, sync_to_thread=True)

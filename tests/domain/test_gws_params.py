@@ -7,7 +7,7 @@ from openucs.config import Settings
 from openucs.domain.enums import MediaType, SortOrder, Source
 from openucs.domain.query import Cursor, HistoryQuery, encode_page_token
 from openucs.errors import InvalidInput, OutOfRange
-from openucs.gwsquery import HistoryParams, build_history_query
+from openucs.gws.params import HistoryParams, build_history_query
 
 NOW = datetime(2026, 3, 31, 15, 30, tzinfo=UTC)
 SETTINGS = Settings()

@@ -15,8 +15,8 @@ import msgspec
 from openucs.domain.enums import Source
 from openucs.domain.models import Interaction
 from openucs.errors import InvalidInput, MissingParameter
-from openucs.gwsquery import HistoryParams
-from openucs.wire import describe_validation_error, interaction_to_wire
+from openucs.gws.params import HistoryParams
+from openucs.gws.wire import describe_validation_error, interaction_to_wire
 
 FAILED = "UCS request failed"
 HISTORY_MESSAGE = "GetInteractionsHistoryMessage"

@@ -16,9 +16,9 @@ from typing import Any
 
 import anyio.to_thread
 
+from openucs.api.operations import Operation
 from openucs.errors import OpenUcsError
-from openucs.opswire import failure_payload
-from openucs.services.operations import Operation
+from openucs.gws.operations import failure_payload
 
 log = logging.getLogger(__name__)
 

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from openucs import opswire as w
 from openucs.config import Settings
 from openucs.domain.enums import InteractionType, State
 from openucs.domain.models import User
 from openucs.errors import InvalidInput, MissingParameter
 from openucs.events.channels import UCS_INTERACTIONS
-from openucs.gwsquery import build_history_query
+from openucs.gws import operations as w
+from openucs.gws.params import build_history_query
 from openucs.services import history, voice
 from openucs.services.access import owner_filter_for
 from openucs.store.base import Store
