@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 import msgspec
 
 from openucs.domain.enums import Source, State
-from tests.api.conftest import BASE_URL, error, ok, seed, seed_contact
+from tests.api.conftest import BASE_URL, PASSWORD, error, ok, seed, seed_contact
 from tests.factories import make_interaction
 
 ROOT = "/openucs/v1"
@@ -324,3 +327,22 @@ def test_users_create_and_list_without_secrets(api, people, client):
     )
     error(api.post(f"{ROOT}/users", json={**new, "userName": "f", "roles": []}), 400, 2, "roles")
     error(api.post(f"{ROOT}/users", json={"password": "long enough pw"}), 400, 2, "userName")
+
+
+def test_concurrent_creates_of_one_id_answer_one_201_and_one_409(app, store, people):
+    """Both requests run at once in the app's worker threads, through real HTTP handling."""
+
+    async def race(n: int) -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        auth = (people.admin.user_name, PASSWORD)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t", auth=auth) as c:
+            body = chat_body(id=f"race{n}")
+            answers = await asyncio.gather(
+                c.post(f"{ROOT}/interactions", json={**body, "subject": "one"}),
+                c.post(f"{ROOT}/interactions", json={**body, "subject": "two"}),
+            )
+        return sorted(a.status_code for a in answers)
+
+    for n in range(10):
+        assert asyncio.run(race(n)) == [201, 409]
+    assert store.count_interactions() == 10

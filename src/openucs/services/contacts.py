@@ -11,17 +11,22 @@ MAX_CONTACT_PAGE = 1000
 
 
 def create_contact(*, store: Store, contact: Contact) -> Contact:
-    if store.get_contact(contact.id) is not None:
-        raise Conflict(f"contact {contact.id!r} already exists")
-    return store.save_contact(contact)
+    """Create one contact; Conflict when the id is taken, also by a concurrent create."""
+    with store.atomic():
+        store.lock(f"contact:{contact.id}")
+        if store.get_contact(contact.id) is not None:
+            raise Conflict(f"contact {contact.id!r} already exists")
+        return store.save_contact(contact, replace=False)
 
 
 def put_contact(*, store: Store, contact: Contact) -> tuple[Contact, bool]:
-    """Create or replace; returns the contact and whether it was created."""
-    existing = store.get_contact(contact.id)
-    if existing is not None:
-        contact.created_at = existing.created_at
-    return store.save_contact(contact), existing is None
+    """Create or replace in one transaction; returns the contact and whether it was created."""
+    with store.atomic():
+        store.lock(f"contact:{contact.id}")
+        existing = store.get_contact(contact.id)
+        if existing is not None:
+            contact.created_at = existing.created_at
+        return store.save_contact(contact), existing is None
 
 
 def get_contact(*, store: Store, contact_id: str) -> Contact:

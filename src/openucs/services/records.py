@@ -17,33 +17,43 @@ from openucs.store.base import Store
 
 
 def create_interaction(*, store: Store, interaction: Interaction) -> Interaction:
-    """Create one interaction; Conflict when the id is taken."""
-    if store.get_interactions([interaction.id]):
-        raise Conflict(f"interaction {interaction.id!r} already exists")
-    ingest(store=store, interactions=[interaction])
-    return _reload(store, interaction.id)
+    """Create one interaction in one transaction; Conflict when the id is taken, also by a
+    concurrent create (the insert refuses it)."""
+    with store.atomic():
+        store.lock(f"interaction:{interaction.id}")
+        if store.get_interactions([interaction.id]):
+            raise Conflict(f"interaction {interaction.id!r} already exists")
+        check_batch(store, [interaction])
+        store.save_interactions([interaction], replace=False)
+        return _reload(store, interaction.id)
 
 
 def put_interaction(*, store: Store, interaction: Interaction) -> tuple[Interaction, bool]:
-    """Create or replace one interaction; returns it and whether it was created."""
-    created = not store.get_interactions([interaction.id])
-    ingest(store=store, interactions=[interaction])
-    return _reload(store, interaction.id), created
+    """Create or replace one interaction in one transaction; returns it and whether it was
+    created."""
+    with store.atomic():
+        store.lock(f"interaction:{interaction.id}")
+        created = not store.get_interactions([interaction.id])
+        ingest(store=store, interactions=[interaction])
+        return _reload(store, interaction.id), created
 
 
 def update_interaction(
     *, store: Store, interaction_id: str, patch: InteractionPatch
 ) -> Interaction:
-    """Apply a partial update; returns the whole interaction, content included."""
-    if "contact_id" in patch.present and patch.contact_id:
-        check_contacts(store, {patch.contact_id})
-    store.update_interaction(interaction_id, patch)
-    return _reload(store, interaction_id)
+    """Apply a partial update in one transaction; returns the whole interaction, content
+    included."""
+    with store.atomic():
+        if "contact_id" in patch.present and patch.contact_id:
+            check_contacts(store, {patch.contact_id})
+        store.update_interaction(interaction_id, patch)
+        return _reload(store, interaction_id)
 
 
 def delete_interaction(*, store: Store, interaction_id: str) -> None:
-    if not store.delete_interaction(interaction_id):
-        raise NotFound("interaction", interaction_id)
+    with store.atomic():
+        if not store.delete_interaction(interaction_id):
+            raise NotFound("interaction", interaction_id)
 
 
 class ThreadParent(NamedTuple):

@@ -32,6 +32,15 @@ def is_foreign_key_violation(error: exc.IntegrityError) -> bool:
     return sqlstate == "23503" or "FOREIGN KEY constraint failed" in driver_message(error)
 
 
+def is_unique_violation(error: exc.IntegrityError, table: str) -> bool:
+    """A primary key or unique constraint of `table` refused a row."""
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate == "23505":
+        name = constraint_name(error) or ""
+        return name.startswith((f"pk_{table}", f"uq_{table}", f"{table}_pkey"))
+    return f"UNIQUE constraint failed: {table}." in driver_message(error)
+
+
 def _is_missing_schema(error: exc.DBAPIError) -> bool:
     sqlstate = getattr(error.orig, "sqlstate", None)
     return sqlstate == "42P01" or "no such table" in driver_message(error)

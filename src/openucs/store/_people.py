@@ -74,13 +74,20 @@ def existing_contact_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
     return found
 
 
-def save_contacts(conn: Connection, upsert: Upsert, items: Sequence[Contact], now_ms: int) -> None:
-    """Upsert the rows (keeping `created_ms` of a stored contact) and replace their points."""
+def save_contacts(
+    conn: Connection,
+    upsert: Upsert,
+    items: Sequence[Contact],
+    now_ms: int,
+    *,
+    replace: bool = True,
+) -> None:
+    """Upsert the rows (keeping `created_ms` of a stored contact) and replace their points;
+    without `replace`, insert them (an existing id is an IntegrityError)."""
     by_id = {c.id: c for c in items}
     update = [c.name for c in contacts.c if c.name not in ("id", "created_ms")]
-    conn.execute(
-        upsert(contacts, ["id"], update), [rows.contact_row(c, now_ms) for c in by_id.values()]
-    )
+    stmt = upsert(contacts, ["id"], update) if replace else contacts.insert()
+    conn.execute(stmt, [rows.contact_row(c, now_ms) for c in by_id.values()])
     for ids in chunks(by_id):
         conn.execute(delete(contact_points).where(contact_points.c.contact_id.in_(ids)))
     points = [p for c in by_id.values() for p in rows.contact_point_rows(c)]

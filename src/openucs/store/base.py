@@ -8,6 +8,7 @@ writes are all-or-nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -39,6 +40,14 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
+    def atomic(self) -> AbstractContextManager[None]:
+        """One write transaction around a block: every method this thread calls inside joins
+        it, and all of it commits at the end or none of it does (nested blocks join)."""
+
+    def lock(self, key: str) -> None:
+        """Inside `atomic()`: writers of the same key go one after the other until the
+        transaction ends."""
+
     # --- interactions ----------------------------------------------------------------------
     def history(self, query: HistoryQuery) -> Page[Interaction]:
         """One page of interactions, owners joined, only `query.return_attributes` custom
@@ -54,15 +63,18 @@ class Store(Protocol):
     def get_interactions(self, ids: Sequence[str]) -> dict[str, Interaction]:
         """The interactions among `ids` that exist (no content), keyed by id."""
 
-    def save_interactions(self, interactions: Sequence[Interaction]) -> None:
+    def save_interactions(
+        self, interactions: Sequence[Interaction], *, replace: bool = True
+    ) -> None:
         """Insert or replace these interactions (rows, custom attributes, content) and create
-        the users in their `owner` fields that do not exist yet, in one transaction."""
+        the users in their `owner` fields that do not exist yet, in one transaction. Without
+        `replace`, an id already stored is a Conflict and nothing is written."""
 
     def prepare_interactions(self, interactions: Sequence[Interaction]) -> PreparedInteractions:
         """The first half of `save_interactions`, without the database: the rows to write
         (the last of a repeated id wins). Picklable."""
 
-    def save_prepared(self, prepared: PreparedInteractions) -> None:
+    def save_prepared(self, prepared: PreparedInteractions, *, replace: bool = True) -> None:
         """The second half of `save_interactions`: write prepared rows in one transaction."""
 
     def update_interaction(self, interaction_id: str, patch: InteractionPatch) -> Interaction:
@@ -97,8 +109,9 @@ class Store(Protocol):
 
     def existing_contact_ids(self, ids: Iterable[str]) -> set[str]: ...
 
-    def save_contact(self, contact: Contact) -> Contact:
-        """Insert or replace one contact with its emails and phones."""
+    def save_contact(self, contact: Contact, *, replace: bool = True) -> Contact:
+        """Insert or replace one contact with its emails and phones; without `replace`, an
+        id already stored is a Conflict."""
 
     def save_contacts(self, contacts: Sequence[Contact]) -> None: ...
 

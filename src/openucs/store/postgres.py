@@ -44,6 +44,9 @@ class PostgresStore(SqlStore):
         8,387/s; 200,000 rows in two processes: 9,347/s)."""
         conn.execute(text("SET LOCAL enable_seqscan = off"))
 
+    def _lock_key(self, conn: Connection, key: str) -> None:
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+
     def _lock_migrations(self, conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
 

@@ -3,11 +3,13 @@
 Subclasses create the engines and supply the dialect hooks (`_upsert`, `_explain`). Reads run on
 the reader engine in a (deferred) transaction, writes on the writer engine: on SQLite a single
 connection that begins with BEGIN IMMEDIATE, on PostgreSQL the same pool as the reads. Every
-public method is one transaction and translates driver errors (see `_errors`).
+public method is one transaction and translates driver errors (see `_errors`), unless it runs
+inside `atomic()`: then every method the thread calls joins that one write transaction.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -42,6 +44,7 @@ from openucs.store._errors import (
     IntegrityHandler,
     driver_message,
     is_foreign_key_violation,
+    is_unique_violation,
     translated,
 )
 from openucs.store._history import (
@@ -59,6 +62,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 EXPORT_CHUNK = 500
 T = TypeVar("T")
 
+_INSERT_INTERACTIONS = interactions.insert()
 _INSERT_ATTRIBUTES = interaction_attributes.insert()
 _INSERT_CONTENTS = interaction_contents.insert()
 
@@ -85,6 +89,7 @@ class SqlStore(StatsQueries, VoiceMethods):
     def __init__(self, *, reader: Engine, writer: Engine) -> None:
         self._reader = reader
         self._writer = writer
+        self._local = threading.local()  # the connection of this thread's `atomic()` block
 
     # --- dialect hooks -----------------------------------------------------------------------
     def _upsert(self, table: Table, keys: Sequence[str], update: Sequence[str]) -> Insert:
@@ -93,10 +98,13 @@ class SqlStore(StatsQueries, VoiceMethods):
     def _explain(self, conn: Connection, stmt: RowsSelect, prefer_indexes: bool) -> str:
         raise NotImplementedError
 
-    def _write_interaction_rows(self, conn: Connection, bound: list[tuple[Any, ...]]) -> None:
-        """Dialect hook: insert or replace `interactions` rows made by `_bind`."""
-        upsert = self._interactions_upsert
-        self._insert_bound(conn, upsert, rows.INTERACTION_COLUMNS, bound)
+    def _write_interaction_rows(
+        self, conn: Connection, bound: list[tuple[Any, ...]], *, replace: bool
+    ) -> None:
+        """Dialect hook: insert (or, with `replace`, insert or replace) `interactions` rows
+        made by `_bind`. Without `replace` an existing id is an IntegrityError."""
+        stmt = self._interactions_upsert if replace else _INSERT_INTERACTIONS
+        self._insert_bound(conn, stmt, rows.INTERACTION_COLUMNS, bound)
 
     def _keyed_writes(self, conn: Connection) -> None:
         """Dialect hook: the transaction that writes a batch reads only by key (ids)."""
@@ -135,12 +143,55 @@ class SqlStore(StatsQueries, VoiceMethods):
 
     # --- transactions ------------------------------------------------------------------------
     @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One write transaction around a block: every store method this thread calls inside
+        reads and writes through it, and all of it commits at the end or none of it does.
+        On SQLite it holds the write lock from the start (BEGIN IMMEDIATE), so a check and
+        the write that depends on it cannot be separated by another writer. Nested blocks
+        join the outer one."""
+        if self._joined() is not None:
+            yield
+            return
+        with translated(), self._writer.begin() as conn:
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
+
+    def lock(self, key: str) -> None:
+        """Inside `atomic()`: hold a lock on `key` until the transaction ends, so two writers
+        of one key go one after the other (PostgreSQL: an advisory lock; SQLite's writer
+        already holds the database lock)."""
+        with self._write() as conn:
+            self._lock_key(conn, key)
+
+    def _lock_key(self, conn: Connection, key: str) -> None:
+        """Dialect hook of `lock`."""
+
+    def _joined(self) -> Connection | None:
+        conn: Connection | None = getattr(self._local, "conn", None)
+        return conn
+
+    @contextmanager
     def _read(self) -> Iterator[Connection]:
+        joined = self._joined()
+        if joined is not None:
+            with translated():
+                yield joined
+            return
         with translated(), self._reader.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
     def _write(self, on_integrity: IntegrityHandler | None = None) -> Iterator[Connection]:
+        joined = self._joined()
+        if joined is not None:
+            # A savepoint: a failed statement leaves the outer transaction usable, so that
+            # `on_integrity` can still read what went wrong (PostgreSQL aborts otherwise).
+            with translated(on_integrity), joined.begin_nested():
+                yield joined
+            return
         with translated(on_integrity), self._writer.begin() as conn:
             yield conn
 
@@ -236,8 +287,10 @@ class SqlStore(StatsQueries, VoiceMethods):
             return int(conn.scalar(select(func.count()).select_from(interactions)) or 0)
 
     # --- interactions: writes ----------------------------------------------------------------
-    def save_interactions(self, interactions_: Sequence[Interaction]) -> None:
-        self.save_prepared(self.prepare_interactions(interactions_))
+    def save_interactions(
+        self, interactions_: Sequence[Interaction], *, replace: bool = True
+    ) -> None:
+        self.save_prepared(self.prepare_interactions(interactions_), replace=replace)
 
     def prepare_interactions(self, interactions_: Sequence[Interaction]) -> PreparedInteractions:
         batch = list({i.id: i for i in interactions_}.values())  # the last of a repeated id wins
@@ -258,21 +311,24 @@ class SqlStore(StatsQueries, VoiceMethods):
             contents=self._bind(_INSERT_CONTENTS, rows.CONTENT_COLUMNS, rows.content_values(batch)),
         )
 
-    def save_prepared(self, prepared: PreparedInteractions) -> None:
+    def save_prepared(self, prepared: PreparedInteractions, *, replace: bool = True) -> None:
         if not prepared.ids:
             return
         with self._write(lambda e: self._batch_problem(prepared, e)) as conn:
             if prepared.owners:
                 self._insert_many(conn, self._owners_insert, prepared.owners)
-            self._write_prepared(conn, prepared)
+            self._write_prepared(conn, prepared, replace=replace)
 
     def _write_interactions(self, conn: Connection, batch: Sequence[Interaction]) -> None:
-        """Rows, attributes and content of `batch` in the caller's transaction (no owners)."""
-        self._write_prepared(conn, self.prepare_interactions(batch))
+        """Rows, attributes and content of new interactions in the caller's transaction (no
+        owners); an existing id is an IntegrityError."""
+        self._write_prepared(conn, self.prepare_interactions(batch), replace=False)
 
-    def _write_prepared(self, conn: Connection, prepared: PreparedInteractions) -> None:
+    def _write_prepared(
+        self, conn: Connection, prepared: PreparedInteractions, *, replace: bool
+    ) -> None:
         self._keyed_writes(conn)
-        self._write_interaction_rows(conn, prepared.interactions)
+        self._write_interaction_rows(conn, prepared.interactions, replace=replace)
         _delete_by_ids(conn, interaction_attributes, prepared.ids)
         _delete_by_ids(conn, interaction_contents, prepared.ids)
         if prepared.attributes:
@@ -282,7 +338,10 @@ class SqlStore(StatsQueries, VoiceMethods):
             self._insert_bound(conn, _INSERT_CONTENTS, rows.CONTENT_COLUMNS, prepared.contents)
 
     def _batch_problem(self, batch: PreparedInteractions, error: IntegrityError) -> OpenUcsError:
-        """Name the culprit of a failed batch: an unknown contact or owner, or a taken name."""
+        """Name the culprit of a failed batch: an id taken, an unknown contact or owner, or a
+        taken user name."""
+        if is_unique_violation(error, "interactions"):
+            return Conflict(f"interaction {_taken_id(prepared_ids=batch.ids)} already exists")
         if is_foreign_key_violation(error):
             wanted = batch.contact_ids
             with self._read() as conn:
@@ -335,9 +394,14 @@ class SqlStore(StatsQueries, VoiceMethods):
         with self._read() as conn:
             return people.existing_contact_ids(conn, ids)
 
-    def save_contact(self, contact: Contact) -> Contact:
-        with self._write() as conn:
-            people.save_contacts(conn, self._upsert, [contact], _now_ms())
+    def save_contact(self, contact: Contact, *, replace: bool = True) -> Contact:
+        def taken(error: IntegrityError) -> OpenUcsError:
+            if is_unique_violation(error, "contacts"):
+                return Conflict(f"contact {contact.id!r} already exists")
+            return Conflict(f"the contact conflicts with stored data ({driver_message(error)})")
+
+        with self._write(taken) as conn:
+            people.save_contacts(conn, self._upsert, [contact], _now_ms(), replace=replace)
             saved = people.get_contact(conn, contact.id)
         return _written(saved, "contact", contact.id)
 
@@ -402,6 +466,11 @@ class SqlStore(StatsQueries, VoiceMethods):
     def delete_sessions_seen_before(self, cutoff_ms: int) -> int:
         with self._write() as conn:
             return people.delete_sessions_seen_before(conn, cutoff_ms)
+
+
+def _taken_id(*, prepared_ids: Sequence[str]) -> str:
+    """The id of a refused insert: the batch's, when it holds one (a create)."""
+    return repr(prepared_ids[0]) if len(prepared_ids) == 1 else "of the batch"
 
 
 def _written(saved: T | None, what: str, key: str) -> T:
