@@ -1,5 +1,7 @@
-"""Who may read what, as data: a `ReadScope` travels in queries and every store compiles it to
-SQL, so access is decided by the database rows (who owns what), never by filtering results.
+"""Who may read what, as data: a `ReadScope` travels in queries and every store compiles it
+to SQL, so access is decided by the database rows (who owns what), never by filtering results.
+Not wired yet: the `agent_access` setting and the stores' compilation of this scope are the
+next step of issue 8; today every read path applies the `handled` rule.
 
 Agents read by the deployment's `agent_access` policy:
 
