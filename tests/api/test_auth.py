@@ -121,12 +121,6 @@ def test_bad_cookie_with_good_basic_gets_a_new_session(api, people):
     error(api.get(ME, user=None, headers=forged), 401, 20)
 
 
-def test_basic_without_cookies_reuses_one_session(api, people):
-    first = api.get(ME, user=people.agent).headers["set-cookie"]
-    second = api.get(ME, user=people.agent).headers["set-cookie"]
-    assert first == second
-
-
 def test_failed_request_opens_no_session(api, people):
     response = api.get(f"{HISTORY}/missing", user=people.agent)
     error(response, 404, 6)

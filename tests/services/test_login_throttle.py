@@ -1,11 +1,17 @@
-"""Failed password checks: a user name is refused for a while after a few in a row."""
+"""Failed password checks: a user name is refused for a while after a few in a row, even with
+the right password remembered; every refused name costs one hash check."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Literal
+
 import pytest
+from argon2 import PasswordHasher
 
 from openucs.domain.enums import Role
 from openucs.errors import LockedOut, Unauthenticated
+from openucs.services import users as user_service
 from openucs.services.users import Authenticator, add_user
 from openucs.store import Store
 
@@ -79,3 +85,48 @@ def test_zero_failures_turns_the_lock_off(store, clock):
     auth = Authenticator(store, max_failures=0, clock=clock)
     fail(auth, "agent1", 10)
     assert auth.basic("agent1", PASSWORD).user_name == "agent1"
+
+
+def test_the_lockout_holds_while_the_right_password_is_remembered(auth, clock):
+    assert auth.basic("agent1", PASSWORD).user_name == "agent1"
+    assert auth.cached_basic("agent1", PASSWORD) is not None
+    fail(auth, "agent1", 3)
+    with pytest.raises(LockedOut):
+        auth.cached_basic("agent1", PASSWORD)
+    with pytest.raises(LockedOut):
+        auth.basic("agent1", PASSWORD)
+    clock.now += 61
+    assert auth.cached_basic("agent1", PASSWORD) is not None
+
+
+class CountingHasher(PasswordHasher):
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.verified = 0
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self.verified += 1
+        return super().verify(hash, password)
+
+
+def test_every_refused_name_costs_one_hash_check(store, auth, monkeypatch):
+    hasher = CountingHasher()
+    monkeypatch.setattr(user_service, "_hasher", hasher)
+    add_user(store=store, user_name="owner", roles=frozenset({Role.AGENT}), password=None)
+    disabled = store.get_user_by_name("agent2")
+    store.save_user(replace(disabled, enabled=False))
+    for name, password in [
+        ("agent1", "wrong password"),
+        ("nobody", PASSWORD),
+        ("owner", PASSWORD),  # met on import: no password
+        ("agent2", PASSWORD),  # disabled, with the right password
+    ]:
+        before = hasher.verified
+        with pytest.raises(Unauthenticated):
+            auth.basic(name, password)
+        assert hasher.verified == before + 1, name
+    fail(auth, "nobody", 2)  # locked out now: no check at all
+    before = hasher.verified
+    with pytest.raises(LockedOut):
+        auth.basic("nobody", PASSWORD)
+    assert hasher.verified == before

@@ -1,5 +1,8 @@
-"""Session idle expiry: a used session stays alive, an unused one expires."""
+"""Sessions: idle expiry (a used session stays alive, an unused one expires), signed tokens
+stored on first use, logout for good, and one key for every process on a database."""
 
+import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from openucs.domain.enums import Role
@@ -55,3 +58,68 @@ def test_opening_a_session_sweeps_idle_ones(store):
     user = store.get_user_by_name("agent1")
     other.open_session(user)
     assert store.get_session(hash_token(token)) is None
+
+
+def test_a_token_is_stored_only_when_first_used(store):
+    add_user(store=store, user_name="agent1", roles=frozenset({Role.AGENT}), password="x" * 12)
+    user = store.get_user_by_name("agent1")
+    auth = Authenticator(store, session_idle_seconds=IDLE)
+    token = auth.mint_session(user)
+    assert store.get_session(hash_token(token)) is None
+    session, found = auth.session_user(token)
+    assert found.id == user.id
+    assert store.get_session(hash_token(token)) == session
+    assert session.csrf_token == auth.csrf_token(token)
+
+
+def test_processes_on_one_database_share_the_key(store):
+    auth, token = login(store)
+    other = Authenticator(store, session_idle_seconds=IDLE)  # another process, same database
+    user = store.get_user_by_name("agent1")
+    minted = other.mint_session(user)
+    assert auth.session_user(minted) is not None
+    assert other.csrf_token(token) == auth.csrf_token(token)
+    other.close_session(token)
+    assert Authenticator(store).session_user(token) is None
+
+
+def test_a_logged_out_token_stays_refused_even_if_never_used(store):
+    auth, _ = login(store)
+    token = auth.mint_session(store.get_user_by_name("agent1"))
+    auth.close_session(token)
+    closed = store.get_session(hash_token(token))
+    assert closed is not None and closed.closed_at is not None
+    assert auth.session_user(token) is None
+
+
+def test_an_unused_token_older_than_the_idle_time_is_refused(store):
+    login(store)
+    user = store.get_user_by_name("agent1")
+    late = Authenticator(store, session_idle_seconds=IDLE)
+    token = late.mint_session(user)
+    late.wall_clock = lambda: time.time() + IDLE + 5
+    assert late.session_user(token) is None
+    assert store.get_session(hash_token(token)) is None
+    fresh = late.mint_session(user)  # issued by the moved clock: fine
+    assert late.session_user(fresh) is not None
+
+
+def test_a_disabled_user_s_session_is_closed_for_good(store):
+    _, token = login(store)
+    user = store.get_user_by_name("agent1")
+    store.save_user(replace(user, enabled=False))
+    assert Authenticator(store).session_user(token) is None
+    store.save_user(user)
+    assert Authenticator(store).session_user(token) is None
+    assert store.get_session(hash_token(token)).closed_at is not None
+
+
+def test_the_sweep_deletes_closed_and_idle_sessions(store):
+    auth, token = login(store)
+    auth.close_session(token)
+    idle, _ = auth.open_session(store.get_user_by_name("agent1"))
+    assert auth.expire_sessions() == 0
+    stale = to_millis(datetime.now(UTC) - timedelta(seconds=IDLE + 5))
+    store.touch_session(hash_token(token), stale)
+    store.touch_session(hash_token(idle), stale)
+    assert auth.expire_sessions() == 2

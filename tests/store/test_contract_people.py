@@ -174,6 +174,35 @@ def test_a_duplicate_session_is_a_conflict(store):
         store.create_session(session)
 
 
+def test_add_session_keeps_a_stored_one_and_close_stores_a_closed_one(store):
+    user = store.save_user(make_user())
+    session = make_session(user.id)
+    assert store.add_session(session) == session
+    later = replace(session, last_seen_at=BASE_TIME + timedelta(hours=1))
+    assert store.add_session(later) == session  # the first one stays
+    closed_at = BASE_TIME + timedelta(hours=2)
+    store.close_session(replace(later, closed_at=closed_at))
+    assert store.get_session(session.token_hash) == replace(session, closed_at=closed_at)
+    never_used = make_session(user.id, closed_at=closed_at)
+    store.close_session(never_used)
+    assert store.get_session(never_used.token_hash) == never_used
+    assert store.add_session(replace(never_used, closed_at=None)).closed_at == closed_at
+
+
+def test_a_server_secret_is_the_first_one_stored(store):
+    assert store.server_secret("k", "first") == "first"
+    assert store.server_secret("k", "second") == "first"
+    assert store.server_secret("other", "second") == "second"
+
+
+def test_reference_ids_go_on_after_a_given_one(store):
+    user = store.save_user(make_user())
+    session = store.add_session(make_session(user.id))
+    assert store.next_reference_id(session.token_hash, 4) == 5
+    assert store.next_reference_id(session.token_hash, 2) == 6
+    assert store.next_reference_id(session.token_hash) == 7
+
+
 # --- unavailable databases -------------------------------------------------------------------
 
 

@@ -58,6 +58,17 @@ def test_the_form_says_when_a_user_name_is_locked_out(browser):
     assert "JSESSIONID" not in browser.client.cookies
 
 
+def test_the_lockout_holds_after_a_recent_successful_sign_in(browser):
+    assert browser.login("agent1").status_code == 303  # the right password, now remembered
+    browser.client.cookies.clear()
+    for _ in range(5):
+        assert browser.login("agent1", password="not the password").status_code == 401
+    locked = browser.login("agent1")
+    assert locked.status_code == 401
+    assert "Too many failed sign-ins." in locked.text
+    assert "JSESSIONID" not in browser.client.cookies
+
+
 def test_the_login_form_needs_its_own_csrf_token(browser):
     browser.get("/login")
     forged = browser.post(

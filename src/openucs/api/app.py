@@ -14,7 +14,7 @@ from openucs import __version__
 from openucs.api.auth import AuthMiddleware, SessionAuth, current_user
 from openucs.api.context import ApiContext
 from openucs.api.cors import cors_config
-from openucs.api.csrf import CsrfMiddleware, CsrfTokens
+from openucs.api.csrf import CsrfMiddleware
 from openucs.api.errors import exception_handlers
 from openucs.api.notifications import AsyncApi
 from openucs.api.routes import contacts, gws, interactions, operations, users
@@ -57,11 +57,7 @@ def create_app(settings: Settings, store: Store) -> Litestar:
         max_failures=settings.login_max_failures,
         lockout_seconds=settings.login_lockout_seconds,
     )
-    sessions = SessionAuth(
-        authenticator,
-        cookie_secure=settings.session_cookie_secure,
-        reuse_seconds=settings.basic_auth_cache_seconds,
-    )
+    sessions = SessionAuth(authenticator, cookie_secure=settings.session_cookie_secure)
     ctx = ApiContext.build(settings, store, sessions)
 
     # Closures, not DefineMiddleware(kwargs): Litestar deep-copies routers, never the store.
@@ -73,10 +69,9 @@ def create_app(settings: Settings, store: Store) -> Litestar:
 
     auth = [authenticated]
     if settings.csrf_protection:
-        tokens = CsrfTokens(store)
 
         def csrf(app: ASGIApp) -> ASGIApp:
-            return CsrfMiddleware(app, sessions, tokens)
+            return CsrfMiddleware(app, sessions)
 
         auth.append(csrf)
     ops = AsyncApi.build(settings, store, sessions)

@@ -1,13 +1,15 @@
 """Who is calling: the `JSESSIONID` session cookie first (unless Basic credentials name another
 user: then they win), then HTTP Basic, resolved once per
 request by `AuthMiddleware` (pure ASGI, mounted on the API routers only) into `scope["user"]`;
-routes get it through the `current_user` dependency.
+routes get it through the `current_user` dependency, and `request_session` tells the session
+the request belongs to.
 
-After a successful Basic call without a valid session cookie, the response carries a new
-`JSESSIONID` (HttpOnly, SameSite=Lax, Path=/, Secure when configured), as GWS clients expect.
-The session is created only when the response is a success, so a failing request writes
-nothing. A client that sends Basic on every request without keeping cookies gets the same
-session back for `basic_auth_cache_seconds` instead of a new row per request.
+A successful Basic call without a valid session cookie is a new login: its answer carries a
+new `JSESSIONID` (HttpOnly, SameSite=Lax, Path=/, Secure when configured), as GWS clients
+expect, so two desktops of one user get two sessions. The token is signed, not stored
+(services/session_tokens.py): the session row is written when the cookie first comes back, so
+a client that sends Basic on every request without keeping cookies writes nothing. A failing
+request gets no cookie.
 
 Nothing here logs credentials, cookies or the Authorization header.
 """
@@ -16,13 +18,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import logging
-import secrets
-import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, cast
 
 from litestar import Request
@@ -33,7 +30,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from openucs.domain.models import User
-from openucs.errors import OpenUcsError, Unauthenticated
+from openucs.errors import Unauthenticated
 from openucs.services.access import require_admin
 from openucs.services.users import Authenticator
 
@@ -42,18 +39,30 @@ log = logging.getLogger("openucs.api")
 SESSION_COOKIE = "JSESSIONID"
 # Route handler option: `opt={NO_NEW_SESSION: True}` keeps a route from issuing a cookie.
 NO_NEW_SESSION = "no_new_session"
+_SESSION_STATE = "openucs.session"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSession:
+    """The session of a request: the cookie's (`stored`: its row exists), or the one minted
+    for a Basic caller, which this answer's `Set-Cookie` hands out (not stored yet)."""
+
+    token: str
+    stored: bool
+
+
+def request_session(scope: Scope) -> RequestSession | None:
+    """The session `AuthMiddleware` resolved or minted for this request, if any."""
+    found = scope.get("state", {}).get(_SESSION_STATE)
+    return found if isinstance(found, RequestSession) else None
 
 
 @dataclass
 class SessionAuth:
-    """Resolves callers and issues session cookies; one per app."""
+    """Resolves callers and mints session cookies; one per app."""
 
     authenticator: Authenticator
     cookie_secure: bool = False
-    reuse_seconds: float = 60.0
-    _key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
-    _issued: dict[bytes, tuple[float, str]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def from_cookie(self, token: str) -> User | None:
         user = self.authenticator.cached_session_user(token)
@@ -69,25 +78,18 @@ class SessionAuth:
             return user
         return await sync_to_thread(self.authenticator.basic, user_name, password)
 
-    async def issue(self, user: User, header: bytes) -> str:
-        """A session token for a Basic caller: a recent one for the same credentials, or new."""
-        key = hmac.new(self._key, header, hashlib.sha256).digest()
-        now = time.monotonic()
-        hit = self._issued.get(key)
-        if hit and hit[0] > now:
-            return hit[1]
-        token, _ = await sync_to_thread(self.authenticator.open_session, user)
-        with self._lock:
-            if len(self._issued) > 10_000:
-                self._issued.clear()
-            self._issued[key] = (now + self.reuse_seconds, token)
-        return token
+    async def mint(self, user: User) -> str:
+        """A new session token for a Basic caller; no I/O once the key is loaded."""
+        await self._key_loaded()
+        return self.authenticator.mint_session(user)
+
+    async def csrf_token(self, token: str) -> str | None:
+        """The CSRF token of a session token (None when its signature is wrong)."""
+        await self._key_loaded()
+        return self.authenticator.csrf_token(token)
 
     def close(self, token: str) -> None:
-        """Log out: delete the session and forget it everywhere in this process."""
-        with self._lock:
-            for key in [k for k, (_, t) in self._issued.items() if t == token]:
-                del self._issued[key]
+        """Log out: the session is closed for good, in every process."""
         self.authenticator.close_session(token)
 
     def set_cookie(self, token: str) -> bytes:
@@ -97,6 +99,10 @@ class SessionAuth:
     def clear_cookie(self) -> str:
         secure = "; Secure" if self.cookie_secure else ""
         return f"{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"
+
+    async def _key_loaded(self) -> None:
+        if not self.authenticator.signer_ready:  # the first call of the process reads it
+            await sync_to_thread(lambda: self.authenticator.signer)
 
 
 class AuthMiddleware:
@@ -114,6 +120,7 @@ class AuthMiddleware:
         user = await self.auth.from_cookie(token) if token else None
         if user is not None and (basic is None or _basic_user_name(basic) == user.user_name):
             scope["user"] = user
+            scope["state"][_SESSION_STATE] = RequestSession(cast(str, token), stored=True)
             await self.app(scope, receive, send)
             return
         if basic is None:
@@ -122,21 +129,18 @@ class AuthMiddleware:
         if scope["route_handler"].opt.get(NO_NEW_SESSION):
             await self.app(scope, receive, send)
             return
-        await self.app(scope, receive, self._with_new_session(send, user, basic))
+        minted = await self.auth.mint(user)
+        scope["state"][_SESSION_STATE] = RequestSession(minted, stored=False)
+        await self.app(scope, receive, self._with_cookie(send, minted))
 
-    def _with_new_session(self, send: Send, user: User, basic: bytes) -> Send:
+    def _with_cookie(self, send: Send, token: str) -> Send:
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] < 400:
-                try:
-                    token = await self.auth.issue(user, basic)
-                except OpenUcsError as exc:  # the call succeeded; only the cookie is lost
-                    log.warning("could not open a session: %s", exc.message)
-                else:
-                    headers = [
-                        *message.get("headers", ()),
-                        (b"set-cookie", self.auth.set_cookie(token)),
-                    ]
-                    message = cast(Message, {**message, "headers": headers})
+                headers = [
+                    *message.get("headers", ()),
+                    (b"set-cookie", self.auth.set_cookie(token)),
+                ]
+                message = cast(Message, {**message, "headers": headers})
             await send(message)
 
         return send_with_cookie

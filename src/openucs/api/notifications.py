@@ -10,7 +10,6 @@ client` for a client id it may not use). It authenticates like the rest of the A
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from litestar.handlers import asgi
 from litestar.params import SkipValidation
 from litestar.types import Receive, Scope, Send
 
-from openucs.api.auth import SessionAuth, credentials
+from openucs.api.auth import SessionAuth, credentials, request_session
 from openucs.api.operations import Operation
 from openucs.api.runner import OperationRunner
 from openucs.config import Settings
@@ -31,9 +30,11 @@ from openucs.errors import Unauthenticated
 from openucs.events.bayeux import BayeuxConfig
 from openucs.events.hub import Hub, open_hub
 from openucs.events.longpoll import LongPollingEndpoint
+from openucs.services.session_tokens import hash_token
 from openucs.store.base import Store
 
 NOTIFICATIONS_PATH = "/api/v2/notifications"
+_UNSTORED_LIMIT = 10_000
 
 
 @dataclass
@@ -45,10 +46,15 @@ class AsyncApi:
     sessions: SessionAuth
     hub: Hub
     runner: OperationRunner
-    # Fallback when a caller has no session row (cannot normally happen): per user.
+    # referenceIds of callers whose session is not stored (Basic without a cookie): per user,
+    # in this process, so that a client that never keeps the cookie writes nothing per request
+    # and still tells its operations apart. Another process counts on its own.
     _counters: defaultdict[str, itertools.count[int]] = field(
         default_factory=lambda: defaultdict(lambda: itertools.count(1))
     )
+    # The referenceId given to a minted session before it was stored, by token hash: when its
+    # cookie comes back to this process, the stored counter goes on from there.
+    _unstored: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings, store: Store, sessions: SessionAuth) -> AsyncApi:
@@ -75,25 +81,22 @@ class AsyncApi:
         return reference_id
 
     async def reference_id(self, scope: Scope, user: User) -> int:
-        """The next `referenceId` of the caller's session (shared by all server processes)."""
-        token = await self._session_token(scope, user)
-        if token is not None:
-            token_hash = hashlib.sha256(token.encode()).hexdigest()  # as services.users
-            found = await sync_to_thread(self.store.next_reference_id, token_hash)
+        """The next `referenceId` of the caller's session: from its row (one counter for all
+        server processes), or for a session not stored yet, from this process's counter of
+        the user."""
+        session = request_session(scope)
+        if session is not None and session.stored:
+            token_hash = hash_token(session.token)
+            after = self._unstored.pop(token_hash, 0)
+            found = await sync_to_thread(self.store.next_reference_id, token_hash, after)
             if found is not None:
                 return found
-        return next(self._counters[user.id])
-
-    async def _session_token(self, scope: Scope, user: User) -> str | None:
-        token, basic = credentials(scope["headers"])
-        if token is not None:
-            known = await self.sessions.from_cookie(token)
-            if known is not None and known.id == user.id:
-                return token
-        if basic is not None:
-            # The session the auth middleware will hand out with this answer.
-            return await self.sessions.issue(user, basic)
-        return None
+        reference_id = next(self._counters[user.id])
+        if session is not None and not session.stored:
+            if len(self._unstored) > _UNSTORED_LIMIT:
+                self._unstored.clear()
+            self._unstored[hash_token(session.token)] = reference_id
+        return reference_id
 
     def endpoint(self) -> Any:
         """The Litestar handler of the CometD endpoint."""

@@ -162,3 +162,4 @@ class Session:
     csrf_token: str
     created_at: datetime
     last_seen_at: datetime
+    closed_at: datetime | None = None  # logged out: the token is refused

@@ -2,22 +2,27 @@
 
 Passwords are hashed with Argon2id. Checking one costs tens of milliseconds by design, so a
 successful HTTP Basic check is remembered for a short while under a keyed digest of the
-credentials (never the password itself); sessions (the JSESSIONID cookie) are stored as a
-SHA-256 of the token. A resolved session is also remembered for `SESSION_CACHE_SECONDS`, so a
-request carrying only the cookie costs no database read; the `cached_*` methods do no I/O and
-may be called from an event loop.
+credentials (never the password itself); an unknown user name is checked against a dummy hash,
+so it takes as long as a wrong password. The lockout after repeated failures holds even while
+the right password is remembered.
+
+Sessions (the JSESSIONID cookie) are signed tokens (`session_tokens`): minting one writes
+nothing; the session is stored (as a SHA-256 of the token) when the token first comes back as a
+cookie, so a client that sends Basic on every request and drops the cookies stores nothing. A
+resolved session is remembered for `SESSION_CACHE_SECONDS`, so a request carrying only the
+cookie costs no database read; the `cached_*` methods do no I/O and may be called from an
+event loop.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import math
 import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
@@ -28,6 +33,7 @@ from openucs.domain.formats import to_millis
 from openucs.domain.ids import new_user_id
 from openucs.domain.models import Session, User
 from openucs.errors import Conflict, InvalidInput, LockedOut, Unauthenticated
+from openucs.services.session_tokens import SessionToken, TokenSigner, hash_token
 from openucs.store.base import Store
 
 _hasher = PasswordHasher()
@@ -93,35 +99,43 @@ class Authenticator:
     max_failures: int = 5
     lockout_seconds: float = 60.0
     clock: Callable[[], float] = time.monotonic
+    wall_clock: Callable[[], float] = time.time  # session issue times (epoch seconds)
     _key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     _cache: dict[bytes, tuple[float, User]] = field(default_factory=dict)
     _sessions: dict[str, tuple[float, User]] = field(default_factory=dict)
     _failures: dict[str, tuple[int, float]] = field(default_factory=dict)  # count, refused until
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _next_sweep: float = 0.0
+    _signer: TokenSigner | None = None
+
+    # --- passwords ---------------------------------------------------------------------------
 
     def cached_basic(self, user_name: str, password: str) -> User | None:
-        """The user of a recent successful Basic check of these credentials; no I/O."""
+        """The user of a recent successful Basic check of these credentials; no I/O. A locked
+        out user name is refused (LockedOut) even with the right password cached."""
+        self._refuse_if_locked_out(user_name)
         hit = self._cache.get(self._digest(user_name, password))
         return hit[1] if hit and hit[0] > time.monotonic() else None
 
     def basic(self, user_name: str, password: str) -> User:
-        digest = self._digest(user_name, password)
-        now = time.monotonic()
-        with self._lock:
-            hit = self._cache.get(digest)
-        if hit and hit[0] > now:
-            return hit[1]
-        self._refuse_if_locked_out(user_name)
+        """The user of these credentials, else Unauthenticated (LockedOut after too many
+        failures). An unknown name costs one hash check too, as a wrong password does."""
+        cached = self.cached_basic(user_name, password)
+        if cached is not None:
+            return cached
         user = self.store.get_user_by_name(user_name)
-        if user is None or not user.can_login or not _verify(user.password_hash or "", password):
+        stored = user.password_hash if user is not None and user.can_login else None
+        if not _verify(stored or _dummy_hash(), password) or user is None or stored is None:
             self._count_failure(user_name)
             raise Unauthenticated()
         with self._lock:
             self._failures.pop(user_name, None)
             if len(self._cache) > _CACHE_LIMIT:
                 self._cache.clear()
-            self._cache[digest] = (now + self.cache_seconds, user)
+            self._cache[self._digest(user_name, password)] = (
+                time.monotonic() + self.cache_seconds,
+                user,
+            )
         return user
 
     def _refuse_if_locked_out(self, user_name: str) -> None:
@@ -143,14 +157,36 @@ class Authenticator:
             else:
                 self._failures[user_name] = (count, 0.0)
 
+    def _digest(self, user_name: str, password: str) -> bytes:
+        return hmac.new(self._key, f"{user_name}\0{password}".encode(), "sha256").digest()
+
+    # --- sessions ----------------------------------------------------------------------------
+
+    @property
+    def signer(self) -> TokenSigner:
+        """The token signer; the first use reads (or creates) the shared key in the store."""
+        if self._signer is None:
+            self._signer = TokenSigner.shared(self.store)
+        return self._signer
+
+    @property
+    def signer_ready(self) -> bool:
+        """Whether `mint_session` and `csrf_token` can run without I/O."""
+        return self._signer is not None
+
+    def mint_session(self, user: User) -> str:
+        """A new session token; nothing is stored until it comes back as a cookie."""
+        return self.signer.mint(user.id, int(self.wall_clock())).token
+
     def open_session(self, user: User) -> tuple[str, Session]:
-        """A new session; returns the cookie token (shown once) and the stored record."""
-        self._sweep_idle_sessions()
-        token = secrets.token_urlsafe(32)
-        now = datetime.now(UTC)
-        session = Session(hash_token(token), user.id, secrets.token_hex(16), now, now)
-        self.store.create_session(session)
-        return token, session
+        """A new session, stored now (the web login form); the token and the stored record."""
+        minted = self.signer.mint(user.id, int(self.wall_clock()))
+        return minted.token, self._store_session(minted)
+
+    def csrf_token(self, token: str) -> str | None:
+        """The CSRF token of a session token with a valid signature (not checked for expiry)."""
+        parsed = self.signer.parse(token)
+        return None if parsed is None else self.signer.csrf_token(parsed.session_id)
 
     def cached_session_user(self, token: str) -> User | None:
         """The user of a session resolved in the last few seconds; no I/O."""
@@ -158,45 +194,81 @@ class Authenticator:
         return hit[1] if hit and hit[0] > time.monotonic() else None
 
     def session_user(self, token: str) -> tuple[Session, User] | None:
-        token_hash = hash_token(token)
-        session = self.store.get_session(token_hash)
+        """The session and user of a cookie, else None (forged, expired, closed, or the user
+        can no longer log in). The first use of a token stores its session."""
+        parsed = self.signer.parse(token)
+        if parsed is None:
+            return None
+        session = self.store.get_session(parsed.token_hash)
         if session is None:
+            if self.wall_clock() - parsed.issued > self.session_idle_seconds:
+                return None  # never used, and too old to start now
+            user = self.store.get_user(parsed.user_id)
+            if user is None or not user.can_login:
+                return None
+            session = self._store_session(parsed)
+        else:
+            user = self.store.get_user(session.user_id)
+        user = self._user_if_open(session, user)
+        if user is None:
             return None
-        now = datetime.now(UTC)
-        idle = (now - session.last_seen_at).total_seconds()
-        user = self.store.get_user(session.user_id)
-        if idle > self.session_idle_seconds or user is None or not user.can_login:
-            self.store.delete_session(session.token_hash)
-            return None
-        if idle > SESSION_TOUCH_SECONDS:
-            self.store.touch_session(token_hash, to_millis(now))
-            session.last_seen_at = now
         with self._lock:
             if len(self._sessions) > _CACHE_LIMIT:
                 self._sessions.clear()
-            self._sessions[token_hash] = (time.monotonic() + SESSION_CACHE_SECONDS, user)
+            self._sessions[session.token_hash] = (time.monotonic() + SESSION_CACHE_SECONDS, user)
         return session, user
 
+    def _user_if_open(self, session: Session, user: User | None) -> User | None:
+        """The user when the stored session may be used; else None, and the session expired
+        (or closed). Moves the last-seen time forward now and then."""
+        if session.closed_at is not None:
+            return None
+        now = datetime.now(UTC)
+        idle = (now - session.last_seen_at).total_seconds()
+        if idle > self.session_idle_seconds:
+            self.store.delete_session(session.token_hash)
+            return None
+        if user is None or not user.can_login:
+            self.store.close_session(replace(session, closed_at=now))
+            return None
+        if idle > SESSION_TOUCH_SECONDS:
+            self.store.touch_session(session.token_hash, to_millis(now))
+            session.last_seen_at = now
+        return user
+
+    def _store_session(self, parsed: SessionToken) -> Session:
+        self._sweep_idle_sessions()
+        issued = datetime.fromtimestamp(parsed.issued, UTC)
+        csrf = self.signer.csrf_token(parsed.session_id)
+        now = datetime.now(UTC)
+        return self.store.add_session(Session(parsed.token_hash, parsed.user_id, csrf, issued, now))
+
     def close_session(self, token: str) -> None:
-        token_hash = hash_token(token)
+        """Log out: the token is refused from now on, in every process (within
+        `SESSION_CACHE_SECONDS` in the others)."""
+        parsed = self.signer.parse(token)
+        if parsed is None:
+            return
         with self._lock:
-            self._sessions.pop(token_hash, None)
-        self.store.delete_session(token_hash)
+            self._sessions.pop(parsed.token_hash, None)
+        now = datetime.now(UTC)
+        issued = datetime.fromtimestamp(parsed.issued, UTC)
+        csrf = self.signer.csrf_token(parsed.session_id)
+        self.store.close_session(Session(parsed.token_hash, parsed.user_id, csrf, issued, now, now))
 
     def expire_sessions(self) -> int:
+        """Delete the sessions, open or closed, not seen for `session_idle_seconds`: by then
+        their tokens are refused by their issue time, so a closed one cannot come back."""
         cutoff = to_millis(datetime.now(UTC)) - int(self.session_idle_seconds * 1000)
         return self.store.delete_sessions_seen_before(cutoff)
 
     def _sweep_idle_sessions(self) -> None:
-        """Expire idle sessions now and then, when a new one is opened."""
+        """Expire idle sessions now and then, when a new one is stored."""
         now = time.monotonic()
         if now < self._next_sweep:
             return
         self._next_sweep = now + SESSION_SWEEP_SECONDS
         self.expire_sessions()
-
-    def _digest(self, user_name: str, password: str) -> bytes:
-        return hmac.new(self._key, f"{user_name}\0{password}".encode(), "sha256").digest()
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -206,5 +278,14 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+_dummy: tuple[PasswordHasher, str] | None = None
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password, made by the current hasher, to check in place of a missing
+    one: an unknown name then costs as much as a known one."""
+    global _dummy
+    hasher = _hasher
+    if _dummy is None or _dummy[0] is not hasher:
+        _dummy = (hasher, hasher.hash(secrets.token_urlsafe(16)))
+    return _dummy[1]

@@ -24,7 +24,7 @@ from sqlalchemy import (
 
 from openucs.domain.models import Contact, Session, User
 from openucs.store import _rows as rows
-from openucs.store.schema import contact_points, contacts, sessions, users
+from openucs.store.schema import contact_points, contacts, server_secrets, sessions, users
 
 Upsert = Callable[[Table, Sequence[str], Sequence[str]], Insert]
 
@@ -154,6 +154,20 @@ def create_session(conn: Connection, session: Session) -> None:
     conn.execute(sessions.insert(), rows.session_row(session))
 
 
+def add_session(conn: Connection, upsert: Upsert, session: Session) -> Session:
+    """Insert the session unless its token is stored already; the stored row either way."""
+    conn.execute(upsert(sessions, ["token_hash"], []), rows.session_row(session))
+    stored = get_session(conn, session.token_hash)
+    if stored is None:  # pragma: no cover - only if the database lost the row
+        raise RuntimeError("a session row vanished inside its transaction")
+    return stored
+
+
+def close_session(conn: Connection, upsert: Upsert, session: Session) -> None:
+    """Mark the session closed, storing it closed when it was never used."""
+    conn.execute(upsert(sessions, ["token_hash"], ["closed_ms"]), rows.session_row(session))
+
+
 def get_session(conn: Connection, token_hash: str) -> Session | None:
     row = conn.execute(select(sessions).where(sessions.c.token_hash == token_hash)).first()
     return None if row is None else rows.row_to_session(row)
@@ -172,3 +186,13 @@ def touch_session(conn: Connection, token_hash: str, seen_ms: int) -> None:
 def delete_sessions_seen_before(conn: Connection, cutoff_ms: int) -> int:
     result = conn.execute(delete(sessions).where(sessions.c.last_seen_ms < cutoff_ms))
     return result.rowcount
+
+
+# --- server secrets --------------------------------------------------------------------------
+
+
+def server_secret(conn: Connection, upsert: Upsert, name: str, candidate: str, now_ms: int) -> str:
+    """The stored secret `name`; `candidate` becomes it when there is none yet."""
+    row = {"name": name, "value": candidate, "created_ms": now_ms}
+    conn.execute(upsert(server_secrets, ["name"], []), row)
+    return str(conn.scalar(select(server_secrets.c.value).where(server_secrets.c.name == name)))

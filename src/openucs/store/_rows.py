@@ -276,6 +276,7 @@ def session_row(session: Session) -> dict[str, Any]:
         "csrf_token": session.csrf_token,
         "created_ms": to_millis(session.created_at),
         "last_seen_ms": to_millis(session.last_seen_at),
+        "closed_ms": None if session.closed_at is None else to_millis(session.closed_at),
     }
 
 
@@ -286,4 +287,5 @@ def row_to_session(row: Any) -> Session:
         csrf_token=row.csrf_token,
         created_at=from_millis(row.created_ms),
         last_seen_at=from_millis(row.last_seen_ms),
+        closed_at=None if row.closed_ms is None else from_millis(row.closed_ms),
     )

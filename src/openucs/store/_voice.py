@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Insert, Table, func, select, text, update
+from sqlalchemy import Connection, Insert, Table, case, func, select, text, update
 
 from openucs.domain.enums import MediaType, State
 from openucs.domain.formats import to_millis
@@ -140,13 +140,14 @@ class VoiceMethods:
             conn.execute(update(interactions).where(key).values(values))
             return _load(conn, interaction_id)
 
-    def next_reference_id(self: _SqlBase, token_hash: str) -> int | None:
+    def next_reference_id(self: _SqlBase, token_hash: str, after: int = 0) -> int | None:
         """The next operation reference id of a session (1, 2, ...); None without a session."""
+        last = sessions.c.last_reference_id
         with self._write() as conn:
             stmt = (
                 update(sessions)
                 .where(sessions.c.token_hash == token_hash)
-                .values(last_reference_id=sessions.c.last_reference_id + 1)
+                .values(last_reference_id=case((last < after, after), else_=last) + 1)
                 .returning(sessions.c.last_reference_id)
             )
             value = conn.scalar(stmt)

@@ -140,7 +140,14 @@ class Store(Protocol):
     # --- sessions --------------------------------------------------------------------------
     def create_session(self, session: Session) -> None: ...
 
+    def add_session(self, session: Session) -> Session:
+        """Store the session unless its token is stored already (by another process, or
+        closed by a logout); returns the stored one."""
+
     def get_session(self, token_hash: str) -> Session | None: ...
+
+    def close_session(self, session: Session) -> None:
+        """Set the stored session's `closed_at`, or store it closed when it is not stored."""
 
     def delete_session(self, token_hash: str) -> None: ...
 
@@ -150,9 +157,14 @@ class Store(Protocol):
     def delete_sessions_seen_before(self, cutoff_ms: int) -> int:
         """Expire idle sessions; returns how many were removed."""
 
-    def next_reference_id(self, token_hash: str) -> int | None:
-        """The next operation `referenceId` of a session (1, 2, ...), atomically across
-        processes; None when the session does not exist."""
+    def next_reference_id(self, token_hash: str, after: int = 0) -> int | None:
+        """The next operation `referenceId` of a session (1, 2, ...; at least `after` + 1),
+        atomically across processes; None when the session does not exist."""
+
+    # --- server secrets --------------------------------------------------------------------
+    def server_secret(self, name: str, candidate: str) -> str:
+        """The secret stored under `name`, storing `candidate` when there is none: every
+        process on the database gets the same value."""
 
     # --- asynchronous UCS operations (voice) -------------------------------------------------
     def find_or_create_call(self, candidate: Interaction) -> tuple[Interaction, bool]:

@@ -158,6 +158,8 @@ interaction_contents = Table(
 )
 
 # Sessions of the HTTP API (the JSESSIONID cookie). `token_hash` is a SHA-256 of the cookie.
+# A row is written when a session is first used with its cookie (services/users.py); a closed
+# row (`closed_ms`) keeps a logged-out token from coming back until it would have expired.
 sessions = Table(
     "sessions",
     metadata,
@@ -168,4 +170,15 @@ sessions = Table(
     Column("last_seen_ms", BigInteger, nullable=False),
     # The last `referenceId` given to an asynchronous operation of this session.
     Column("last_reference_id", BigInteger, nullable=False, server_default=text("0")),
+    Column("closed_ms", BigInteger),  # NULL: open
+)
+
+# Keys every server process on the database shares (the session token key); each is written
+# once, by the first process that needs it, and never logged.
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(128), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
 )

@@ -56,7 +56,13 @@ from openucs.store._history import (
 from openucs.store._stats import StatsQueries
 from openucs.store._voice import VoiceMethods
 from openucs.store.base import PreparedInteractions
-from openucs.store.schema import interaction_attributes, interaction_contents, interactions, users
+from openucs.store.schema import (
+    interaction_attributes,
+    interaction_contents,
+    interactions,
+    server_secrets,
+    users,
+)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 EXPORT_CHUNK = 500
@@ -451,9 +457,17 @@ class SqlStore(StatsQueries, VoiceMethods):
         with self._write() as conn:
             people.create_session(conn, session)
 
+    def add_session(self, session: Session) -> Session:
+        with self._write() as conn:
+            return people.add_session(conn, self._upsert, session)
+
     def get_session(self, token_hash: str) -> Session | None:
         with self._read() as conn:
             return people.get_session(conn, token_hash)
+
+    def close_session(self, session: Session) -> None:
+        with self._write() as conn:
+            people.close_session(conn, self._upsert, session)
 
     def delete_session(self, token_hash: str) -> None:
         with self._write() as conn:
@@ -466,6 +480,14 @@ class SqlStore(StatsQueries, VoiceMethods):
     def delete_sessions_seen_before(self, cutoff_ms: int) -> int:
         with self._write() as conn:
             return people.delete_sessions_seen_before(conn, cutoff_ms)
+
+    def server_secret(self, name: str, candidate: str) -> str:
+        with self._read() as conn:
+            found = conn.scalar(select(server_secrets.c.value).where(server_secrets.c.name == name))
+        if found is not None:
+            return str(found)
+        with self._write() as conn:
+            return people.server_secret(conn, self._upsert, name, candidate, _now_ms())
 
 
 def _taken_id(*, prepared_ids: Sequence[str]) -> str:
