@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import sys
 import time
 from datetime import UTC, datetime
@@ -33,11 +32,14 @@ from scenarios import (  # noqa: E402
     Target,
     capture_statements,
     create_bench_user,
+    free_port,
     measure_http,
     measure_sql,
     pick_targets,
     query_plans,
+    result_paths,
     server,
+    today,
 )
 
 from openucs.demo import DemoBatches, DemoData, DemoPlan  # noqa: E402
@@ -85,7 +87,7 @@ def main() -> int:
     results["latency"] = _latency(url, db_path, args.samples, args.requests)
     results["load_after"] = [round(x, 2) for x in os.getloadavg()]
     print(render_table(results))
-    for out in _outputs(args.out, n):
+    for out in result_paths(args.out, today() if n == 1_000_000 else f"{today()}-{n}"):
         out.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(results, indent=1) if out.suffix == ".json" else render_markdown(results)
         out.write_text(text + "\n")
@@ -222,27 +224,13 @@ def _latency(url: str, db_path: Path, samples: int, requests: int) -> dict[str, 
     for name in SCENARIOS:
         sql = measure_sql(db_path, targets[name], requests)
         latency[name] = {"sql_p50": sql.p50, "sql_p99": sql.p99}
-    with server(url, _free_port(), db_path.with_suffix(".server.log")) as client:
+    with server(url, free_port(), db_path.with_suffix(".server.log")) as client:
         for name in SCENARIOS:
             http = measure_http(client, targets[name], requests)
             latency[name].update(http_p50=http.p50, http_p99=http.p99)
         floor = measure_http(client, [Target("/api/v2/diagnostics/version")], requests)
         latency[BASELINE] = {"http_p50": floor.p50, "http_p99": floor.p99}
     return latency
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _outputs(out: Path | None, n: int) -> list[Path]:
-    if out is not None:
-        return [out]
-    day = datetime.now(UTC).date().isoformat()
-    stem = day if n == 1_000_000 else f"{day}-{n}"
-    return [HERE / "results" / f"{stem}.md", HERE / "results" / f"{stem}.json"]
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import random
+import socket
 import sqlite3
 import statistics
 import subprocess
@@ -233,3 +234,23 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
         except httpx.TransportError:
             time.sleep(0.1)
     raise RuntimeError("the server did not answer within 60 s")
+
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def result_paths(out: Path | None, stem: str) -> list[Path]:
+    """Where a run's report goes: `out`, or `results/<stem>.md` and `.json`."""
+    if out is not None:
+        return [out]
+    return [RESULTS / f"{stem}.md", RESULTS / f"{stem}.json"]
+
+
+def today() -> str:
+    return datetime.now(UTC).date().isoformat()

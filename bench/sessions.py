@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -31,7 +30,16 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import httpx  # noqa: E402
-from scenarios import PASSWORD, USER, Timing, create_bench_user, server  # noqa: E402
+from scenarios import (  # noqa: E402
+    PASSWORD,
+    USER,
+    Timing,
+    create_bench_user,
+    free_port,
+    result_paths,
+    server,
+    today,
+)
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from openucs.store import open_store  # noqa: E402
@@ -51,7 +59,7 @@ def main() -> int:
         store.close()
     log = HERE / ".data" / "sessions-bench.server.log"
     log.parent.mkdir(exist_ok=True)
-    with server(url, _free_port(), log) as cookie_client:
+    with server(url, free_port(), log) as cookie_client:
         base = str(cookie_client.base_url)
         with httpx.Client(base_url=base, timeout=30.0, auth=(USER, PASSWORD)) as basic_client:
             results = {
@@ -72,7 +80,7 @@ def main() -> int:
         "scenarios": results,
     }
     print(render(record))
-    for out in _outputs(args.out):
+    for out in result_paths(args.out, f"sessions-{today()}"):
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(record, indent=1) if out.suffix == ".json" else render(record))
         print(f"wrote {out}")
@@ -176,19 +184,6 @@ def render(r: dict[str, Any]) -> str:
             f"| {s['wal_pages_written']} |"
         )
     return "\n".join(lines) + "\n"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _outputs(out: Path | None) -> list[Path]:
-    if out is not None:
-        return [out]
-    day = datetime.now(UTC).date().isoformat()
-    return [HERE / "results" / f"sessions-{day}.md", HERE / "results" / f"sessions-{day}.json"]
 
 
 if __name__ == "__main__":

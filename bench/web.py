@@ -21,7 +21,6 @@ import json
 import platform
 import random
 import re
-import socket
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -33,7 +32,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import httpx  # noqa: E402
-from scenarios import Timing, create_bench_user, server  # noqa: E402
+from scenarios import (  # noqa: E402
+    Timing,
+    create_bench_user,
+    free_port,
+    result_paths,
+    server,
+    today,
+)
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -57,7 +63,7 @@ def main() -> int:
     targets = pick_targets(args.database, args.samples)
     log = HERE / ".data" / "web-bench.server.log"
     log.parent.mkdir(exist_ok=True)
-    with server(args.database, _free_port(), log) as client:
+    with server(args.database, free_port(), log) as client:
         targets["search, page 2 of the default"] = [_next_page(client)]
         results = {name: measure(client, paths, args.requests) for name, paths in targets.items()}
         # Two aggregate scans of a month: reported, with fewer requests and no target.
@@ -71,7 +77,7 @@ def main() -> int:
         "pages": results,
     }
     print(render(record))
-    for out in _outputs(args.out):
+    for out in result_paths(args.out, f"web-{today()}"):
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(record, indent=1) if out.suffix == ".json" else render(record))
         print(f"wrote {out}")
@@ -198,19 +204,6 @@ def render(r: dict[str, Any]) -> str:
             f"| {t['http_p50']:.1f} | {t['http_p99']:.1f} | {verdict} |"
         )
     return "\n".join(lines) + "\n"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _outputs(out: Path | None) -> list[Path]:
-    if out is not None:
-        return [out]
-    day = datetime.now(UTC).date().isoformat()
-    return [HERE / "results" / f"web-{day}.md", HERE / "results" / f"web-{day}.json"]
 
 
 if __name__ == "__main__":

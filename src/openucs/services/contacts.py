@@ -13,7 +13,6 @@ MAX_CONTACT_PAGE = 1000
 def create_contact(*, store: Store, contact: Contact) -> Contact:
     """Create one contact; Conflict when the id is taken, also by a concurrent create."""
     with store.atomic():
-        store.lock(f"contact:{contact.id}")
         if store.get_contact(contact.id) is not None:
             raise Conflict(f"contact {contact.id!r} already exists")
         return store.save_contact(contact, replace=False)

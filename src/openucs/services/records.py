@@ -20,7 +20,6 @@ def create_interaction(*, store: Store, interaction: Interaction) -> Interaction
     """Create one interaction in one transaction; Conflict when the id is taken, also by a
     concurrent create (the insert refuses it)."""
     with store.atomic():
-        store.lock(f"interaction:{interaction.id}")
         if store.get_interactions([interaction.id]):
             raise Conflict(f"interaction {interaction.id!r} already exists")
         check_batch(store, [interaction])

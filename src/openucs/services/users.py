@@ -238,10 +238,16 @@ class Authenticator:
 
     def _store_session(self, parsed: SessionToken) -> Session:
         self._sweep_idle_sessions()
+        return self.store.add_session(self._record(parsed, closed=False))
+
+    def _record(self, parsed: SessionToken, *, closed: bool) -> Session:
+        """The stored form of a token's session, seen now (and closed now, when `closed`)."""
         issued = datetime.fromtimestamp(parsed.issued, UTC)
         csrf = self.signer.csrf_token(parsed.session_id)
         now = datetime.now(UTC)
-        return self.store.add_session(Session(parsed.token_hash, parsed.user_id, csrf, issued, now))
+        return Session(
+            parsed.token_hash, parsed.user_id, csrf, issued, now, now if closed else None
+        )
 
     def close_session(self, token: str) -> None:
         """Log out: the token is refused from now on, in every process (within
@@ -251,10 +257,7 @@ class Authenticator:
             return
         with self._lock:
             self._sessions.pop(parsed.token_hash, None)
-        now = datetime.now(UTC)
-        issued = datetime.fromtimestamp(parsed.issued, UTC)
-        csrf = self.signer.csrf_token(parsed.session_id)
-        self.store.close_session(Session(parsed.token_hash, parsed.user_id, csrf, issued, now, now))
+        self.store.close_session(self._record(parsed, closed=True))
 
     def expire_sessions(self) -> int:
         """Delete the sessions, open or closed, not seen for `session_idle_seconds`: by then

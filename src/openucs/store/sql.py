@@ -347,7 +347,8 @@ class SqlStore(StatsQueries, VoiceMethods):
         """Name the culprit of a failed batch: an id taken, an unknown contact or owner, or a
         taken user name."""
         if is_unique_violation(error, "interactions"):
-            return Conflict(f"interaction {_taken_id(prepared_ids=batch.ids)} already exists")
+            which = repr(batch.ids[0]) if len(batch.ids) == 1 else "of the batch"
+            return Conflict(f"interaction {which} already exists")
         if is_foreign_key_violation(error):
             wanted = batch.contact_ids
             with self._read() as conn:
@@ -488,11 +489,6 @@ class SqlStore(StatsQueries, VoiceMethods):
             return str(found)
         with self._write() as conn:
             return people.server_secret(conn, self._upsert, name, candidate, _now_ms())
-
-
-def _taken_id(*, prepared_ids: Sequence[str]) -> str:
-    """The id of a refused insert: the batch's, when it holds one (a create)."""
-    return repr(prepared_ids[0]) if len(prepared_ids) == 1 else "of the batch"
 
 
 def _written(saved: T | None, what: str, key: str) -> T:
