@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from openucs.domain.access import AgentAccess
 from openucs.errors import InvalidInput
 
 ENV_PREFIX = "OPENUCS_"
@@ -48,6 +49,10 @@ class Settings:
     login_max_failures: int = 5
     login_lockout_seconds: int = 60
     log_level: str = "info"
+    # What agents read: own | handled | all (domain/access.py, docs/configuration.md).
+    agent_access: str = "handled"
+    # Read audit records older than this many days are deleted.
+    audit_retention_days: int = 365
     # Asynchronous UCS operations, CometD notifications, features, CSRF and CORS.
     enabled_features: str = ",".join(ALL_FEATURES)
     csrf_protection: bool = False
@@ -63,6 +68,9 @@ class Settings:
 
     def __post_init__(self) -> None:
         _ = self.zone  # fail fast on an unknown zone
+        _ = self.agent_reads
+        if self.audit_retention_days < 1:
+            raise InvalidInput("audit_retention_days", "must be positive")
         if not 1 <= self.default_page_size <= self.max_page_size:
             raise InvalidInput("default_page_size", "must be between 1 and max_page_size")
         unknown = self.features - set(ALL_FEATURES)
@@ -86,6 +94,10 @@ class Settings:
     def split(value: str) -> list[str]:
         """A comma-separated setting as a list."""
         return [v.strip() for v in value.split(",") if v.strip()]
+
+    @cached_property
+    def agent_reads(self) -> AgentAccess:
+        return AgentAccess.parse("agent_access", self.agent_access)
 
     @cached_property
     def zone(self) -> tzinfo:

@@ -11,6 +11,7 @@ from openucs.domain.enums import MediaType, Role, State
 from openucs.errors import InvalidInput, OutOfRange, PermissionDenied
 from openucs.services.dashboard import build_dashboard
 from tests.factories import make_interaction, make_owner, make_user
+from tests.readers import reader_of
 
 ZONE = ZoneInfo("America/New_York")
 
@@ -39,7 +40,7 @@ def test_days_are_local_and_filled(store, supervisor):
     )
     board = build_dashboard(
         store=store,
-        user=supervisor,
+        reader=reader_of(supervisor),
         zone=ZONE,
         first_day=date(2024, 3, 9),
         last_day=date(2024, 3, 12),
@@ -61,12 +62,22 @@ def test_only_supervisors_and_admins_and_a_bounded_window(store, supervisor):
     agent = store.save_user(make_user())
     day = date(2024, 3, 1)
     with pytest.raises(PermissionDenied):
-        build_dashboard(store=store, user=agent, zone=ZONE, first_day=day, last_day=day)
+        build_dashboard(
+            store=store, reader=reader_of(agent), zone=ZONE, first_day=day, last_day=day
+        )
     with pytest.raises(InvalidInput):
         build_dashboard(
-            store=store, user=supervisor, zone=ZONE, first_day=day, last_day=day - timedelta(1)
+            store=store,
+            reader=reader_of(supervisor),
+            zone=ZONE,
+            first_day=day,
+            last_day=day - timedelta(1),
         )
     with pytest.raises(OutOfRange):
         build_dashboard(
-            store=store, user=supervisor, zone=ZONE, first_day=day, last_day=day + timedelta(92)
+            store=store,
+            reader=reader_of(supervisor),
+            zone=ZONE,
+            first_day=day,
+            last_day=day + timedelta(92),
         )

@@ -11,6 +11,7 @@ from openucs.domain.enums import Role, Source
 from openucs.errors import NotFound, PermissionDenied
 from openucs.services.timeline import contact_timeline
 from tests.factories import BASE_TIME, make_contact, make_interaction, make_owner, make_user
+from tests.readers import reader_of
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def walk(store, user, contact_id, limit):
     pages, resume = [], None
     while True:
         timeline = contact_timeline(
-            store=store, user=user, contact_id=contact_id, limit=limit, resume=resume
+            store=store, reader=reader_of(user), contact_id=contact_id, limit=limit, resume=resume
         )
         pages.append([i.id for i in timeline.items])
         if not timeline.has_more:
@@ -61,6 +62,6 @@ def test_an_agent_reads_the_timeline_of_a_contact_they_handled_only(store, histo
     assert len(walk(store, handler, contact.id, 50)[0]) == len(items)
     stranger = store.save_user(make_user())
     with pytest.raises(PermissionDenied):
-        contact_timeline(store=store, user=stranger, contact_id=contact.id, limit=5)
+        contact_timeline(store=store, reader=reader_of(stranger), contact_id=contact.id, limit=5)
     with pytest.raises(NotFound):
-        contact_timeline(store=store, user=handler, contact_id="NOPE", limit=5)
+        contact_timeline(store=store, reader=reader_of(handler), contact_id="NOPE", limit=5)

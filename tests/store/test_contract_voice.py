@@ -92,7 +92,7 @@ def test_assign_thread_contact_links_the_thread_only(store: Store):
             make_interaction(id="U1"),
         ],
     )
-    assert store.assign_thread_contact("T3", contact.id) == 3
+    assert store.assign_thread_contact("T3", contact.id) == []
     found = store.get_interactions(["T1", "T2", "T3", "U1"])
     assert {k: v.contact_id for k, v in found.items()} == {
         "T1": contact.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import msgspec
 
+from openucs.gws.audit import ReadRecordWire
 from openucs.gws.wire import ContactWire, InteractionWire, MessageWire, UserWire
 
 
@@ -78,3 +79,11 @@ class NewUserWire(msgspec.Struct, forbid_unknown_fields=True):
     roles: list[str] = msgspec.field(default_factory=lambda: ["agent"])
     firstName: str | None = None
     lastName: str | None = None
+
+
+class AuditAnswer(_Answer):
+    """`nextPageToken` only when older records exist."""
+
+    statusCode: int
+    records: list[ReadRecordWire]
+    nextPageToken: str | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Router
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.types import ASGIApp
@@ -17,8 +17,10 @@ from openucs.api.cors import cors_config
 from openucs.api.csrf import CsrfMiddleware
 from openucs.api.errors import exception_handlers
 from openucs.api.notifications import AsyncApi
-from openucs.api.routes import contacts, gws, interactions, operations, users
+from openucs.api.routes import audit, contacts, gws, interactions, operations, users
 from openucs.config import Settings
+from openucs.services.access import Reader
+from openucs.services.audit import AuditTrail
 from openucs.services.users import Authenticator
 from openucs.store.base import Store
 from openucs.web import web_router
@@ -46,6 +48,7 @@ EXTENSION_ROUTES = [
     users.create_user,
     users.list_users,
     users.logout,
+    audit.read_audit,
 ]
 
 
@@ -58,7 +61,8 @@ def create_app(settings: Settings, store: Store) -> Litestar:
         lockout_seconds=settings.login_lockout_seconds,
     )
     sessions = SessionAuth(authenticator, cookie_secure=settings.session_cookie_secure)
-    ctx = ApiContext.build(settings, store, sessions)
+    trail = AuditTrail(store, retention_days=settings.audit_retention_days)
+    ctx = ApiContext.build(settings, store, sessions, trail)
 
     # Closures, not DefineMiddleware(kwargs): Litestar deep-copies routers, never the store.
     def authenticated(app: ASGIApp) -> ASGIApp:
@@ -66,6 +70,9 @@ def create_app(settings: Settings, store: Store) -> Litestar:
 
     def provide_ctx() -> ApiContext:
         return ctx
+
+    def provide_reader(request: Request[Any, Any, Any]) -> Reader:
+        return ctx.reader(current_user(request), request)
 
     auth = [authenticated]
     if settings.csrf_protection:
@@ -90,17 +97,18 @@ def create_app(settings: Settings, store: Store) -> Litestar:
             request_max_body_size=settings.max_bulk_bytes,
         ),
         ops.endpoint(),  # CometD, /api/v2/notifications: authenticates by itself
-        web_router(settings, store, authenticator),  # the web UI at /: same users and sessions
+        web_router(settings, store, authenticator, trail),  # the web UI: same users, sessions
     ]
     return Litestar(
         route_handlers=routers,
         dependencies={
             "ctx": Provide(provide_ctx, use_cache=True, sync_to_thread=False),
             "user": Provide(current_user, sync_to_thread=False),
+            "reader": Provide(provide_reader, sync_to_thread=False),
             "ops": Provide(provide_ops, use_cache=True, sync_to_thread=False),
         },
-        on_startup=[ops.start],
-        on_shutdown=[ops.stop],
+        on_startup=[ops.start, trail.start],
+        on_shutdown=[ops.stop, trail.close],
         cors_config=cors_config(settings),
         exception_handlers=exception_handlers(),
         request_max_body_size=settings.max_body_bytes,

@@ -24,7 +24,7 @@ from openucs.events.channels import UCS_INTERACTIONS
 from openucs.gws import operations as w
 from openucs.gws.params import build_history_query
 from openucs.services import history, voice
-from openucs.services.access import owner_filter_for
+from openucs.services.access import Reader, owner_filter_for
 from openucs.store.base import Store
 
 # Resources (URLs) and the operations each accepts (spec 3.0).
@@ -76,8 +76,12 @@ class Operation:
 class Caller:
     store: Store
     settings: Settings
-    user: User
+    reader: Reader
     now: datetime
+
+    @property
+    def user(self) -> User:
+        return self.reader.user
 
 
 def plan(resource: str, body: dict[str, Any], *, caller: Caller, target: str | None) -> Operation:
@@ -103,16 +107,16 @@ def _history(agent: bool, contact: bool) -> Planner:
         if contact:
             params.contactId = target
         query = build_history_query(params, settings=caller.settings, now=caller.now)
-        owner_filter_for(caller.user, query.owner_id)  # an agent asking for another: 5, now
-        store, user, settings = caller.store, caller.user, caller.settings
+        owner_filter_for(caller.reader.scope, query.owner_id)  # another agent's: 5, now
+        store, reader, settings = caller.store, caller.reader, caller.settings
 
         def work() -> dict[str, Any]:
             if contact:
                 page = history.contact_history(
-                    store=store, user=user, contact_id=target, query=query
+                    store=store, reader=reader, contact_id=target, query=query
                 )
             else:
-                page = history.interaction_history(store=store, user=user, query=query)
+                page = history.interaction_history(store=store, reader=reader, query=query)
             return w.history_payload(page.items, base_url=settings.api_base_url, zone=settings.zone)
 
         return Operation(str(body["operationName"]), w.HISTORY_MESSAGE, work)
@@ -123,10 +127,12 @@ def _history(agent: bool, contact: bool) -> Planner:
 def _content(body: dict[str, Any], caller: Caller, target: str) -> Operation:
     wire = w.convert(body, w.ContentOpWire)
     source = w.source_of(wire.source)
-    store, user, settings = caller.store, caller.user, caller.settings
+    store, reader, settings = caller.store, caller.reader, caller.settings
 
     def work() -> dict[str, Any]:
-        item = history.get_interaction(store=store, user=user, interaction_id=target, source=source)
+        item = history.get_interaction(
+            store=store, reader=reader, interaction_id=target, source=source
+        )
         return w.content_payload(item, base_url=settings.api_base_url, zone=settings.zone)
 
     return Operation("GetInteractionContent", w.CONTENT_MESSAGE, work)
@@ -163,10 +169,10 @@ def _find_phone_call(body: dict[str, Any], caller: Caller, _: str) -> Operation:
         subject=wire.subject,
         user_data=wire.userData,
     )
-    store, user, now = caller.store, caller.user, caller.now
+    store, reader, now = caller.store, caller.reader, caller.now
 
     def work() -> dict[str, Any]:
-        item, created = voice.find_phone_call(store=store, user=user, call=call, now=now)
+        item, created = voice.find_phone_call(store=store, reader=reader, call=call, now=now)
         return w.created_payload(item.id, created)
 
     return Operation("FindPhoneCall", w.CREATE_RESPONSE, work)
@@ -178,8 +184,10 @@ def _set_call_contact(body: dict[str, Any], caller: Caller, target: str) -> Oper
     store, user = caller.store, caller.user
 
     def work() -> dict[str, Any]:
-        voice.set_call_contact(store=store, user=user, interaction_id=target, contact_id=contact_id)
-        return w.success_payload()
+        unchanged = voice.set_call_contact(
+            store=store, user=user, interaction_id=target, contact_id=contact_id
+        )
+        return w.success_payload(unchanged)
 
     return Operation("SetCallContact", w.UCS_RESPONSE, work)
 

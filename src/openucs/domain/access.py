@@ -1,9 +1,8 @@
-"""Who may read what, as data: a `ReadScope` travels in queries and every store compiles it
-to SQL, so access is decided by the database rows (who owns what), never by filtering results.
-Not wired yet: the `agent_access` setting and the stores' compilation of this scope are the
-next step of issue 8; today every read path applies the `handled` rule.
+"""Who may read what, as data: a `ReadScope` travels in every history query and every store
+compiles it to SQL, so access is decided by the database rows (who owns what), never by
+filtering results after a LIMIT.
 
-Agents read by the deployment's `agent_access` policy:
+Agents read by the deployment's `agent_access` setting:
 
 - `own`: only the interactions they own (and the contacts of those interactions);
 - `handled` (the default): their own interactions, plus the whole history of every contact
@@ -19,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from openucs.domain.models import User
 from openucs.errors import InvalidInput
 
 
@@ -43,6 +43,13 @@ class ReadScope:
 
     user_id: str | None = None
     access: AgentAccess = AgentAccess.HANDLED
+
+    @classmethod
+    def of(cls, user: User, access: AgentAccess) -> ReadScope:
+        """The scope of `user` under the deployment's policy."""
+        if user.reads_everything or access is AgentAccess.ALL:
+            return EVERYTHING
+        return cls(user.id, access)
 
     @property
     def unlimited(self) -> bool:

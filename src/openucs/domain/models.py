@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from openucs.domain.enums import InteractionType, MediaType, Role, Source, State
@@ -163,3 +163,24 @@ class Session:
     created_at: datetime
     last_seen_at: datetime
     closed_at: datetime | None = None  # logged out: the token is refused
+
+
+@dataclass(frozen=True, slots=True)
+class ReadRecord:
+    """One read of history by a person (the read audit): who, when, through what (`via`: api,
+    cometd, web, cli), from which address, what (`action`) and which interactions or contact.
+    `seq` is given by the store when the record is written."""
+
+    at: datetime
+    user_id: str | None
+    user_name: str
+    action: str
+    via: str
+    client: str | None = None
+    contact_id: str | None = None
+    interaction_ids: tuple[str, ...] = ()
+    seq: int | None = None
+
+    @classmethod
+    def now(cls, **fields: Any) -> ReadRecord:
+        return cls(at=datetime.now(UTC), **fields)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from openucs.domain.access import EVERYTHING, ReadScope
 from openucs.domain.enums import InteractionType, MediaType, SortOrder, Source, State
 from openucs.domain.formats import to_millis
 from openucs.errors import InvalidInput
@@ -39,6 +40,8 @@ class HistoryQuery:
     The window is half-open, `start_from <= startDate < start_to`; either bound may be None.
     `custom_equals` is AND-ed equality on custom attributes (case-sensitive strings).
     `return_attributes` names the custom attributes each result carries (None: all of them).
+    `scope` is who reads: the stores add its rule to the SQL. It is not part of the
+    fingerprint: the services narrow a caller's query after its page token was checked.
     """
 
     start_from: datetime | None = None
@@ -56,6 +59,7 @@ class HistoryQuery:
     limit: int = DEFAULT_PAGE_SIZE
     after: Cursor | None = None
     return_attributes: tuple[str, ...] | None = ()
+    scope: ReadScope = EVERYTHING
 
     def __post_init__(self) -> None:
         if self.start_from and self.start_to and self.start_from >= self.start_to:
@@ -81,12 +85,14 @@ class HistoryQuery:
         return hashlib.blake2s(raw, digest_size=6).hexdigest()
 
 
-def encode_page_token(query: HistoryQuery, cursor: Cursor) -> str:
+def encode_page_token(query: HistoryQuery | AuditQuery, cursor: Cursor) -> str:
     raw = json.dumps([query.fingerprint(), cursor.start_ms, cursor.id], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_page_token(query: HistoryQuery, token: str, field_name: str = "pageToken") -> Cursor:
+def decode_page_token(
+    query: HistoryQuery | AuditQuery, token: str, field_name: str = "pageToken"
+) -> Cursor:
     """The cursor in `token`; refuses a token made for another query or a mangled one."""
     try:
         padded = token + "=" * (-len(token) % 4)
@@ -105,3 +111,28 @@ class Page(Generic[T]):
 
     items: list[T] = field(default_factory=list)
     next_cursor: Cursor | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    """Read audit records, newest first: optionally one user's, in `since <= at < until`,
+    keyset paged on (at, seq) by `after` (a `Cursor` whose id is the seq)."""
+
+    user_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = DEFAULT_PAGE_SIZE
+    after: Cursor | None = None
+
+    def __post_init__(self) -> None:
+        if self.since and self.until and self.since >= self.until:
+            raise InvalidInput("since", "is not before until")
+
+    def fingerprint(self) -> str:
+        parts = [
+            self.user_id,
+            self.since and to_millis(self.since),
+            self.until and to_millis(self.until),
+        ]
+        raw = json.dumps(parts, separators=(",", ":")).encode()
+        return hashlib.blake2s(raw, digest_size=6).hexdigest()

@@ -7,6 +7,7 @@ are plain dicts in exactly the documented shapes; `referenceId` is added by the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import tzinfo
 from typing import Any, TypeVar
 
@@ -214,8 +215,13 @@ def created_payload(interaction_id: str, created: bool) -> dict[str, Any]:
     }
 
 
-def success_payload() -> dict[str, Any]:
-    return {"messageType": UCS_RESPONSE, "success": True}
+def success_payload(unchanged: Sequence[str] = ()) -> dict[str, Any]:
+    """`unchanged` (an OpenUCS addition, present only when not empty): the interactions a
+    thread-wide change left as they were because another agent owns them."""
+    payload: dict[str, Any] = {"messageType": UCS_RESPONSE, "success": True}
+    if unchanged:
+        payload["unchangedInteractionIds"] = list(unchanged)
+    return payload
 
 
 def failure_payload(message_type: str | None, reason: str) -> dict[str, Any]:

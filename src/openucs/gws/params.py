@@ -58,7 +58,7 @@ def build_history_query(
         text=_blank_none(params.text),
         source=Source.parse("source", params.source) if params.source else Source.MAIN,
         sort=SortOrder.parse("sort", params.sort) if params.sort else SortOrder.DESC,
-        limit=_page_size(params.maxSize, settings),
+        limit=page_size(params.maxSize, settings),
         return_attributes=tuple(dict.fromkeys(a for a in params.customAttributes if a)),
     )
     if params.pageToken:
@@ -101,7 +101,8 @@ def _minus_one_month(day: date) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _page_size(raw: str | int | None, settings: Settings) -> int:
+def page_size(raw: str | int | None, settings: Settings) -> int:
+    """`maxSize`: the default when absent, else an integer within the configured bounds."""
     if raw is None or raw == "":
         return settings.default_page_size
     try:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from openucs.domain.models import Contact, User
 from openucs.errors import Conflict, InvalidInput, NotFound, OutOfRange
-from openucs.services.access import require_contact_access, require_reader_of_everything
+from openucs.services.access import (
+    Reader,
+    require_contact_access,
+    require_reader_of_everything,
+)
 from openucs.store.base import Store
 
 MAX_CONTACT_PAGE = 1000
@@ -57,10 +61,11 @@ def find_contacts(
     )
 
 
-def read_contact(*, store: Store, user: User, contact_id: str) -> Contact:
-    """One contact, for a supervisor or admin, or an agent who handled it."""
+def read_contact(*, store: Store, reader: Reader, contact_id: str) -> Contact:
+    """One contact, for a supervisor or admin, or an agent who may read its history."""
     contact = get_contact(store=store, contact_id=contact_id)
-    require_contact_access(store, user, contact_id)
+    require_contact_access(store, reader.scope, contact_id)
+    reader.record("contact.read", contact_id=contact_id)
     return contact
 
 

@@ -13,11 +13,11 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from openucs.domain.enums import MediaType, SortOrder, Source, State
 from openucs.domain.formats import to_millis
-from openucs.domain.models import Interaction, User
+from openucs.domain.models import Interaction
 from openucs.domain.query import HistoryQuery, Page
 from openucs.domain.stats import OwnerCount, offset_spans
 from openucs.errors import InvalidInput, OutOfRange
-from openucs.services.access import require_reader_of_everything
+from openucs.services.access import Reader, require_reader_of_everything
 from openucs.services.history import interaction_history
 from openucs.store.base import Store
 
@@ -58,7 +58,7 @@ def local_midnight(day: date, zone: tzinfo) -> datetime:
 def build_dashboard(
     *,
     store: Store,
-    user: User,
+    reader: Reader,
     zone: tzinfo,
     first_day: date,
     last_day: date,
@@ -67,7 +67,7 @@ def build_dashboard(
     open_limit: int = 20,
 ) -> Dashboard:
     """The figures of [first_day, last_day] (both included, local days of `zone`)."""
-    require_reader_of_everything(user, "the dashboard")
+    require_reader_of_everything(reader.user, "the dashboard")
     if last_day < first_day:
         raise InvalidInput("from", f"{first_day} is after {last_day}")
     if (last_day - first_day).days >= MAX_DAYS:
@@ -95,7 +95,7 @@ def build_dashboard(
         board.per_media[c.media_type] = board.per_media.get(c.media_type, 0) + c.count
         board.per_state[c.state] = board.per_state.get(c.state, 0) + c.count
     board.open_items = interaction_history(
-        store=store, user=user, query=open_query(board, open_limit)
+        store=store, reader=reader, query=open_query(board, open_limit)
     )
     return board
 

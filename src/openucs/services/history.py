@@ -1,14 +1,16 @@
-"""Reading history: one page of a window, one contact's history, one interaction."""
+"""Reading history: one page of a window, one contact's history, one interaction. Each read
+carries the reader's scope into the SQL and leaves a record in the read audit."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from openucs.domain.enums import Source
-from openucs.domain.models import Interaction, User
+from openucs.domain.models import Interaction
 from openucs.domain.query import HistoryQuery, Page
 from openucs.errors import NotFound
 from openucs.services.access import (
+    Reader,
     owner_filter_for,
     require_contact_access,
     require_interaction_access,
@@ -16,29 +18,33 @@ from openucs.services.access import (
 from openucs.store.base import Store
 
 
-def interaction_history(*, store: Store, user: User, query: HistoryQuery) -> Page[Interaction]:
-    """RetrieveInteractionHistory / RetrieveAgentHistory: an agent sees only their own rows."""
-    owner = owner_filter_for(user, query.owner_id)
-    if owner and owner != user.id and store.get_user(owner) is None:
+def interaction_history(*, store: Store, reader: Reader, query: HistoryQuery) -> Page[Interaction]:
+    """RetrieveInteractionHistory / RetrieveAgentHistory: an agent lists only their own rows."""
+    scope = reader.scope
+    owner = owner_filter_for(scope, query.owner_id)
+    if owner and owner != reader.user.id and store.get_user(owner) is None:
         raise NotFound("user", owner)
-    return store.history(replace(query, owner_id=owner))
+    page = store.history(replace(query, owner_id=owner, scope=scope))
+    reader.record("interactions.list", interaction_ids=_ids(page))
+    return page
 
 
 def contact_history(
-    *, store: Store, user: User, contact_id: str, query: HistoryQuery
+    *, store: Store, reader: Reader, contact_id: str, query: HistoryQuery
 ) -> Page[Interaction]:
-    """RetrieveContactHistory: the whole history of a contact the user may see.
+    """RetrieveContactHistory: the history of a contact, as far as the reader may see it.
 
-    Hot path: rows reference their contact (a foreign key), so a non-empty page or a handled
-    contact proves the contact exists; its row is looked up only otherwise (404 before 403)."""
+    Hot path: one SELECT with the scope in it. Rows reference their contact (a foreign key),
+    so a non-empty page proves the contact exists and is readable; only an empty page looks
+    further, to answer 404 (no such contact) before 403 (not readable)."""
+    scope = reader.scope
     if query.owner_id:
-        owner_filter_for(user, query.owner_id)
-    if not user.reads_everything and not store.owner_handled_contact(user.id, contact_id):
-        _require_contact(store, contact_id)
-        require_contact_access(store, user, contact_id)
-    page = store.history(replace(query, contact_id=contact_id))
+        owner_filter_for(scope, query.owner_id)
+    page = store.history(replace(query, contact_id=contact_id, scope=scope))
     if not page.items:
         _require_contact(store, contact_id)
+        require_contact_access(store, scope, contact_id)
+    reader.record("contact.history", contact_id=contact_id, interaction_ids=_ids(page))
     return page
 
 
@@ -50,7 +56,7 @@ def _require_contact(store: Store, contact_id: str) -> None:
 def get_interaction(
     *,
     store: Store,
-    user: User,
+    reader: Reader,
     interaction_id: str,
     with_content: bool = True,
     source: Source | None = None,
@@ -60,5 +66,10 @@ def get_interaction(
     item = store.get_interaction(interaction_id, with_content=with_content)
     if item is None or (source is not None and item.source is not source):
         raise NotFound("interaction", interaction_id)
-    require_interaction_access(store, user, item)
+    require_interaction_access(store, reader.scope, item)
+    reader.record("interaction.read", interaction_ids=(item.id,), contact_id=item.contact_id)
     return item
+
+
+def _ids(page: Page[Interaction]) -> tuple[str, ...]:
+    return tuple(item.id for item in page.items)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field, replace
 
 from openucs.domain.enums import SortOrder, Source
 from openucs.domain.formats import to_millis
-from openucs.domain.models import Interaction, User
+from openucs.domain.models import Interaction
 from openucs.domain.query import Cursor, HistoryQuery
 from openucs.errors import NotFound
-from openucs.services.access import require_contact_access
+from openucs.services.access import Reader, require_contact_access
 from openucs.store.base import Store
 
 TIERS = (Source.MAIN, Source.ARCHIVE)
@@ -41,7 +41,7 @@ def tier_query(contact_id: str, source: Source, limit: int) -> HistoryQuery:
 def contact_timeline(
     *,
     store: Store,
-    user: User,
+    reader: Reader,
     contact_id: str,
     limit: int,
     resume: dict[Source, Cursor | None] | None = None,
@@ -50,10 +50,13 @@ def contact_timeline(
     first page, both tiers from their newest row)."""
     if store.get_contact(contact_id) is None:
         raise NotFound("contact", contact_id)
-    require_contact_access(store, user, contact_id)
+    scope = reader.scope
+    require_contact_access(store, scope, contact_id)
     tiers = dict.fromkeys(TIERS) if resume is None else resume
     pages = {
-        source: store.history(replace(tier_query(contact_id, source, limit), after=after))
+        source: store.history(
+            replace(tier_query(contact_id, source, limit), after=after, scope=scope)
+        )
         for source, after in tiers.items()
     }
     merged = sorted(
@@ -62,6 +65,9 @@ def contact_timeline(
         reverse=True,
     )[:limit]
     timeline = Timeline(items=merged)
+    reader.record(
+        "contact.history", contact_id=contact_id, interaction_ids=tuple(i.id for i in merged)
+    )
     for source, page in pages.items():
         shown = [i for i in merged if i.source is source]
         if len(shown) == len(page.items):

@@ -6,7 +6,9 @@ under a lock (no duplicate for two concurrent calls), SetCallContact re-links th
 (spec 4.4) in one statement, SetCallCompleted merges user data inside its transaction.
 
 Who may write: supervisors and admins any call; an agent the calls they own and calls that
-have no owner yet. Anybody may identify contacts (and create one, when asked to).
+have no owner yet, also in a thread-wide change (SetCallContact leaves the others' calls as
+they are and says which). A parent given to FindPhoneCall must be readable by the caller.
+Anybody may identify contacts (and create one, when asked to).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from typing import Any
 from openucs.domain.enums import InteractionType, MediaType, State
 from openucs.domain.ids import is_valid_ucs_id, new_ucs_id
 from openucs.domain.models import Contact, ContactPoint, Interaction, InteractionPatch, User
-from openucs.errors import InvalidInput, MissingParameter, NotFound, PermissionDenied
+from openucs.errors import InvalidInput, MissingParameter, NotFound
 from openucs.services import records
+from openucs.services.access import Reader, require_interaction_access, require_interaction_writer
 from openucs.store.base import Store
 
 MAX_NOTE = 65_536
@@ -105,10 +108,16 @@ def identify_contact(*, store: Store, ident: Identification) -> tuple[Contact, b
 
 
 def find_phone_call(
-    *, store: Store, user: User, call: PhoneCall, now: datetime
+    *, store: Store, reader: Reader, call: PhoneCall, now: datetime
 ) -> tuple[Interaction, bool]:
     """The call recorded under `call_id` (its UCS external id), or a new one owned by the
     caller, threaded by the UCS rule (spec 4.6). Returns it and whether it was created."""
+    user = reader.user
+    if call.parent_id:
+        parent = store.get_interaction(call.parent_id, with_content=False)
+        if parent is None:
+            raise InvalidInput("parentId", f"interaction {call.parent_id!r} not found")
+        require_interaction_access(store, reader.scope, parent)
     candidate = Interaction(
         id=new_ucs_id(),
         media_type=MediaType.CALL,
@@ -133,14 +142,19 @@ def find_phone_call(
     return store.find_or_create_call(candidate)
 
 
-def set_call_contact(*, store: Store, user: User, interaction_id: str, contact_id: str) -> int:
-    """Link the call, and every interaction of its thread, to the contact (spec 4.4)."""
+def set_call_contact(
+    *, store: Store, user: User, interaction_id: str, contact_id: str
+) -> list[str]:
+    """Link the call, and the interactions of its thread the caller may change, to the
+    contact (spec 4.4). Returns the ids of the thread's interactions left unchanged because
+    another agent owns them (always none for supervisors and admins)."""
     if not is_valid_ucs_id(contact_id):
         raise InvalidInput("contactPath", f"{contact_id!r} is not a contact id")
     _writable_call(store, user, interaction_id)
     if store.get_contact(contact_id) is None:
         raise NotFound("contact", contact_id)
-    return store.assign_thread_contact(interaction_id, contact_id)
+    writer = None if user.reads_everything else user.id
+    return store.assign_thread_contact(interaction_id, contact_id, writer_id=writer)
 
 
 def set_call_note(*, store: Store, user: User, interaction_id: str, note: str) -> Interaction:
@@ -172,6 +186,5 @@ def _writable_call(store: Store, user: User, interaction_id: str) -> Interaction
     item = store.get_interaction(interaction_id, with_content=False)
     if item is None:
         raise NotFound("interaction", interaction_id)
-    if not user.reads_everything and item.owner_id not in (None, user.id):
-        raise PermissionDenied(f"interaction {interaction_id!r} belongs to another agent")
+    require_interaction_writer(user, item)
     return item

@@ -9,7 +9,10 @@ Every history query is read along one index in (start_ms, id) order, so no engin
   (name, value, source, start_ms, interaction_id), joined to the rows by primary key.
 
 The other filters (media types, states, type ids, thread, more attribute pairs, text) are
-checked on the rows met along that index. Paging is keyset paging: the rows after a cursor in
+checked on the rows met along that index, and so is the reader's scope (`domain.access`):
+`own` is the owner column; `handled` is, for a contact's history, one uncorrelated EXISTS
+(evaluated once: has the reader an interaction of this contact?) and elsewhere "owned, or of a
+contact the reader has an interaction of". Paging is keyset paging: the rows after a cursor in
 the sort direction; one extra row is fetched to learn whether a next page exists.
 """
 
@@ -23,6 +26,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement, Executable
 
+from openucs.domain.access import AgentAccess
 from openucs.domain.enums import SortOrder
 from openucs.domain.formats import to_millis
 from openucs.domain.query import Cursor, HistoryQuery
@@ -51,7 +55,12 @@ def history_select(
     """The SELECT of one page: interaction columns, the owner's names (`owner_*`) and, with
     content, `messages` and `email`; ordered by (start, id) in the query's direction."""
     driver = _driver(query)
-    conditions = [*driver.conditions, *_window(query, driver), *_row_filters(query, driver)]
+    conditions = [
+        *driver.conditions,
+        *_window(query, driver),
+        *_row_filters(query, driver),
+        *_scope(query),
+    ]
     stmt = _select_rows(driver.relation, with_content=with_content).where(*conditions)
     if query.sort is SortOrder.ASC:
         stmt = stmt.order_by(driver.start.asc(), driver.id.asc())
@@ -145,6 +154,25 @@ def _row_filters(query: HistoryQuery, driver: _Driver) -> list[ColumnElement[boo
     if query.text:
         conditions.append(_text_matches(query.text))
     return conditions
+
+
+def _scope(query: HistoryQuery) -> list[ColumnElement[bool]]:
+    """The reader's rule as conditions on the rows (none for a reader of everything)."""
+    scope = query.scope
+    reader = scope.user_id
+    if reader is None or scope.unlimited or query.owner_id == reader:
+        return []
+    owned = _rows.c.owner_id == reader
+    if scope.access is AgentAccess.OWN:
+        return [owned]
+    handled = _rows.alias("handled")
+    if query.contact_id is not None:
+        of_contact = handled.c.contact_id == query.contact_id
+        return [exists(select(handled.c.id).where(of_contact, handled.c.owner_id == reader))]
+    same_contact = handled.c.contact_id == _rows.c.contact_id
+    return [
+        or_(owned, exists(select(handled.c.id).where(same_contact, handled.c.owner_id == reader)))
+    ]
 
 
 def _has_attribute(name: str, value: str) -> ColumnElement[bool]:

@@ -97,20 +97,27 @@ class VoiceMethods:
             people.save_contacts(conn, self._upsert, [create], _now_ms())
             return people.get_contact(conn, create.id), True
 
-    def assign_thread_contact(self: _SqlBase, interaction_id: str, contact_id: str) -> int:
-        """Every interaction of the thread of `interaction_id` gets `contact_id` (UCS
-        AssignInteractionToContact, spec 4.4). Returns how many changed."""
+    def assign_thread_contact(
+        self: _SqlBase, interaction_id: str, contact_id: str, *, writer_id: str | None = None
+    ) -> list[str]:
+        """The interactions of the thread of `interaction_id` get `contact_id` (UCS
+        AssignInteractionToContact, spec 4.4); with `writer_id`, only those that user owns or
+        that have no owner. Returns the ids left unchanged (owned by someone else)."""
         with self._write() as conn:
             item = _load(conn, interaction_id)
             if people.get_contact(conn, contact_id) is None:
                 raise NotFound("contact", contact_id)
             thread = item.thread_id or item.id
-            stmt = (
-                update(interactions)
-                .where((interactions.c.thread_id == thread) | (interactions.c.id == interaction_id))
-                .values(contact_id=contact_id)
+            in_thread = (interactions.c.thread_id == thread) | (interactions.c.id == interaction_id)
+            if writer_id is None:
+                conn.execute(update(interactions).where(in_thread).values(contact_id=contact_id))
+                return []
+            writable = interactions.c.owner_id.is_(None) | (interactions.c.owner_id == writer_id)
+            conn.execute(
+                update(interactions).where(in_thread, writable).values(contact_id=contact_id)
             )
-            return int(conn.execute(stmt).rowcount or 0)
+            others = select(interactions.c.id).where(in_thread, ~writable)
+            return sorted(conn.scalars(others))
 
     def complete_interaction(
         self: _SqlBase,

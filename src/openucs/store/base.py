@@ -14,8 +14,15 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from openucs.domain.enums import Source
-from openucs.domain.models import Contact, Interaction, InteractionPatch, Session, User
-from openucs.domain.query import HistoryQuery, Page
+from openucs.domain.models import (
+    Contact,
+    Interaction,
+    InteractionPatch,
+    ReadRecord,
+    Session,
+    User,
+)
+from openucs.domain.query import AuditQuery, HistoryQuery, Page
 from openucs.domain.stats import DailyCount, OffsetSpan, OwnerCount
 
 
@@ -166,6 +173,16 @@ class Store(Protocol):
         """The secret stored under `name`, storing `candidate` when there is none: every
         process on the database gets the same value."""
 
+    # --- the read audit ----------------------------------------------------------------------
+    def append_reads(self, records: Sequence[ReadRecord]) -> None:
+        """Append read audit records (their `seq` is given here) in one transaction."""
+
+    def reads(self, query: AuditQuery) -> Page[ReadRecord]:
+        """One page of read audit records, newest first (at, seq)."""
+
+    def prune_reads(self, before: datetime) -> int:
+        """Delete the read audit records written before `before`; returns how many."""
+
     # --- asynchronous UCS operations (voice) -------------------------------------------------
     def find_or_create_call(self, candidate: Interaction) -> tuple[Interaction, bool]:
         """The call whose external id is `candidate.external_id`, else `candidate` stored
@@ -182,9 +199,13 @@ class Store(Protocol):
         """The first contact (by id) with this email, else phone, else exact last name
         (case-insensitive); else `create` stored, under a lock. (contact, created)."""
 
-    def assign_thread_contact(self, interaction_id: str, contact_id: str) -> int:
-        """Every interaction of the thread of `interaction_id` gets `contact_id`, in one
-        statement; NotFound for an unknown interaction or contact. Returns the count."""
+    def assign_thread_contact(
+        self, interaction_id: str, contact_id: str, *, writer_id: str | None = None
+    ) -> list[str]:
+        """The interactions of the thread of `interaction_id` get `contact_id`, in one
+        statement; with `writer_id`, only those that user owns or that have no owner.
+        NotFound for an unknown interaction or contact. Returns the ids of the thread's
+        interactions left unchanged because another user owns them."""
 
     def complete_interaction(
         self,

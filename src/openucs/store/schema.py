@@ -182,3 +182,22 @@ server_secrets = Table(
     Column("value", String(128), nullable=False),
     Column("created_ms", BigInteger, nullable=False),
 )
+
+# The read audit: who read which interactions or contact, when, through what and from where.
+# Appended in batches (services/audit.py), read newest first by (at_ms, seq), pruned by age.
+# No foreign keys: a record outlives what it names.
+read_audit = Table(
+    "read_audit",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("user_id", String(32)),
+    Column("user_name", String(128), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("via", String(16), nullable=False),
+    Column("client", String(128)),
+    Column("contact_id", String(ID)),
+    Column("interaction_ids", Text, nullable=False),  # space-separated
+    Index("ix_read_audit_at", "at_ms", "seq"),
+    Index("ix_read_audit_user", "user_id", "at_ms", "seq"),
+)

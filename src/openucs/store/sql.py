@@ -40,6 +40,7 @@ from openucs.domain.query import Cursor, HistoryQuery, Page
 from openucs.errors import Conflict, InvalidInput, NotFound, OpenUcsError
 from openucs.store import _people as people
 from openucs.store import _rows as rows
+from openucs.store._audit import AuditMethods
 from openucs.store._errors import (
     IntegrityHandler,
     driver_message,
@@ -89,7 +90,7 @@ def _now_ms() -> int:
     return to_millis(datetime.now(UTC))
 
 
-class SqlStore(StatsQueries, VoiceMethods):
+class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
     """Store over SQLAlchemy Core. Thread-safe: engines pool their connections."""
 
     def __init__(self, *, reader: Engine, writer: Engine) -> None:

@@ -13,6 +13,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from openucs.config import Settings
+from openucs.services.audit import AuditTrail
 from openucs.services.users import Authenticator
 from openucs.store.base import Store
 from openucs.web.contact import contact_page
@@ -36,8 +37,10 @@ PAGES = [
 ]
 
 
-def web_router(settings: Settings, store: Store, authenticator: Authenticator) -> Router:
-    web = WebContext.build(settings, store, authenticator)
+def web_router(
+    settings: Settings, store: Store, authenticator: Authenticator, audit: AuditTrail
+) -> Router:
+    web = WebContext.build(settings, store, authenticator, audit)
 
     def provide_web() -> WebContext:
         return web

@@ -60,10 +60,10 @@ def older_url(contact_id: str, timeline: Timeline, page_number: int) -> str | No
 def contact_page(
     request: Request[Any, Any, Any], web: Web, viewer: CurrentViewer, contact_id: FromPath[str]
 ) -> Response[str]:
-    contact = read_contact(store=web.store, user=viewer.user, contact_id=contact_id)
+    contact = read_contact(store=web.store, reader=viewer.reader, contact_id=contact_id)
     resume = resume_from(request.query_params, contact_id)
     timeline = contact_timeline(
-        store=web.store, user=viewer.user, contact_id=contact_id, limit=PAGE, resume=resume
+        store=web.store, reader=viewer.reader, contact_id=contact_id, limit=PAGE, resume=resume
     )
     raw_n = str(request.query_params.get("n", "1"))
     page_number = int(raw_n) if raw_n.isdigit() and 0 < int(raw_n) < 1_000_000 else 1

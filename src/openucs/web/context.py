@@ -25,6 +25,8 @@ from litestar.params import SkipValidation
 from openucs.config import Settings
 from openucs.domain.models import User
 from openucs.errors import PermissionDenied
+from openucs.services.access import Reader
+from openucs.services.audit import AuditTrail
 from openucs.services.users import Authenticator
 from openucs.store.base import Store
 from openucs.web.render import Templates
@@ -42,10 +44,13 @@ class WebContext:
     store: Store
     authenticator: Authenticator
     templates: Templates
+    audit: AuditTrail
 
     @classmethod
-    def build(cls, settings: Settings, store: Store, authenticator: Authenticator) -> WebContext:
-        return cls(settings, store, authenticator, Templates(settings.zone))
+    def build(
+        cls, settings: Settings, store: Store, authenticator: Authenticator, audit: AuditTrail
+    ) -> WebContext:
+        return cls(settings, store, authenticator, Templates(settings.zone), audit)
 
     def session_cookie(self, token: str) -> Cookie:
         return Cookie(
@@ -71,11 +76,13 @@ class WebContext:
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """The signed-in user, their session cookie and the session's CSRF token."""
+    """The signed-in user, their session cookie and the session's CSRF token, and the user
+    as a `Reader` of history through this page."""
 
     user: User
     token: str
     csrf_token: str
+    reader: Reader
 
     @property
     def reads_everything(self) -> bool:
@@ -103,7 +110,9 @@ def resolve_viewer(request: Request[Any, Any, Any], web: Web) -> Viewer:
     if found is None or token is None:
         raise LoginRequired()
     session, user = found
-    viewer = Viewer(user, token, session.csrf_token)
+    client = request.client.host if request.client else None
+    reader = Reader(user, web.settings.agent_reads, web.audit, via="web", client=client)
+    viewer = Viewer(user, token, session.csrf_token, reader)
     request.state.viewer = viewer
     return viewer
 

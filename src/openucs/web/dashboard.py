@@ -78,7 +78,7 @@ def dashboard_page(
         source = Source.parse("source", source_raw)
         board = build_dashboard(
             store=web.store,
-            user=viewer.user,
+            reader=viewer.reader,
             zone=web.settings.zone,
             first_day=first,
             last_day=last,

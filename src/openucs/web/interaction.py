@@ -52,7 +52,7 @@ def duration_seconds(item: Interaction) -> float | None:
 def interaction_page(
     request: Request[Any, Any, Any], web: Web, viewer: CurrentViewer, interaction_id: FromPath[str]
 ) -> Response[str]:
-    item = get_interaction(store=web.store, user=viewer.user, interaction_id=interaction_id)
+    item = get_interaction(store=web.store, reader=viewer.reader, interaction_id=interaction_id)
     names = web.store.contact_names([item.contact_id] if item.contact_id else [])
     first, last = names.get(item.contact_id or "", (None, None))
     context = {
@@ -83,6 +83,6 @@ def save_comment(
 ) -> Response[Any]:
     viewer.check_csrf(data.csrf)
     edit_comment(
-        store=web.store, user=viewer.user, interaction_id=interaction_id, comment=data.comment
+        store=web.store, reader=viewer.reader, interaction_id=interaction_id, comment=data.comment
     )
     return redirect(web, f"/interactions/{quote(interaction_id)}?saved=1#comment")

@@ -191,7 +191,7 @@ def run_search(web: WebContext, viewer: Viewer, form: SearchForm) -> SearchResul
             form, owner_id=owner_of(store, form.agent), contact_id=result.match.contact_id
         )
         query = build_history_query(params, settings=web.settings, now=datetime.now(UTC))
-        page = interaction_history(store=store, user=viewer.user, query=query)
+        page = interaction_history(store=store, reader=viewer.reader, query=query)
     except InvalidInput as exc:
         result.error = exc.message
         return result

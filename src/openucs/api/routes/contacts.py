@@ -10,7 +10,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from openucs.api.answers import ContactAnswer, ContactsAnswer
 from openucs.api.auth import admin_only
-from openucs.api.context import Ctx, CurrentUser
+from openucs.api.context import Ctx, CurrentReader, CurrentUser
 from openucs.domain.models import Contact
 from openucs.errors import InvalidInput
 from openucs.gws.wire import ContactWire, contact_from_wire, contact_to_wire
@@ -31,8 +31,9 @@ def create_contact(ctx: Ctx, data: JSONBody[ContactWire]) -> ContactAnswer:
 
 
 @get("/contacts/{contact_id:str}", sync_to_thread=True)
-def get_contact(ctx: Ctx, user: CurrentUser, contact_id: FromPath[str]) -> ContactAnswer:
-    return _answer(ctx, contacts.read_contact(store=ctx.store, user=user, contact_id=contact_id))
+def get_contact(ctx: Ctx, reader: CurrentReader, contact_id: FromPath[str]) -> ContactAnswer:
+    contact = contacts.read_contact(store=ctx.store, reader=reader, contact_id=contact_id)
+    return _answer(ctx, contact)
 
 
 @put("/contacts/{contact_id:str}", guards=[admin_only], sync_to_thread=True)

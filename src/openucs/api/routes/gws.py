@@ -12,7 +12,7 @@ from litestar.params import FromPath, QueryParameter, SkipValidation
 
 from openucs import __version__
 from openucs.api.answers import ContentAnswer, HistoryAnswer, UserAnswer, VersionAnswer
-from openucs.api.context import ApiContext, Ctx, CurrentUser
+from openucs.api.context import ApiContext, Ctx, CurrentReader, CurrentUser
 from openucs.domain.enums import Source
 from openucs.domain.models import Interaction
 from openucs.domain.query import HistoryQuery, Page, encode_page_token
@@ -102,37 +102,39 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 @get("/ucs/interactions", dependencies=_DEPENDENCIES, sync_to_thread=True)
-def interaction_history(ctx: Ctx, user: CurrentUser, params: Params) -> HistoryAnswer:
+def interaction_history(ctx: Ctx, reader: CurrentReader, params: Params) -> HistoryAnswer:
     """RetrieveInteractionHistory / RetrieveAgentHistory: interactions started in a window."""
     query = _query(ctx, params)
-    page = history.interaction_history(store=ctx.store, user=user, query=query)
+    page = history.interaction_history(store=ctx.store, reader=reader, query=query)
     return _history_answer(ctx, query, page)
 
 
 @get("/ucs/contacts/{contact_id:str}/interactions", dependencies=_DEPENDENCIES, sync_to_thread=True)
 def contact_history(
-    ctx: Ctx, user: CurrentUser, contact_id: FromPath[str], params: Params
+    ctx: Ctx, reader: CurrentReader, contact_id: FromPath[str], params: Params
 ) -> HistoryAnswer:
     """RetrieveContactHistory: the history of one UCS contact."""
     if params.contactId and params.contactId != contact_id:
         raise InvalidInput("contactId", "does not match the contact id in the path")
     params.contactId = contact_id
     query = _query(ctx, params)
-    page = history.contact_history(store=ctx.store, user=user, contact_id=contact_id, query=query)
+    page = history.contact_history(
+        store=ctx.store, reader=reader, contact_id=contact_id, query=query
+    )
     return _history_answer(ctx, query, page)
 
 
 @get("/ucs/interactions/{interaction_id:str}", sync_to_thread=True)
 def interaction_content(
     ctx: Ctx,
-    user: CurrentUser,
+    reader: CurrentReader,
     interaction_id: FromPath[str],
     source: Annotated[One, _q("source")] = None,
 ) -> ContentAnswer:
     """GetInteractionContent: every field, plus the transcript (chat-like media) or the email."""
     item = history.get_interaction(
         store=ctx.store,
-        user=user,
+        reader=reader,
         interaction_id=interaction_id,
         source=Source.parse("source", source) if source else None,
     )

@@ -38,7 +38,8 @@ async def _accept(
     body: dict[str, Any],
     target: str | None = None,
 ) -> OperationAnswer:
-    caller = Caller(ctx.store, ctx.settings, user, datetime.now(UTC))
+    reader = ctx.reader(user, request, via="cometd")
+    caller = Caller(ctx.store, ctx.settings, reader, datetime.now(UTC))
     operation = operations.plan(resource, body, caller=caller, target=target)
     reference_id = await ops.submit(request.scope, user, operation)
     return OperationAnswer(statusCode=0, referenceId=reference_id)
