@@ -45,10 +45,14 @@ class AuditMethods:
         return Page(found[: query.limit], Cursor(to_millis(last.at), str(last.seq)))
 
     def prune_reads(self: _SqlBase, before: datetime) -> int:
-        """Delete the records written before `before`; returns how many."""
+        """Delete the records written before `before`; returns how many. Looks first, so
+        that a server with nothing to prune writes nothing."""
+        old = _COLUMNS.at_ms < to_millis(before)
+        with self._read() as conn:
+            if conn.execute(select(_COLUMNS.seq).where(old).limit(1)).first() is None:
+                return 0
         with self._write() as conn:
-            done = conn.execute(delete(read_audit).where(_COLUMNS.at_ms < to_millis(before)))
-            return int(done.rowcount or 0)
+            return int(conn.execute(delete(read_audit).where(old)).rowcount or 0)
 
 
 def _values(record: ReadRecord) -> dict[str, Any]:
