@@ -38,6 +38,41 @@ def test_the_first_demo_start_loads_history_and_logins(run, new_sqlite, served):
     assert len(served) == 2
 
 
+def test_demo_on_a_database_with_history_prints_no_demo_login(run, new_sqlite, served):
+    url = new_sqlite("real")
+    run("seed", "-n", "20", "--now", "2026-11-25", "--database", url)
+    run("users", "add", "boss", "--role", "admin", "--password-stdin", "--database", url,
+        input="boss-password\n")  # fmt: skip
+    out = run("serve", "--demo", "--database", url).stdout
+    assert "Demo data not loaded: the database already holds history" in out
+    assert "loading" not in out
+    for _, _, password, _, _ in serve_module.DEMO_USERS:
+        assert password not in out
+    assert "No login exists" not in out
+
+
+def test_only_demo_logins_whose_demo_password_works_are_printed(run, new_sqlite, served):
+    url = new_sqlite("changed")
+    run("serve", "--demo", "--database", url)
+    run("users", "passwd", "admin", "--password-stdin", "--database", url,
+        input="a-private-password\n")  # fmt: skip
+    out = run("serve", "--demo", "--database", url).stdout
+    assert "admin-demo" not in out
+    assert "supervisor-demo" in out and "agent-demo" in out
+    assert "not loaded" not in out
+
+
+def test_a_server_without_any_login_says_how_to_create_one(run, new_sqlite, served):
+    url = new_sqlite("nologin")
+    run("seed", "-n", "10", "--now", "2026-11-25", "--database", url)  # owners, no login
+    out = run("serve", "--database", url).stdout
+    assert "No login exists yet" in out
+    assert f"openucs users add NAME --role admin --password-stdin --database {url}" in out
+    run("users", "add", "first", "--role", "admin", "--password-stdin", "--database", url,
+        input="first-password\n")  # fmt: skip
+    assert "No login exists" not in run("serve", "--database", url).stdout
+
+
 def test_demo_passwords_are_long_enough():
     assert all(len(password) >= 8 for _, _, password, _, _ in serve_module.DEMO_USERS)
 
