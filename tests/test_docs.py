@@ -33,3 +33,35 @@ def test_readme_opens_with_the_two_commands():
     head = (ROOT / "README.md").read_text()[:1500]
     assert "make run" in head
     assert "make test" in head
+
+
+def _docs() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def test_every_table_ends_with_a_blank_line():
+    """A paragraph glued to a table's last row renders as one more row."""
+    glued = []
+    for path in _docs():
+        rows = path.read_text().splitlines()
+        for number, (line, after) in enumerate(zip(rows, rows[1:], strict=False), start=2):
+            if line.startswith("|") and after.strip() and not after.startswith("|"):
+                glued.append(f"{path.name}:{number}")
+    assert glued == []
+
+
+def test_the_docs_point_only_at_files_of_the_product():
+    outside = [
+        f"{path.name}: {word}"
+        for path in _docs()
+        for word in ("../", "shared/spec", "/work/")
+        if word in path.read_text()
+    ]
+    assert outside == []
+
+
+def test_make_run_takes_a_port():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "openucs serve --demo --port $(PORT)" in makefile
+    assert "PORT ?= 8080" in makefile
+    assert "make run PORT=9000" in (ROOT / "README.md").read_text()
