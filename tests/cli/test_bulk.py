@@ -137,6 +137,27 @@ def test_the_export_is_the_full_wire_form_oldest_first(run, new_sqlite):
     assert replies and all(r["parentId"] in ids for r in replies)
 
 
+def test_export_takes_the_owner_by_name_or_id(run, new_sqlite):
+    url = new_sqlite("owner")
+    seed(run, url, n=300)
+    everything = lines(export(run, url))
+    owner = next(i["ownerInformation"] for i in everything if "ownerInformation" in i)
+    by_name = lines(export(run, url, "--user-id", owner["userName"]))
+    by_id = lines(export(run, url, "--user-id", owner["id"]))
+    theirs = [i for i in everything if i.get("ownerInformation", {}).get("id") == owner["id"]]
+    assert theirs and by_name == by_id == theirs
+
+
+@pytest.mark.parametrize("user", ["agent999", "0123456789abcdef0123456789abcdef", ""])
+def test_export_of_an_unknown_owner_is_an_error(run, new_sqlite, tmp_path, user):
+    url = new_sqlite("nobody")
+    seed(run, url, n=50)
+    target = tmp_path / "out.ndjson"
+    result = run("export", "--user-id", user, "-o", str(target), "--database", url, expect=2)
+    assert result.stderr == f"Error: user {user!r} not found\n"
+    assert not target.exists() and list(tmp_path.glob("*.partial")) == []
+
+
 def test_export_filters(run, new_sqlite):
     url = new_sqlite("filters")
     seed(run, url, n=500)

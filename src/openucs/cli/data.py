@@ -22,6 +22,7 @@ from openucs.cli._common import (
 )
 from openucs.demo import DemoBatches, DemoData, DemoPlan
 from openucs.domain.enums import Source
+from openucs.errors import NotFound
 from openucs.gws.ndjson import (
     ContactLineEncoder,
     InteractionLineEncoder,
@@ -174,7 +175,7 @@ def _large_file(file: BinaryIO) -> bool:
 @click.option("--to", "to_date", metavar="DATE", help="Started on or before (day included).")
 @click.option("--media-type", multiple=True, help="Repeatable: call, chat, email ...")
 @click.option("--state", multiple=True, help="Repeatable: New, Pending, InProcess, Stopped.")
-@click.option("--user-id", help="Owner (32-hex user id).")
+@click.option("--user-id", "user", metavar="USER", help="Owner: a user name or 32-hex user id.")
 @click.option("--contact-id", help="Contact id.")
 @click.option("--source", type=_SOURCES, default="main", show_default=True)
 def export(
@@ -185,7 +186,7 @@ def export(
     to_date: str | None,
     media_type: tuple[str, ...],
     state: tuple[str, ...],
-    user_id: str | None,
+    user: str | None,
     contact_id: str | None,
     source: str,
 ) -> None:
@@ -195,19 +196,19 @@ def export(
     full wire form with custom attributes, transcripts and emails), or with --contacts every
     contact. `openucs import` reads both back unchanged."""
     settings = settings_for(database)
-    params = HistoryParams(
-        fromDate=from_date,
-        toDate=to_date,
-        mediaType=media_type,
-        state=state,
-        userId=user_id,
-        contactId=contact_id,
-        source=source,
-    )
-    filtered = from_date or to_date or media_type or state or user_id or contact_id
+    filtered = from_date or to_date or media_type or state or user is not None or contact_id
     if contacts and (filtered or source != "main"):
         raise CliError("--contacts exports every contact; the filters apply to interactions")
     with opened(settings, upgrade=False) as store, _output(output) as out:
+        params = HistoryParams(
+            fromDate=from_date,
+            toDate=to_date,
+            mediaType=media_type,
+            state=state,
+            userId=None if user is None else _user_id(store, user),
+            contactId=contact_id,
+            source=source,
+        )
         if contacts:
             encode_contact = ContactLineEncoder(settings.api_base_url)
             count = bulk.export_contacts(store=store, encode=encode_contact, write=out.write)
@@ -220,6 +221,15 @@ def export(
                 write=out.write,
             )
     click.echo(f"Exported {count:,} {'contacts' if contacts else 'interactions'}", err=True)
+
+
+def _user_id(store: Store, user: str) -> str:
+    """The id of the user named `user`, or `user` itself when it is a user's id; else
+    NotFound (an export for nobody would silently be empty)."""
+    found = store.get_user_by_name(user) or store.get_user(user)
+    if found is None:
+        raise NotFound("user", user)
+    return found.id
 
 
 @contextmanager
