@@ -1,4 +1,5 @@
-"""The `openucs` command: serve (the default), db upgrade, users, seed, import and export.
+"""The `openucs` command: serve (the default), db upgrade, users, seed, import, export and
+backup.
 
 Every command takes `--database URL` (else `OPENUCS_DATABASE_URL`, else
 `sqlite:///./openucs.db`). An OpenUCS error prints one line on stderr and exits with status 2.
@@ -12,6 +13,7 @@ import click
 from openucs import __version__
 from openucs.cli._common import OpenUcsGroup
 from openucs.cli.admin import db, users
+from openucs.cli.backup import backup
 from openucs.cli.data import export, import_, seed
 from openucs.cli.server import serve, serve_options
 
@@ -33,7 +35,7 @@ def cli(
         )
 
 
-for command in (serve, db, users, seed, import_, export):
+for command in (serve, db, users, seed, import_, export, backup):
     cli.add_command(command)
 
 
