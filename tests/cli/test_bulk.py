@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import re
 
 import pytest
 
@@ -20,7 +21,12 @@ def export(run, url, *args):
 
 
 def lines(raw: bytes) -> list[dict]:
-    return [json.loads(line) for line in raw.splitlines()]
+    """The interactions of an export (the contact lines at its head left out)."""
+    return [item for item in map(json.loads, raw.splitlines()) if "contact" not in item]
+
+
+def contact_entries(raw: bytes) -> list[dict]:
+    return [item["contact"] for item in map(json.loads, raw.splitlines()) if "contact" in item]
 
 
 def test_the_same_seed_gives_the_same_data(run, new_sqlite):
@@ -67,13 +73,12 @@ def spy_on_contexts():
 def test_a_large_file_is_decoded_in_a_second_process(run, new_sqlite, tmp_path, monkeypatch):
     source, target = new_sqlite("src"), new_sqlite("dst")
     seed(run, source, n=500)
-    contacts, interactions = tmp_path / "c.ndjson", tmp_path / "i.ndjson"
-    run("export", "--contacts", "-o", str(contacts), "--database", source)
+    interactions = tmp_path / "i.ndjson"
     run("export", "-o", str(interactions), "--database", source)
     monkeypatch.setattr(pipeline, "WORTH_A_PROCESS_BYTES", 1000)
     monkeypatch.setattr(pipeline.multiprocessing, "get_context", spy_on_contexts())
-    run("import", "--contacts", str(contacts), "--database", target)
     result = run("import", str(interactions), "--batch-size", "64", "--database", target)
+    assert "Imported 50 contacts" in result.stderr
     assert "Imported 500 interactions" in result.stderr
     assert STARTED == ["spawn"]
     assert export(run, target) == interactions.read_bytes()
@@ -92,29 +97,66 @@ def test_a_bad_line_of_a_large_file_is_named(run, new_sqlite, tmp_path, monkeypa
     assert [i["id"] for i in lines(export(run, url))] == [f"GOOD{n:012d}" for n in range(4)]
 
 
-def test_export_then_import_round_trips_byte_for_byte(run, database_url, new_sqlite, tmp_path):
-    seed(run, database_url, n=600)
-    contacts, interactions = tmp_path / "contacts.ndjson", tmp_path / "interactions.ndjson"
-    run("export", "--contacts", "-o", str(contacts), "--database", database_url)
-    run("export", "-o", str(interactions), "--database", database_url)
-    copy = new_sqlite("copy")
-    run("import", "--contacts", str(contacts), "--database", copy)
-    run("import", str(interactions), "--batch-size", "97", "--database", copy)
-    assert export(run, copy, "--contacts") == contacts.read_bytes()
-    assert export(run, copy) == interactions.read_bytes()
-    assert len(interactions.read_bytes().splitlines()) == 600
+def test_export_then_import_round_trips_byte_for_byte(run, two_database_urls, tmp_path):
+    source, database_url = two_database_urls
+    seed(run, source, n=600)
+    run("users", "add", "lonely", "--role", "agent", "--password-stdin", "--database", source,
+        input="lonely-password\n")  # fmt: skip
+    history = tmp_path / "history.ndjson"
+    result = run("export", "-o", str(history), "--database", source)
+    assert result.stderr == "Exported 60 contacts and 600 interactions\n"
+    # Into an empty database (either engine), with no flag and no contacts file first.
+    imported = run("import", str(history), "--batch-size", "97", "--database", database_url)
+    assert "Imported 60 contacts" in imported.stderr
+    assert "Imported 600 interactions" in imported.stderr
+    assert export(run, database_url) == history.read_bytes()
+    assert export(run, database_url, "--contacts") == export(run, source, "--contacts")
+    raw = history.read_bytes().splitlines()
+    assert all(line.startswith(b'{"contact":') for line in raw[:60])
+    assert len(contact_entries(history.read_bytes())) == 60 and len(raw) == 660
+
+
+def test_a_filtered_export_carries_the_contacts_it_names(run, new_sqlite, tmp_path):
+    source, target = new_sqlite("source"), new_sqlite("target")
+    seed(run, source, n=400)
+    chats = export(run, source, "--media-type", "chat")
+    named = {i["contactId"] for i in lines(chats) if "contactId" in i}
+    assert named and [c["id"] for c in contact_entries(chats)] == sorted(named)
+    run("import", "-", "--database", target, input=chats)
+    assert export(run, target) == chats
+
+
+def test_an_interactions_only_export_needs_its_contacts_first(run, new_sqlite, tmp_path):
+    source, target = new_sqlite("source"), new_sqlite("target")
+    seed(run, source, n=100)
+    bare = export(run, source, "--without-contacts")
+    assert contact_entries(bare) == [] and len(lines(bare)) == 100
+    refused = run("import", "-", "--database", target, input=bare, expect=2)
+    assert re.match(r"Error: line \d+: contactId: unknown contact", refused.stderr)
+    run("import", "--contacts", "-", "--database", target, input=export(run, source, "--contacts"))
+    run("import", "-", "--database", target, input=bare)
+    assert export(run, target) == export(run, source)
+
+
+def test_an_error_after_the_contacts_names_its_line_in_the_file(run, new_sqlite):
+    source, target = new_sqlite("source"), new_sqlite("target")
+    seed(run, source, n=30)
+    raw = export(run, source).splitlines()
+    broken = b"\n".join([*raw[:10], b"", raw[10].replace(b'"mediaType":"', b'"mediaType":"x')])
+    result = run("import", "-", "--database", target, input=broken + b"\n", expect=2)
+    assert "\nError: line 12: mediaType: unknown value" in result.stderr
+    late = b"\n".join([*raw[10:12], raw[0]]) + b"\n"  # a contact line after interactions
+    result = run("import", "-", "--database", target, input=late, expect=2)
+    assert "line 3: contact: contact lines come before the interactions" in result.stderr
 
 
 def test_import_twice_changes_nothing(run, new_sqlite, tmp_path):
     source, target = new_sqlite("src"), new_sqlite("dst")
     seed(run, source, n=300)
-    contacts, interactions = tmp_path / "c.ndjson", tmp_path / "i.ndjson"
-    run("export", "--contacts", "-o", str(contacts), "--database", source)
+    interactions = tmp_path / "i.ndjson"
     run("export", "-o", str(interactions), "--database", source)
-    run("import", "--contacts", str(contacts), "--database", target)
     run("import", str(interactions), "--database", target)
     once = export(run, target)
-    run("import", "--contacts", str(contacts), "--database", target)
     run("import", str(interactions), "--database", target)
     assert export(run, target) == once == interactions.read_bytes()
 
