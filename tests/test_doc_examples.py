@@ -1,11 +1,11 @@
-"""The shell examples of README.md and docs/api.md, run as written against `make run`'s demo.
+"""The examples of README.md and docs/api.md, run as written against `make run`'s demo.
 
 One real `openucs serve --demo` process on a fresh database in a scratch directory (as `make run`
 does in the checkout, with `.venv` beside it), on a free port written in place of 8080. Each
 ```sh block of a document runs with bash, in document order (later blocks reuse the cookie jar
 of earlier ones), under `set -euo pipefail`. A `curl` on the PATH in front of the real one
 notes the status of every answer: each must be 2xx, or the status that the block announces in
-a comment (`# answers HTTP 400: ...`).
+a comment (`# answers HTTP 400: ...`). The Python CometD session of docs/api.md runs too.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ DOCS = ("README.md", "docs/api.md")
 # Blocks that are not examples to run against a server: the ones that start it.
 NOT_RUN = "make run"
 _BLOCK = re.compile(r"^```sh\n(.*?)^```", re.DOTALL | re.MULTILINE)
+_PYTHON = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 _ANNOUNCED = re.compile(r"# answers HTTP (\d{3})")
 
 CURL = """#!/bin/bash
@@ -163,3 +164,20 @@ def test_an_example_that_fails_is_reported(demo: Demo) -> None:
     assert "HTTP 404, documented 400" in run_block(wrong_code, demo)[0]
     failing_pipe = Block("inline", 1, "curl -s http://127.0.0.1:8080/api/v2/me | false\n")
     assert "exit 1" in run_block(failing_pipe, demo)[0]
+
+
+def test_the_cometd_session_of_the_api_docs_works_against_the_demo(demo: Demo) -> None:
+    (example,) = _PYTHON.findall((ROOT / "docs" / "api.md").read_text())
+    done = subprocess.run(
+        [sys.executable, "-c", example.replace("8080", str(demo.port))],
+        cwd=demo.directory,
+        env=demo.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    reply, result = done.stdout.splitlines()
+    assert reply == "{'statusCode': 0, 'referenceId': 1}"
+    assert result.startswith("1 [{'uri': ")  # the referenceId and the contact's history
