@@ -13,8 +13,11 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# `make run PORT=9000` serves on another port.
+PORT ?= 8080
+
 run: $(STAMP)
-	$(BIN)/openucs serve --demo
+	$(BIN)/openucs serve --demo --port $(PORT)
 
 test: $(STAMP) check browser
 	$(BIN)/pytest

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from openucs.cli import cli
+from tests.conftest import ENGINES, _fresh
 
 # A pinned anchor day, so that seeded data (dates included) is the same on every run.
 NOW = "2026-11-25"
@@ -38,3 +40,14 @@ def new_sqlite(tmp_path: Path) -> Callable[[str], str]:
         return f"sqlite:///{tmp_path / (name + '.db')}"
 
     return make
+
+
+@pytest.fixture(params=ENGINES)
+def two_database_urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Two fresh, empty databases of one engine (each test runs on both engines)."""
+    with ExitStack() as stack:
+        urls = []
+        for name in ("one", "two"):
+            (tmp_path / name).mkdir()
+            urls.append(stack.enter_context(_fresh(request.param, tmp_path / name)))
+        yield urls[0], urls[1]

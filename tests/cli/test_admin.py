@@ -101,7 +101,7 @@ def test_a_bad_environment_setting_is_an_error(new_sqlite):
 
 
 def test_no_command_serves(run, new_sqlite, monkeypatch):
-    served = {}
+    served: dict[str, object] = {}
 
     def fake_run(app, **kwargs):  # the socket is the outside world
         served.update(kwargs, app=app)

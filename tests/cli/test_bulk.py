@@ -4,26 +4,35 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from openucs.services import pipeline
-from tests.cli.conftest import NOW
+from tests.cli.conftest import NOW, Run
 
 
-def seed(run, url, n=400, seed=7):
+def seed(run: Run, url: str, n: int = 400, seed: int = 7) -> None:
     run("seed", "-n", str(n), "--seed", str(seed), "--now", NOW, "--database", url)
 
 
-def export(run, url, *args):
+def export(run: Run, url: str, *args: str) -> bytes:
     return run("export", "--database", url, *args).stdout_bytes
 
 
-def lines(raw: bytes) -> list[dict]:
-    return [json.loads(line) for line in raw.splitlines()]
+def lines(raw: bytes) -> list[dict[str, Any]]:
+    """The interactions of an export (the contact lines at its head left out)."""
+    return [item for item in map(json.loads, raw.splitlines()) if "contact" not in item]
 
 
-def test_the_same_seed_gives_the_same_data(run, new_sqlite):
+def contact_entries(raw: bytes) -> list[dict[str, Any]]:
+    return [item["contact"] for item in map(json.loads, raw.splitlines()) if "contact" in item]
+
+
+def test_the_same_seed_gives_the_same_data(run: Run, new_sqlite: Callable[[str], str]) -> None:
     first, second, other = new_sqlite("a"), new_sqlite("b"), new_sqlite("c")
     seed(run, first)
     seed(run, second)
@@ -33,53 +42,58 @@ def test_the_same_seed_gives_the_same_data(run, new_sqlite):
     assert export(run, first) != export(run, other)
 
 
-def test_seed_reports_both_rates(run, new_sqlite):
+def test_seed_reports_both_rates(run: Run, new_sqlite: Callable[[str], str]) -> None:
     result = run("seed", "-n", "50", "--now", NOW, "--database", new_sqlite("r"))
     assert "50 interactions" in result.stdout
     assert "end to end" in result.stdout and "/s written" in result.stdout
 
 
-def test_a_large_seed_generates_in_a_second_process_the_same_data(run, new_sqlite, monkeypatch):
+def test_a_large_seed_generates_in_a_second_process_the_same_data(
+    run: Run, new_sqlite: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     here, there = new_sqlite("here"), new_sqlite("there")
     seed(run, here, n=600)
     monkeypatch.setattr(pipeline, "WORTH_A_PROCESS", 500)
-    monkeypatch.setattr(pipeline.multiprocessing, "get_context", spy_on_contexts())
+    monkeypatch.setattr(multiprocessing, "get_context", spy_on_contexts())
     seed(run, there, n=600)
     assert export(run, there) == export(run, here)
     assert STARTED == ["spawn"]
 
 
-STARTED: list[str] = []
+STARTED: list[str | None] = []
 
 
-def spy_on_contexts():
+def spy_on_contexts() -> Callable[..., Any]:
     """multiprocessing.get_context, noting which kind of process the code under test asks for."""
     STARTED.clear()
     real = multiprocessing.get_context
 
-    def get_context(method=None):
+    def get_context(method: str | None = None) -> Any:
         STARTED.append(method)
         return real(method)
 
     return get_context
 
 
-def test_a_large_file_is_decoded_in_a_second_process(run, new_sqlite, tmp_path, monkeypatch):
+def test_a_large_file_is_decoded_in_a_second_process(
+    run: Run, new_sqlite: Callable[[str], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source, target = new_sqlite("src"), new_sqlite("dst")
     seed(run, source, n=500)
-    contacts, interactions = tmp_path / "c.ndjson", tmp_path / "i.ndjson"
-    run("export", "--contacts", "-o", str(contacts), "--database", source)
+    interactions = tmp_path / "i.ndjson"
     run("export", "-o", str(interactions), "--database", source)
     monkeypatch.setattr(pipeline, "WORTH_A_PROCESS_BYTES", 1000)
-    monkeypatch.setattr(pipeline.multiprocessing, "get_context", spy_on_contexts())
-    run("import", "--contacts", str(contacts), "--database", target)
+    monkeypatch.setattr(multiprocessing, "get_context", spy_on_contexts())
     result = run("import", str(interactions), "--batch-size", "64", "--database", target)
+    assert "Imported 50 contacts" in result.stderr
     assert "Imported 500 interactions" in result.stderr
     assert STARTED == ["spawn"]
     assert export(run, target) == interactions.read_bytes()
 
 
-def test_a_bad_line_of_a_large_file_is_named(run, new_sqlite, tmp_path, monkeypatch):
+def test_a_bad_line_of_a_large_file_is_named(
+    run: Run, new_sqlite: Callable[[str], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(pipeline, "WORTH_A_PROCESS_BYTES", 100)
     good = {"mediaType": "call", "startDate": "2026-01-05 10:00:00.000+0000", "state": "Stopped"}
     rows = [dict(good, id=f"GOOD{n:012d}") for n in range(5)]
@@ -92,34 +106,83 @@ def test_a_bad_line_of_a_large_file_is_named(run, new_sqlite, tmp_path, monkeypa
     assert [i["id"] for i in lines(export(run, url))] == [f"GOOD{n:012d}" for n in range(4)]
 
 
-def test_export_then_import_round_trips_byte_for_byte(run, database_url, new_sqlite, tmp_path):
-    seed(run, database_url, n=600)
-    contacts, interactions = tmp_path / "contacts.ndjson", tmp_path / "interactions.ndjson"
-    run("export", "--contacts", "-o", str(contacts), "--database", database_url)
-    run("export", "-o", str(interactions), "--database", database_url)
-    copy = new_sqlite("copy")
-    run("import", "--contacts", str(contacts), "--database", copy)
-    run("import", str(interactions), "--batch-size", "97", "--database", copy)
-    assert export(run, copy, "--contacts") == contacts.read_bytes()
-    assert export(run, copy) == interactions.read_bytes()
-    assert len(interactions.read_bytes().splitlines()) == 600
+def test_export_then_import_round_trips_byte_for_byte(
+    run: Run, two_database_urls: tuple[str, str], tmp_path: Path
+) -> None:
+    source, database_url = two_database_urls
+    seed(run, source, n=600)
+    run("users", "add", "lonely", "--role", "agent", "--password-stdin", "--database", source,
+        input="lonely-password\n")  # fmt: skip
+    history = tmp_path / "history.ndjson"
+    result = run("export", "-o", str(history), "--database", source)
+    assert result.stderr == "Exported 60 contacts and 600 interactions\n"
+    # Into an empty database (either engine), with no flag and no contacts file first.
+    imported = run("import", str(history), "--batch-size", "97", "--database", database_url)
+    assert "Imported 60 contacts" in imported.stderr
+    assert "Imported 600 interactions" in imported.stderr
+    assert export(run, database_url) == history.read_bytes()
+    assert export(run, database_url, "--contacts") == export(run, source, "--contacts")
+    raw = history.read_bytes().splitlines()
+    assert all(line.startswith(b'{"contact":') for line in raw[:60])
+    assert len(contact_entries(history.read_bytes())) == 60 and len(raw) == 660
 
 
-def test_import_twice_changes_nothing(run, new_sqlite, tmp_path):
+def test_a_filtered_export_carries_the_contacts_it_names(
+    run: Run, new_sqlite: Callable[[str], str], tmp_path: Path
+) -> None:
+    source, target = new_sqlite("source"), new_sqlite("target")
+    seed(run, source, n=400)
+    chats = export(run, source, "--media-type", "chat")
+    named = {i["contactId"] for i in lines(chats) if "contactId" in i}
+    assert named and [c["id"] for c in contact_entries(chats)] == sorted(named)
+    run("import", "-", "--database", target, input=chats)
+    assert export(run, target) == chats
+
+
+def test_an_interactions_only_export_needs_its_contacts_first(
+    run: Run, new_sqlite: Callable[[str], str], tmp_path: Path
+) -> None:
+    source, target = new_sqlite("source"), new_sqlite("target")
+    seed(run, source, n=100)
+    bare = export(run, source, "--without-contacts")
+    assert contact_entries(bare) == [] and len(lines(bare)) == 100
+    refused = run("import", "-", "--database", target, input=bare, expect=2)
+    assert re.match(r"Error: line \d+: contactId: unknown contact", refused.stderr)
+    run("import", "--contacts", "-", "--database", target, input=export(run, source, "--contacts"))
+    run("import", "-", "--database", target, input=bare)
+    assert export(run, target) == export(run, source)
+
+
+def test_an_error_after_the_contacts_names_its_line_in_the_file(
+    run: Run, new_sqlite: Callable[[str], str]
+) -> None:
+    source, target = new_sqlite("source"), new_sqlite("target")
+    seed(run, source, n=30)
+    raw = export(run, source).splitlines()
+    broken = b"\n".join([*raw[:10], b"", raw[10].replace(b'"mediaType":"', b'"mediaType":"x')])
+    result = run("import", "-", "--database", target, input=broken + b"\n", expect=2)
+    assert "\nError: line 12: mediaType: unknown value" in result.stderr
+    late = b"\n".join([*raw[10:12], raw[0]]) + b"\n"  # a contact line after interactions
+    result = run("import", "-", "--database", target, input=late, expect=2)
+    assert "line 3: contact: contact lines come before the interactions" in result.stderr
+
+
+def test_import_twice_changes_nothing(
+    run: Run, new_sqlite: Callable[[str], str], tmp_path: Path
+) -> None:
     source, target = new_sqlite("src"), new_sqlite("dst")
     seed(run, source, n=300)
-    contacts, interactions = tmp_path / "c.ndjson", tmp_path / "i.ndjson"
-    run("export", "--contacts", "-o", str(contacts), "--database", source)
+    interactions = tmp_path / "i.ndjson"
     run("export", "-o", str(interactions), "--database", source)
-    run("import", "--contacts", str(contacts), "--database", target)
     run("import", str(interactions), "--database", target)
     once = export(run, target)
-    run("import", "--contacts", str(contacts), "--database", target)
     run("import", str(interactions), "--database", target)
     assert export(run, target) == once == interactions.read_bytes()
 
 
-def test_the_export_is_the_full_wire_form_oldest_first(run, new_sqlite):
+def test_the_export_is_the_full_wire_form_oldest_first(
+    run: Run, new_sqlite: Callable[[str], str]
+) -> None:
     url = new_sqlite("full")
     seed(run, url, n=500)
     items = lines(export(run, url))
@@ -137,7 +200,30 @@ def test_the_export_is_the_full_wire_form_oldest_first(run, new_sqlite):
     assert replies and all(r["parentId"] in ids for r in replies)
 
 
-def test_export_filters(run, new_sqlite):
+def test_export_takes_the_owner_by_name_or_id(run: Run, new_sqlite: Callable[[str], str]) -> None:
+    url = new_sqlite("owner")
+    seed(run, url, n=300)
+    everything = lines(export(run, url))
+    owner = next(i["ownerInformation"] for i in everything if "ownerInformation" in i)
+    by_name = lines(export(run, url, "--user-id", owner["userName"]))
+    by_id = lines(export(run, url, "--user-id", owner["id"]))
+    theirs = [i for i in everything if i.get("ownerInformation", {}).get("id") == owner["id"]]
+    assert theirs and by_name == by_id == theirs
+
+
+@pytest.mark.parametrize("user", ["agent999", "0123456789abcdef0123456789abcdef", ""])
+def test_export_of_an_unknown_owner_is_an_error(
+    run: Run, new_sqlite: Callable[[str], str], tmp_path: Path, user: str
+) -> None:
+    url = new_sqlite("nobody")
+    seed(run, url, n=50)
+    target = tmp_path / "out.ndjson"
+    result = run("export", "--user-id", user, "-o", str(target), "--database", url, expect=2)
+    assert result.stderr == f"Error: user {user!r} not found\n"
+    assert not target.exists() and list(tmp_path.glob("*.partial")) == []
+
+
+def test_export_filters(run: Run, new_sqlite: Callable[[str], str]) -> None:
     url = new_sqlite("filters")
     seed(run, url, n=500)
     everything = lines(export(run, url))
@@ -152,7 +238,9 @@ def test_export_filters(run, new_sqlite):
     assert "mediaType: unknown value 'fax'" in bad.stderr
 
 
-def test_a_bad_line_is_named_and_its_batch_is_not_written(run, new_sqlite, tmp_path):
+def test_a_bad_line_is_named_and_its_batch_is_not_written(
+    run: Run, new_sqlite: Callable[[str], str], tmp_path: Path
+) -> None:
     url = new_sqlite("bad")
     good = {"mediaType": "call", "startDate": "2026-01-05 10:00:00.000+0000", "state": "Stopped"}
     rows = [dict(good, id=f"GOOD{n:012d}") for n in range(3)]
@@ -179,7 +267,9 @@ CALL = {"mediaType": "call", "startDate": "2026-01-05T10:00:00Z"}
         (json.dumps(dict(CALL, parentId="GHOST")), "line 2: parentId: interaction 'GHOST' not"),
     ],
 )
-def test_import_errors_name_the_line(run, new_sqlite, tmp_path, line, message):
+def test_import_errors_name_the_line(
+    run: Run, new_sqlite: Callable[[str], str], tmp_path: Path, line: str, message: str
+) -> None:
     path = tmp_path / "in.ndjson"
     first = json.dumps(dict(CALL, id="OK00000000000001"))
     path.write_text(f"{first}\n{line}\n")
@@ -187,7 +277,9 @@ def test_import_errors_name_the_line(run, new_sqlite, tmp_path, line, message):
     assert message in result.stderr
 
 
-def test_import_reads_stdin_and_skips_blank_lines(run, new_sqlite):
+def test_import_reads_stdin_and_skips_blank_lines(
+    run: Run, new_sqlite: Callable[[str], str]
+) -> None:
     url = new_sqlite("stdin")
     data = (
         '\n{"id": "IN00000000000001", "mediaType": "chat", "startDate": "2026-02-01T10:00:00Z"}\n\n'
@@ -197,7 +289,7 @@ def test_import_reads_stdin_and_skips_blank_lines(run, new_sqlite):
     assert [i["id"] for i in lines(export(run, url))] == ["IN00000000000001"]
 
 
-def test_import_into_the_archive(run, new_sqlite):
+def test_import_into_the_archive(run: Run, new_sqlite: Callable[[str], str]) -> None:
     url = new_sqlite("archive")
     data = '{"id": "AR00000000000001", "mediaType": "chat", "startDate": "2026-02-01T10:00:00Z"}\n'
     run("import", "-", "--source", "archive", "--database", url, input=data)
@@ -205,27 +297,31 @@ def test_import_into_the_archive(run, new_sqlite):
     assert len(lines(export(run, url, "--source", "archive"))) == 1
 
 
-def test_a_bad_contact_line_is_named(run, new_sqlite):
+def test_a_bad_contact_line_is_named(run: Run, new_sqlite: Callable[[str], str]) -> None:
     data = '{"id": "C1", "FirstName": "Ann"}\n{"id": "C2", "EmailAddress": [{"value": " "}]}\n'
     result = run("import", "--contacts", "-", "--database", new_sqlite("c"), input=data, expect=2)
     assert "line 2: EmailAddress: values must not be empty" in result.stderr
 
 
-def test_contacts_export_refuses_interaction_filters(run, new_sqlite):
+def test_contacts_export_refuses_interaction_filters(
+    run: Run, new_sqlite: Callable[[str], str]
+) -> None:
     url = new_sqlite("cf")
     run("db", "upgrade", "--database", url)
     result = run("export", "--contacts", "--media-type", "chat", "--database", url, expect=2)
     assert "filters apply to interactions" in result.stderr
 
 
-def test_export_to_a_missing_directory_is_a_clear_error(run, new_sqlite, tmp_path):
+def test_export_to_a_missing_directory_is_a_clear_error(
+    run: Run, new_sqlite: Callable[[str], str], tmp_path: Path
+) -> None:
     url = new_sqlite("dir")
     run("db", "upgrade", "--database", url)
     result = run("export", "-o", str(tmp_path / "no" / "such.ndjson"), "--database", url, expect=2)
     assert "No such file or directory" in result.stderr
 
 
-def test_two_seeds_share_a_database(run, new_sqlite):
+def test_two_seeds_share_a_database(run: Run, new_sqlite: Callable[[str], str]) -> None:
     url = new_sqlite("two")
     seed(run, url, n=200, seed=1)
     seed(run, url, n=300, seed=2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import stat
 import sys
@@ -20,13 +21,19 @@ from openucs.cli._common import (
     opened,
     settings_for,
 )
+from openucs.config import Settings
 from openucs.demo import DemoBatches, DemoData, DemoPlan
 from openucs.domain.enums import Source
+from openucs.domain.query import HistoryQuery
+from openucs.errors import NotFound
 from openucs.gws.ndjson import (
+    ContactEntryEncoder,
     ContactLineEncoder,
     InteractionLineEncoder,
     InteractionLines,
+    decode_contact_entry,
     decode_contact_line,
+    is_contact_entry,
 )
 from openucs.gws.params import HistoryParams, build_history_query
 from openucs.services import bulk, pipeline
@@ -119,38 +126,75 @@ def import_(
 ) -> None:
     """Load history from NDJSON.
 
-    FILE (`-` for stdin) holds one interaction per line in the API's wire shape, or with
-    --contacts one contact per line. Contacts must exist before the interactions that
-    name them: import the contacts file first. Each batch is one transaction; a bad line stops
-    the import with its line number, and nothing of its batch is written. A file of 64 MB or
-    more is decoded and checked in a second process while this one writes."""
+    FILE (`-` for stdin) is what `openucs export` writes: the contacts first, one
+    `{"contact": {...}}` a line, then one interaction a line in the API's wire shape. Either
+    part may be missing; interactions alone must name only contacts that exist. With
+    --contacts, FILE holds one bare contact a line (`export --contacts`). Each batch is one
+    transaction; a bad line stops the import with its line number, and nothing of its batch is
+    written. A file of 64 MB or more is decoded and checked in a second process while this one
+    writes."""
     settings = settings_for(database)
-    kind = "contacts" if contacts else "interactions"
     decode = InteractionLines(settings.zone, Source.parse("source", source))
-    with opened(settings, upgrade=True) as store, ProgressLine(f"Importing {kind}") as progress:
+    with opened(settings, upgrade=True) as store:
         if contacts:
-            stats = bulk.import_contacts(
+            with ProgressLine("Importing contacts") as progress:
+                stats = bulk.import_contacts(
+                    store=store,
+                    lines=file,
+                    decode=decode_contact_line,
+                    batch_size=batch_size,
+                    progress=progress,
+                )
+            _imported(stats, "contacts")
+            return
+        with ProgressLine("Importing contacts") as progress:
+            head = bulk.import_leading_contacts(
                 store=store,
-                lines=file,
-                decode=decode_contact_line,
+                file=file,
+                is_contact=is_contact_entry,
+                decode=decode_contact_entry,
                 batch_size=batch_size,
                 progress=progress,
             )
-        elif _large_file(file):
-            stats = pipeline.ingest_in_two_processes(
-                store=store,
-                database_url=settings.database_url,
-                source=bulk.NdjsonFileBatches(file.name, decode, batch_size),
-                progress=progress,
-            )
-        else:
-            stats = bulk.import_interactions(
-                store=store,
-                lines=file,
-                decode=decode,
-                batch_size=batch_size,
-                progress=progress,
-            )
+        if head.stats.records:
+            _imported(head.stats, "contacts")
+        with ProgressLine("Importing interactions") as progress:
+            stats = _import_interactions(store, settings, file, head, decode, batch_size, progress)
+    _imported(stats, "interactions")
+
+
+def _import_interactions(
+    store: Store,
+    settings: Settings,
+    file: BinaryIO,
+    head: bulk.LeadingContacts,
+    decode: InteractionLines,
+    batch_size: int,
+    progress: ProgressLine,
+) -> bulk.BulkStats:
+    """The interactions of `file` after its contacts (`head`)."""
+    if not head.next_line:
+        return bulk.BulkStats()
+    if _large_file(file):
+        return pipeline.ingest_in_two_processes(
+            store=store,
+            database_url=settings.database_url,
+            source=bulk.NdjsonFileBatches(
+                file.name, decode, batch_size, head.offset, head.next_number
+            ),
+            progress=progress,
+        )
+    return bulk.import_interactions(
+        store=store,
+        lines=itertools.chain([head.next_line], file),
+        decode=decode,
+        batch_size=batch_size,
+        progress=progress,
+        first_line=head.next_number,
+    )
+
+
+def _imported(stats: bulk.BulkStats, kind: str) -> None:
     click.echo(
         f"Imported {stats.records:,} {kind} in {stats.seconds:.1f} s ({stats.rate:,.0f}/s)",
         err=True,
@@ -169,57 +213,94 @@ def _large_file(file: BinaryIO) -> bool:
 @click.command()
 @database_option
 @click.option("-o", "--output", metavar="FILE", default="-", help="Default: stdout.")
-@click.option("--contacts", is_flag=True, help="Export the contacts instead of interactions.")
+@click.option("--contacts", is_flag=True, help="Export only the contacts, one bare contact a line.")
+@click.option(
+    "--without-contacts",
+    is_flag=True,
+    help="Interactions only (e.g. for the HTTP bulk route), no contact lines first.",
+)
 @click.option("--from", "from_date", metavar="DATE", help="Started on or after (yyyy-MM-dd).")
 @click.option("--to", "to_date", metavar="DATE", help="Started on or before (day included).")
 @click.option("--media-type", multiple=True, help="Repeatable: call, chat, email ...")
 @click.option("--state", multiple=True, help="Repeatable: New, Pending, InProcess, Stopped.")
-@click.option("--user-id", help="Owner (32-hex user id).")
+@click.option("--user-id", "user", metavar="USER", help="Owner: a user name or 32-hex user id.")
 @click.option("--contact-id", help="Contact id.")
 @click.option("--source", type=_SOURCES, default="main", show_default=True)
 def export(
     database: str | None,
     output: str,
     contacts: bool,
+    without_contacts: bool,
     from_date: str | None,
     to_date: str | None,
     media_type: tuple[str, ...],
     state: tuple[str, ...],
-    user_id: str | None,
+    user: str | None,
     contact_id: str | None,
     source: str,
 ) -> None:
     """Write history as NDJSON.
 
-    To stdout or -o FILE: every interaction (all of them unless filtered; oldest first, in the
-    full wire form with custom attributes, transcripts and emails), or with --contacts every
-    contact. `openucs import` reads both back unchanged."""
+    To stdout or -o FILE: first the contacts, one `{"contact": {...}}` a line (every contact,
+    or with filters those the interactions name), then every interaction (all of them unless
+    filtered; oldest first, in the full wire form with custom attributes, transcripts and
+    emails). `openucs import FILE` loads it into any database, an empty one included. With
+    --contacts, only the contacts, bare."""
     settings = settings_for(database)
-    params = HistoryParams(
-        fromDate=from_date,
-        toDate=to_date,
-        mediaType=media_type,
-        state=state,
-        userId=user_id,
-        contactId=contact_id,
-        source=source,
-    )
-    filtered = from_date or to_date or media_type or state or user_id or contact_id
-    if contacts and (filtered or source != "main"):
+    filtered = from_date or to_date or media_type or state or user is not None or contact_id
+    if contacts and (filtered or source != "main" or without_contacts):
         raise CliError("--contacts exports every contact; the filters apply to interactions")
     with opened(settings, upgrade=False) as store, _output(output) as out:
+        params = HistoryParams(
+            fromDate=from_date,
+            toDate=to_date,
+            mediaType=media_type,
+            state=state,
+            userId=None if user is None else _user_id(store, user),
+            contactId=contact_id,
+            source=source,
+        )
         if contacts:
             encode_contact = ContactLineEncoder(settings.api_base_url)
             count = bulk.export_contacts(store=store, encode=encode_contact, write=out.write)
-        else:
-            query = build_history_query(params, settings=settings, now=datetime.now(UTC))
-            count = bulk.export_interactions(
-                store=store,
-                query=bulk.export_query(query, bounded=bool(from_date or to_date)),
-                encode=InteractionLineEncoder(settings.api_base_url, settings.zone),
-                write=out.write,
-            )
-    click.echo(f"Exported {count:,} {'contacts' if contacts else 'interactions'}", err=True)
+            click.echo(f"Exported {count:,} contacts", err=True)
+            return
+        query = bulk.export_query(
+            build_history_query(params, settings=settings, now=datetime.now(UTC)),
+            bounded=bool(from_date or to_date),
+        )
+        named = 0
+        if not without_contacts:
+            named = _export_contacts_first(store, settings, query, bool(filtered), out)
+        count = bulk.export_interactions(
+            store=store,
+            query=query,
+            encode=InteractionLineEncoder(settings.api_base_url, settings.zone),
+            write=out.write,
+        )
+    click.echo(f"Exported {named:,} contacts and {count:,} interactions", err=True)
+
+
+def _user_id(store: Store, user: str) -> str:
+    """The id of the user named `user`, or `user` itself when it is a user's id; else
+    NotFound (an export for nobody would silently be empty)."""
+    found = store.get_user_by_name(user) or store.get_user(user)
+    if found is None:
+        raise NotFound("user", user)
+    return found.id
+
+
+def _export_contacts_first(
+    store: Store, settings: Settings, query: HistoryQuery, filtered: bool, out: BinaryIO
+) -> int:
+    """The contact lines at the head of a history export: every contact, or with filters
+    those that the exported interactions name."""
+    entries = ContactEntryEncoder(settings.api_base_url)
+    if filtered:
+        return bulk.export_referenced_contacts(
+            store=store, query=query, encode=entries, write=out.write
+        )
+    return bulk.export_contacts(store=store, encode=entries, write=out.write)
 
 
 @contextmanager

@@ -12,7 +12,8 @@ from openucs.cli.data import seed_store
 from openucs.config import Settings
 from openucs.demo import DemoPlan
 from openucs.domain.enums import Role
-from openucs.services.users import add_user
+from openucs.errors import Unauthenticated
+from openucs.services.users import Authenticator, add_user
 from openucs.store.base import Store
 
 DEMO_INTERACTIONS = 20_000
@@ -55,10 +56,13 @@ def serve(database: str | None, host: str | None, port: int | None, demo: bool) 
 
     settings = settings_for(database, host=host, port=port)
     with opened(settings, upgrade=True) as store:
-        if demo:
-            prepare_demo(store)
+        loaded = prepare_demo(store) if demo else False
         click.echo(f"OpenUCS {__version__}, database {safe_url(settings.database_url)}")
-        _announce(settings, demo)
+        _announce(settings)
+        if demo:
+            _announce_demo_logins(store, loaded=loaded)
+        if not any(user.can_login for user in store.list_users()):
+            _explain_first_login(settings)
         uvicorn.run(
             create_app(settings, store),
             host=settings.host,
@@ -69,10 +73,11 @@ def serve(database: str | None, host: str | None, port: int | None, demo: bool) 
         )
 
 
-def prepare_demo(store: Store) -> None:
-    """On an empty database: the demo history and the demo logins. Otherwise nothing."""
+def prepare_demo(store: Store) -> bool:
+    """On an empty database: the demo history and the demo logins, and True. Otherwise nothing
+    (a database with history is never mixed with demo data), and False."""
     if store.count_interactions():
-        return
+        return False
     click.echo(f"Empty database: loading the demo history ({DEMO_INTERACTIONS:,} interactions)")
     plan = DemoPlan(interactions=DEMO_INTERACTIONS, seed=DEMO_SEED, login_agent="agent")
     click.echo(seed_store(store, plan))
@@ -87,12 +92,45 @@ def prepare_demo(store: Store) -> None:
                 first_name=first,
                 last_name=last,
             )
+    return True
 
 
-def _announce(settings: Settings, demo: bool) -> None:
+def working_demo_logins(store: Store) -> list[tuple[str, Role, str]]:
+    """The demo logins that exist and still accept their demo password: the only ones worth
+    printing (a database that had history before --demo has none; a changed password is not
+    the demo's any more)."""
+    check = Authenticator(store, cache_seconds=0, max_failures=0)
+    working = []
+    for name, role, password, _, _ in DEMO_USERS:
+        try:
+            check.basic(name, password)
+        except Unauthenticated:
+            continue
+        working.append((name, role, password))
+    return working
+
+
+def _announce(settings: Settings) -> None:
     click.echo(f"Web UI: http://{settings.host}:{settings.port}/")
     click.echo(f"API: {settings.api_base_url} (e.g. {settings.api_base_url}/me)")
-    if demo:
-        click.echo("Demo logins (created on the first --demo start):")
-        for name, role, password, _, _ in DEMO_USERS:
-            click.echo(f"  {name:<11} password {password:<16} role {role.value}")
+
+
+def _announce_demo_logins(store: Store, *, loaded: bool) -> None:
+    working = working_demo_logins(store)
+    if not loaded and not working:
+        click.echo(
+            "Demo data not loaded: the database already holds history and no demo login "
+            "(--demo loads only into an empty database)."
+        )
+    if working:
+        click.echo("Demo logins:")
+    for name, role, password in working:
+        click.echo(f"  {name:<11} password {password:<16} role {role.value}")
+
+
+def _explain_first_login(settings: Settings) -> None:
+    click.echo(
+        "No login exists yet, so nobody can sign in. Create one (the password is read from "
+        "stdin):\n  openucs users add NAME --role admin --password-stdin "
+        f"--database {safe_url(settings.database_url)}"
+    )

@@ -1,9 +1,13 @@
 """NDJSON lines of the wire shapes, for bulk import and export: one interaction (the full
-`InteractionWire`) or one contact (`ContactWire`) per line. The decoders are picklable, so an
-import's child process can decode a file (see `services.pipeline`)."""
+`InteractionWire`) or one contact (`ContactWire`) per line. In a history export the contacts
+come first, each wrapped as `{"contact": {...}}` so that it cannot be taken for an interaction.
+The decoders are picklable, so an import's child process can decode a file (see
+`services.pipeline`)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -15,6 +19,16 @@ from openucs.errors import InvalidInput
 from openucs.gws import wire
 
 _contact_decoder = msgspec.json.Decoder(wire.ContactWire)
+_CONTACT_ENTRY = re.compile(rb'\s*\{\s*"contact"\s*:')
+
+
+class ContactEntryWire(msgspec.Struct, forbid_unknown_fields=True):
+    """A contact line of a history export."""
+
+    contact: wire.ContactWire
+
+
+_contact_entry_decoder = msgspec.json.Decoder(ContactEntryWire)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +39,14 @@ class InteractionLines:
     source: Source = Source.MAIN
 
     def __call__(self, raw: bytes) -> Interaction:
-        decoded = wire.decode_interaction(raw)
+        try:
+            decoded = wire.decode_interaction(raw)
+        except InvalidInput:
+            if is_contact_entry(raw):
+                raise InvalidInput(
+                    "contact", "contact lines come before the interactions"
+                ) from None
+            raise
         return wire.interaction_from_wire(decoded, zone=self.zone, source=self.source)
 
 
@@ -42,8 +63,21 @@ class InteractionLineEncoder:
 
 
 def decode_contact_line(raw: bytes) -> Contact:
+    return _decoded_contact(lambda: _contact_decoder.decode(raw))
+
+
+def is_contact_entry(raw: bytes) -> bool:
+    """Whether a line of a history export is a contact (`{"contact": ...}`)."""
+    return _CONTACT_ENTRY.match(raw) is not None
+
+
+def decode_contact_entry(raw: bytes) -> Contact:
+    return _decoded_contact(lambda: _contact_entry_decoder.decode(raw).contact)
+
+
+def _decoded_contact(decode: Callable[[], wire.ContactWire]) -> Contact:
     try:
-        return wire.contact_from_wire(_contact_decoder.decode(raw))
+        return wire.contact_from_wire(decode())
     except msgspec.ValidationError as exc:
         problem = str(exc).replace("`$.", "`").replace("- at `$`", "").strip()
         raise InvalidInput("contact", problem) from None
@@ -57,3 +91,14 @@ class ContactLineEncoder:
 
     def __call__(self, contact: Contact) -> bytes:
         return wire.encode_line(wire.contact_to_wire(contact, base_url=self.base_url))
+
+
+@dataclass(frozen=True, slots=True)
+class ContactEntryEncoder:
+    """A contact as a line of a history export: `{"contact": {...}}`."""
+
+    base_url: str
+
+    def __call__(self, contact: Contact) -> bytes:
+        entry = ContactEntryWire(wire.contact_to_wire(contact, base_url=self.base_url))
+        return wire.encode_line(entry)

@@ -7,7 +7,8 @@ imports run the same checks and writes on two processes (`services.pipeline`), w
 sources defined here (`NdjsonFileBatches`) and in `openucs.demo` (`DemoBatches`). Exports
 stream with `Store.iter_history` and write one line at a time: constant memory at any size.
 Interactions are exported oldest first, so that an email reply comes after its parent and the
-file re-imports in order.
+file re-imports in order. A history export may start with the contacts its interactions name
+(`import_leading_contacts` reads them back first), so that it re-imports into an empty database.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 from openucs.domain.enums import SortOrder
 from openucs.domain.models import Contact, Interaction
@@ -124,14 +125,16 @@ def import_interactions(
     decode: LineDecoder,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
+    first_line: int = 1,
 ) -> BulkStats:
-    """Interactions from NDJSON lines, each turned into an interaction by `decode`. An error
-    names its line; the batches before it stay written, its own batch is not."""
+    """Interactions from NDJSON lines (the first numbered `first_line`), each turned into an
+    interaction by `decode`. An error names its line; the batches before it stay written, its
+    own batch is not."""
     check_batch_size(batch_size)
     stats = BulkStats()
     began = time.perf_counter()
     with collector_paused():
-        for items, numbers in _decoded_batches(lines, decode, batch_size):
+        for items, numbers in _decoded_batches(lines, decode, batch_size, first_line):
             try:
                 _timed_ingest(store, items, stats)
             except InvalidInput as exc:
@@ -145,23 +148,27 @@ def import_interactions(
 @dataclass(frozen=True, slots=True)
 class NdjsonFileBatches:
     """The interactions of an NDJSON file in numbered batches, decoded where it is called (a
-    `pipeline.BatchSource`: picklable, so a child process can read the file)."""
+    `pipeline.BatchSource`: picklable, so a child process can read the file). They start at
+    byte `offset`, on line `first_line` (after the contacts at the head of an export)."""
 
     path: str
     decode: LineDecoder
     batch_size: int = DEFAULT_BATCH
+    offset: int = 0
+    first_line: int = 1
 
     def __call__(self) -> Iterator[tuple[list[Interaction], list[int]]]:
         check_batch_size(self.batch_size)
         with Path(self.path).open("rb") as lines:
-            yield from _decoded_batches(lines, self.decode, self.batch_size)
+            lines.seek(self.offset)
+            yield from _decoded_batches(lines, self.decode, self.batch_size, self.first_line)
 
 
 def _decoded_batches(
-    lines: Iterable[bytes], decode: LineDecoder, size: int
+    lines: Iterable[bytes], decode: LineDecoder, size: int, first_line: int = 1
 ) -> Iterator[tuple[list[Interaction], list[int]]]:
     """Interactions decoded from NDJSON lines, a batch at a time, with their line numbers."""
-    for chunk in batched(_numbered(lines), size):
+    for chunk in batched(_numbered(lines, first_line), size):
         numbers = [n for n, _ in chunk]
         yield [_decoded(decode, raw, n) for n, raw in chunk], numbers
 
@@ -217,9 +224,9 @@ def _decoded(decode: Callable[[bytes], T], raw: bytes, number: int) -> T:
         raise exc.at_line(number) from None
 
 
-def _numbered(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
-    """Non-blank lines with their 1-based line numbers."""
-    for number, raw in enumerate(lines, start=1):
+def _numbered(lines: Iterable[bytes], first: int = 1) -> Iterator[tuple[int, bytes]]:
+    """Non-blank lines with their line numbers, the first being `first`."""
+    for number, raw in enumerate(lines, start=first):
         if raw.strip():
             yield number, raw
 
@@ -271,6 +278,83 @@ def import_contacts(
                 progress(stats.records)
     stats.seconds = time.perf_counter() - began
     return stats
+
+
+@dataclass(frozen=True, slots=True)
+class LeadingContacts:
+    """What `import_leading_contacts` did, and where the rest of the file starts: the line it
+    read after the contacts (empty at the end), its number and its byte offset."""
+
+    stats: BulkStats
+    next_line: bytes
+    next_number: int
+    offset: int
+
+
+def import_leading_contacts(
+    *,
+    store: Store,
+    file: BinaryIO,
+    is_contact: Callable[[bytes], bool],
+    decode: ContactDecoder,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Progress | None = None,
+) -> LeadingContacts:
+    """The contact lines at the head of `file` (those `is_contact` recognizes), saved as
+    `import_contacts` does; reading stops at the first other line, which is returned for the
+    interactions that follow."""
+    head = _Head(file, is_contact)
+    stats = import_contacts(
+        store=store, lines=head, decode=decode, batch_size=batch_size, progress=progress
+    )
+    number = head.count if head.rest else head.count + 1
+    return LeadingContacts(stats, head.rest, number, head.offset)
+
+
+class _Head:
+    """The lines of `file` up to the first non-blank one that `is_contact` refuses, which is
+    kept in `rest`; `count` lines read, `offset` where `rest` starts."""
+
+    def __init__(self, file: BinaryIO, is_contact: Callable[[bytes], bool]) -> None:
+        self.file = file
+        self.is_contact = is_contact
+        self.rest = b""
+        self.count = 0
+        self.offset = _tell(file)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while raw := self.file.readline():
+            self.count += 1
+            if raw.strip() and not self.is_contact(raw):
+                self.rest = raw
+                return
+            self.offset += len(raw)
+            yield raw
+
+
+def _tell(file: BinaryIO) -> int:
+    try:
+        return file.tell()
+    except OSError:  # a pipe
+        return 0
+
+
+def export_referenced_contacts(
+    *,
+    store: Store,
+    query: HistoryQuery,
+    encode: Encoder[Contact],
+    write: Callable[[bytes], object],
+) -> int:
+    """The contacts that the interactions of `query` name, in id order, one line each."""
+    ids = {item.contact_id for item in store.iter_history(query) if item.contact_id}
+    count = 0
+    for contact_id in sorted(ids):
+        contact = store.get_contact(contact_id)
+        if contact is not None:  # deleted since: its interactions are refused on import
+            write(encode(contact))
+            count += 1
+    return count
 
 
 def save_contact_batches(
