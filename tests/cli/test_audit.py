@@ -21,3 +21,16 @@ def test_the_command_prints_ndjson(run: Run, database_url: str, store: Store) ->
     assert [(r["userName"], r["via"]) for r in found] == [("web", "web"), ("cli:ops", "cli")]
     assert found[0]["client"] == "1.2.3.4" and "client" not in found[1]
     assert run("audit", "--since", "2999-01-01", "--database", database_url).stdout == ""
+
+
+def test_an_export_leaves_a_record(run: Run, database_url: str, store: Store) -> None:
+    run("export", "--database", database_url, "--contact-id", "C1")
+    run("export", "--contacts", "--database", database_url)
+    found = [
+        json.loads(line) for line in run("audit", "--database", database_url).stdout.splitlines()
+    ]
+    assert [(r["action"], r["via"], r.get("contactId")) for r in found] == [
+        ("contacts.export", "cli", None),
+        ("interactions.export", "cli", "C1"),
+    ]
+    assert all(r["userName"].startswith("cli:") and r["client"] for r in found)

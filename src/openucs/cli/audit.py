@@ -12,7 +12,7 @@ from openucs.cli._common import database_option, opened, settings_for
 from openucs.domain.formats import parse_window_bound
 from openucs.domain.query import AuditQuery
 from openucs.gws.audit import read_record_to_wire
-from openucs.services.audit import user_id_of
+from openucs.services.users import user_id_of
 
 PAGE = 1000
 

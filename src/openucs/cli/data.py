@@ -25,7 +25,6 @@ from openucs.config import Settings
 from openucs.demo import DemoBatches, DemoData, DemoPlan
 from openucs.domain.enums import Source
 from openucs.domain.query import HistoryQuery
-from openucs.errors import NotFound
 from openucs.gws.ndjson import (
     ContactEntryEncoder,
     ContactLineEncoder,
@@ -37,6 +36,8 @@ from openucs.gws.ndjson import (
 )
 from openucs.gws.params import HistoryParams, build_history_query
 from openucs.services import bulk, pipeline
+from openucs.services.audit import record_command
+from openucs.services.users import user_id_of
 from openucs.store.base import Store
 
 _SOURCES = click.Choice([s.value for s in Source], case_sensitive=False)
@@ -256,13 +257,14 @@ def export(
             toDate=to_date,
             mediaType=media_type,
             state=state,
-            userId=None if user is None else _user_id(store, user),
+            userId=None if user is None else user_id_of(store, user),
             contactId=contact_id,
             source=source,
         )
         if contacts:
             encode_contact = ContactLineEncoder(settings.api_base_url)
             count = bulk.export_contacts(store=store, encode=encode_contact, write=out.write)
+            record_command(store, "contacts.export")
             click.echo(f"Exported {count:,} contacts", err=True)
             return
         query = bulk.export_query(
@@ -278,16 +280,8 @@ def export(
             encode=InteractionLineEncoder(settings.api_base_url, settings.zone),
             write=out.write,
         )
+        record_command(store, "interactions.export", contact_id=query.contact_id)
     click.echo(f"Exported {named:,} contacts and {count:,} interactions", err=True)
-
-
-def _user_id(store: Store, user: str) -> str:
-    """The id of the user named `user`, or `user` itself when it is a user's id; else
-    NotFound (an export for nobody would silently be empty)."""
-    found = store.get_user_by_name(user) or store.get_user(user)
-    if found is None:
-        raise NotFound("user", user)
-    return found.id
 
 
 def _export_contacts_first(

@@ -11,14 +11,16 @@ records older than the retention, once an hour.
 
 from __future__ import annotations
 
+import getpass
 import logging
+import socket
 import threading
 from collections import deque
 from datetime import UTC, datetime, timedelta
 
 from openucs.domain.models import ReadRecord, User
 from openucs.domain.query import AuditQuery, Page
-from openucs.errors import InvalidInput, NotFound
+from openucs.errors import InvalidInput
 from openucs.services.access import require_admin
 from openucs.store.base import Store
 
@@ -97,12 +99,19 @@ class AuditTrail:
                 log.exception("writing the read audit failed; retrying")
 
 
-def user_id_of(store: Store, ref: str) -> str:
-    """The id of the user `ref` names, by id or by user name; NotFound when neither."""
-    found = store.get_user(ref) or store.get_user_by_name(ref)
-    if found is None:
-        raise NotFound("user", ref)
-    return found.id
+def record_command(store: Store, action: str, *, contact_id: str | None = None) -> None:
+    """The record of a read by the command line (`openucs export`), written at once: the
+    operating-system user and host stand for the person and the address. An export of many
+    interactions names its filter's contact, not every interaction id."""
+    record = ReadRecord.now(
+        user_id=None,
+        user_name=f"cli:{getpass.getuser()}",
+        action=action,
+        via="cli",
+        client=socket.gethostname(),
+        contact_id=contact_id,
+    )
+    store.append_reads([record])
 
 
 def read_audit(

@@ -32,7 +32,7 @@ from openucs.domain.enums import Role
 from openucs.domain.formats import to_millis
 from openucs.domain.ids import new_user_id
 from openucs.domain.models import Session, User
-from openucs.errors import Conflict, InvalidInput, LockedOut, Unauthenticated
+from openucs.errors import Conflict, InvalidInput, LockedOut, NotFound, Unauthenticated
 from openucs.services.session_tokens import SessionToken, TokenSigner, hash_token
 from openucs.store.base import Store
 
@@ -292,3 +292,11 @@ def _dummy_hash() -> str:
     if _dummy is None or _dummy[0] is not hasher:
         _dummy = (hasher, hasher.hash(secrets.token_urlsafe(16)))
     return _dummy[1]
+
+
+def user_id_of(store: Store, ref: str) -> str:
+    """The id of the user `ref` names, by user name or by id; NotFound when neither."""
+    found = store.get_user_by_name(ref) or store.get_user(ref)
+    if found is None:
+        raise NotFound("user", ref)
+    return found.id

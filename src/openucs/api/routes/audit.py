@@ -16,6 +16,7 @@ from openucs.domain.query import AuditQuery, decode_page_token, encode_page_toke
 from openucs.gws.audit import read_record_to_wire
 from openucs.gws.params import page_size
 from openucs.services import audit
+from openucs.services.users import user_id_of
 
 Text = str | None
 
@@ -42,7 +43,7 @@ def read_audit(
     """Who read which interactions or contacts, when, through what and from where (admin)."""
     zone = ctx.zone
     query = AuditQuery(
-        user_id=audit.user_id_of(ctx.store, user_ref) if user_ref else None,
+        user_id=user_id_of(ctx.store, user_ref) if user_ref else None,
         since=parse_window_bound("since", since, zone, upper=False) if since else None,
         until=parse_window_bound("until", until, zone, upper=True) if until else None,
         limit=page_size(max_size, ctx.settings),
