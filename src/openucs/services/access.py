@@ -3,9 +3,17 @@ contacts they handled; supervisors and admins read everything; only admins write
 
 from __future__ import annotations
 
+from openucs.domain.access import EVERYTHING, AgentAccess, ReadScope
 from openucs.domain.models import Interaction, User
 from openucs.errors import PermissionDenied
 from openucs.store.base import Store
+
+
+def scope_for(user: User) -> ReadScope:
+    """What this user may read, for the reads that compile a `ReadScope` to SQL."""
+    if user.reads_everything:
+        return EVERYTHING
+    return ReadScope(user.id, AgentAccess.HANDLED)
 
 
 def require_admin(user: User) -> None:

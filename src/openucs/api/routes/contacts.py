@@ -1,5 +1,6 @@
 """Extension routes for UCS contacts, under `/openucs/v1`: create, read, replace, find.
-Writes need the admin role; reads follow services/access.py."""
+Writes need the admin role; reads follow services/access.py (an agent finds and reads the
+contacts they handled)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from openucs.domain.models import Contact
 from openucs.errors import InvalidInput
 from openucs.gws.wire import ContactWire, contact_from_wire, contact_to_wire
 from openucs.services import contacts
+from openucs.services.access import scope_for
 
 One = str | None
 
@@ -60,10 +62,11 @@ def find_contacts(
     max_size: Annotated[int, QueryParameter(name="maxSize", description="1-1000")] = 100,
     after: Annotated[str | None, QueryParameter(description="`after` of the previous page")] = None,
 ) -> ContactsAnswer:
-    """Contacts by email, phone or name, or all of them by id (supervisor or admin)."""
+    """Contacts by email, phone or name, or all of them, in id order; an agent finds only the
+    contacts they may read."""
     found, next_after = contacts.find_contacts_page(
         store=ctx.store,
-        user=user,
+        scope=scope_for(user),
         email=email,
         phone=phone,
         name=name,
