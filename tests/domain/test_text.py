@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 
 import pytest
@@ -29,6 +30,8 @@ PLANE_3 = 0x30000
         ("Crème Brûlée", "creme brulee"),
         ("ΣΊΣΥΦΟΣ", "σισυφοσ"),
         ("O'Brien-Smith", "o'brien-smith"),
+        ("\U0001d400\U0001d401", "ab"),  # mathematical bold: capitals after NFKD
+        ("a\U0001d167b", "ab"),  # a combining mark past the BMP
         ("", ""),
     ],
 )
@@ -67,3 +70,8 @@ def test_prefix_end_is_the_least_string_after_the_prefix_range(
     assert prefix_end(prefix) == end
     if end is not None:
         assert prefix < prefix + "\U0010ffff" * 3 < end
+
+
+def test_no_combining_mark_lies_past_plane_1() -> None:
+    """`fold` looks for the marks it drops in planes 0 and 1 only."""
+    assert not any(unicodedata.combining(chr(cp)) for cp in range(0x20000, sys.maxunicode + 1))
