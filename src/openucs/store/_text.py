@@ -3,9 +3,11 @@ history text filter, until issue 9's full-text indexes replace it).
 
 SQLite calls the Python function itself (`openucs_fold`, registered on every connection by
 `sqlite.py`). PostgreSQL runs the same steps in SQL: the letters `fold` spells out, NFKD, the
-combining marks (the same set, taken from Python's `unicodedata`) dropped, lower(). Both agree
-on Latin, Greek and Cyrillic text; PostgreSQL's lower() is not casefold() (`ς` is mapped
-apart) and follows the database's LC_CTYPE (any UTF-8 locale folds non-ASCII letters).
+combining marks (the same set, taken from Python's `unicodedata`) dropped, lower(); ASCII text
+is only lower-cased. The two agree on every Latin, Greek and Cyrillic character but the Greek
+iota subscript and the early Cyrillic letter variants, where PostgreSQL's lower() is not
+casefold() (tests/store/test_text_filter.py); lower() follows the database's LC_CTYPE, which
+must be a UTF-8 locale (C.UTF-8, en_US.UTF-8...) to fold non-ASCII letters.
 """
 
 from __future__ import annotations
