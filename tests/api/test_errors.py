@@ -13,6 +13,7 @@ from urllib.parse import quote
 import msgspec
 import pytest
 
+from openucs.domain.access import EVERYTHING
 from openucs.errors import StoreError, StoreUnavailable
 from tests.api.conftest import error, ok, seed, seed_contact
 from tests.factories import make_interaction
@@ -473,7 +474,7 @@ def snapshot(store) -> tuple:
         store.count_interactions(),
         store.get_interaction("ix1", with_content=True),
         store.get_contact("ct1"),
-        store.find_contacts(limit=100),
+        store.find_contacts(scope=EVERYTHING, limit=100),
         sorted(u.user_name for u in store.list_users()),
     )
 

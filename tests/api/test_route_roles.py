@@ -120,7 +120,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/openucs/v1/contacts"): Rule(
         "/openucs/v1/contacts", _api(401, 403, 403, 201), NEW_CONTACT
     ),
-    ("GET", "/openucs/v1/contacts"): Rule("/openucs/v1/contacts", READ_OTHERS),
+    # Agents find only the contacts they may read (test_contact_search).
+    ("GET", "/openucs/v1/contacts"): Rule("/openucs/v1/contacts", READ),
     ("GET", "/openucs/v1/contacts/{contact_id:str}"): Rule(
         "/openucs/v1/contacts/FOREIGN", READ_OTHERS
     ),

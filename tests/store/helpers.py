@@ -9,6 +9,7 @@ from openucs.domain.enums import SortOrder
 from openucs.domain.formats import to_millis
 from openucs.domain.models import Interaction
 from openucs.domain.query import HistoryQuery
+from openucs.domain.text import fold
 from openucs.store import Store
 
 ALL = HistoryQuery(limit=1000, return_attributes=None)
@@ -36,7 +37,7 @@ def reference(items: Iterable[Interaction], q: HistoryQuery) -> list[Interaction
 
     def matches(i: Interaction) -> bool:
         attrs = i.custom_attributes
-        text = q.text.lower() if q.text else None
+        text = fold(q.text) if q.text else None
         return (
             i.source == q.source
             and (q.start_from is None or i.start_date >= q.start_from)
@@ -48,7 +49,7 @@ def reference(items: Iterable[Interaction], q: HistoryQuery) -> list[Interaction
             and (q.contact_id is None or i.contact_id == q.contact_id)
             and (q.thread_id is None or i.thread_id == q.thread_id)
             and all(attrs.get(k) == v for k, v in q.custom_equals)
-            and (not text or any(text in (f or "").lower() for f in (i.subject, i.comment)))
+            and (not text or any(text in fold(f or "") for f in (i.subject, i.comment)))
         )
 
     def key(i: Interaction) -> tuple[int, str]:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from openucs.domain.access import EVERYTHING
 from openucs.domain.enums import Role
 from openucs.domain.models import ContactPoint
 from openucs.errors import Conflict, StoreUnavailable
@@ -50,26 +51,27 @@ def test_resaving_a_contact_replaces_points_and_keeps_created_at(store):
         [ContactPoint("new@x.org", True)],
         [],
     )
-    assert store.find_contacts(email=contact.emails[0].value) == []
+    assert store.find_contacts(scope=EVERYTHING, email=contact.emails[0].value) == []
 
 
 def test_find_contacts_by_email_ignores_case_and_spaces(store):
     wanted = make_contact(emails=[ContactPoint("Ann.Smith@Example.COM", True)])
     store.save_contacts([wanted, make_contact()])
 
-    found = store.find_contacts(email="  ann.smith@example.com ")
+    found = store.find_contacts(scope=EVERYTHING, email="  ann.smith@example.com ")
 
     assert [c.id for c in found] == [wanted.id]
     assert found[0].emails[0].value == "Ann.Smith@Example.COM"  # stored as given
-    assert store.find_contacts(email="ann.smith@example") == []
+    assert store.find_contacts(scope=EVERYTHING, email="ann.smith@example") == []
 
 
 def test_find_contacts_by_phone_compares_digits(store):
     wanted = make_contact(phones=[ContactPoint("15550102000", True)])
     store.save_contacts([wanted, make_contact(phones=[ContactPoint("5550102000", True)])])
 
-    assert [c.id for c in store.find_contacts(phone="+1 (555) 010-2000")] == [wanted.id]
-    assert store.find_contacts(phone="no digits") == []
+    found = store.find_contacts(scope=EVERYTHING, phone="+1 (555) 010-2000")
+    assert [c.id for c in found] == [wanted.id]
+    assert store.find_contacts(scope=EVERYTHING, phone="no digits") == []
 
 
 def test_find_contacts_by_name_prefix_of_first_or_last_name(store):
@@ -79,18 +81,19 @@ def test_find_contacts_by_name_prefix_of_first_or_last_name(store):
     other = make_contact(first_name="Bob", last_name="Ansmith")
     store.save_contacts([smith, anna, literal, other])
 
-    assert {c.id for c in store.find_contacts(name="SMITH")} == {smith.id}
-    assert {c.id for c in store.find_contacts(name="an")} == {smith.id, anna.id, other.id}
-    assert {c.id for c in store.find_contacts(name="50%_")} == {literal.id}
-    assert store.find_contacts(name="5_%") == []
+    assert {c.id for c in store.find_contacts(scope=EVERYTHING, name="SMITH")} == {smith.id}
+    found = store.find_contacts(scope=EVERYTHING, name="an")
+    assert {c.id for c in found} == {smith.id, anna.id, other.id}
+    assert {c.id for c in store.find_contacts(scope=EVERYTHING, name="50%_")} == {literal.id}
+    assert store.find_contacts(scope=EVERYTHING, name="5_%") == []
 
 
 def test_find_contacts_without_criteria_pages_by_id(store):
     contacts = [make_contact(id=f"C{n}") for n in range(5)]
     store.save_contacts(contacts)
 
-    first = store.find_contacts(limit=2)
-    rest = store.find_contacts(limit=10, after_id=first[-1].id)
+    first = store.find_contacts(scope=EVERYTHING, limit=2)
+    rest = store.find_contacts(scope=EVERYTHING, limit=10, after_id=first[-1].id)
 
     assert [c.id for c in first + rest] == ["C0", "C1", "C2", "C3", "C4"]
     assert all(c.emails for c in first + rest)  # points are loaded for every contact
@@ -101,7 +104,8 @@ def test_find_contacts_combines_criteria(store):
     b = make_contact(first_name="Zoe", emails=[ContactPoint("z@x.org", True)])
     store.save_contacts([a, b])
 
-    assert [c.id for c in store.find_contacts(email="z@x.org", name="zoe")] == [b.id]
+    found = store.find_contacts(scope=EVERYTHING, email="z@x.org", name="zoe")
+    assert [c.id for c in found] == [b.id]
 
 
 def test_existing_contact_ids(store):

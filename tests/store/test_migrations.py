@@ -12,8 +12,9 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from openucs.domain.access import EVERYTHING
 from openucs.store import open_store
-from openucs.store.schema import metadata
+from openucs.store.schema import KEY, metadata
 from openucs.store.sql import MIGRATIONS
 
 
@@ -79,3 +80,82 @@ def test_processes_upgrading_together_take_turns(empty_database_url):
             assert MigrationContext.configure(conn).get_current_revision() == _head()
     finally:
         engine.dispose()
+
+
+def _migrate(database_url: str, revision: str, *, down: bool = False) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = _engine(database_url)
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(config, revision)
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_to_0004_fills_the_name_keys_of_stored_contacts(
+    empty_database_url: str,
+) -> None:
+    # more than one batch of the backfill (1,000 rows)
+    names: list[tuple[str | None, str | None]] = [(f"First{n}", f"Last{n}") for n in range(2_400)]
+    names += [("Jürgen", "Über"), ("Łucja", "Żółw"), (None, None), ("\ufdfa" * 256, "Ab")]
+    _migrate(empty_database_url, "0003")
+    engine = _engine(empty_database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO contacts (id, first_name, last_name, created_ms, updated_ms)"
+                    " VALUES (:id, :first, :last, 0, 0)"
+                ),
+                [{"id": f"C{n:05d}", "first": f, "last": la} for n, (f, la) in enumerate(names)],
+            )
+    finally:
+        engine.dispose()
+
+    _migrate(empty_database_url, "head")
+
+    store = open_store(empty_database_url)
+    try:
+        assert [c.last_name for c in store.find_contacts(scope=EVERYTHING, name="uber")] == ["Über"]
+        assert [c.first_name for c in store.find_contacts(scope=EVERYTHING, name="LUCJA")] == [
+            "Łucja"
+        ]
+        found = store.find_contacts(scope=EVERYTHING, name="last2399")
+        assert [c.id for c in found] == ["C02399"]
+    finally:
+        store.close()
+    engine = _engine(empty_database_url)
+    try:
+        with engine.connect() as conn:
+            keys = conn.execute(
+                text("SELECT id, first_name_key, last_name_key FROM contacts ORDER BY id")
+            ).all()
+    finally:
+        engine.dispose()
+    assert len(keys) == len(names)
+    assert keys[0] == ("C00000", "first0", "last0")
+    assert keys[-4:-1] == [
+        ("C02400", "jurgen", "uber"),
+        ("C02401", "lucja", "zolw"),
+        ("C02402", None, None),
+    ]
+    assert len(keys[-1][1]) == KEY and keys[-1][2] == "ab"  # cut to the column's length
+
+
+def test_downgrade_from_0004_drops_the_keys(database_url: str) -> None:
+    _migrate(database_url, "0003", down=True)
+    engine = _engine(database_url)
+    try:
+        with engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("contacts")}
+            indexes = {i["name"] for i in inspect(conn).get_indexes("contacts")}
+    finally:
+        engine.dispose()
+    assert not {"first_name_key", "last_name_key"} & columns
+    assert indexes == {"ix_contacts_name"}
+    _migrate(database_url, "head")

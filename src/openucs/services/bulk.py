@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
+from openucs.domain.access import EVERYTHING
 from openucs.domain.enums import SortOrder
 from openucs.domain.models import Contact, Interaction
 from openucs.domain.query import HistoryQuery
@@ -380,7 +381,7 @@ def export_contacts(
     count = 0
     after: str | None = None
     while True:
-        page = store.find_contacts(limit=CONTACT_PAGE, after_id=after)
+        page = store.find_contacts(scope=EVERYTHING, limit=CONTACT_PAGE, after_id=after)
         for contact in page:
             write(encode(contact))
         count += len(page)

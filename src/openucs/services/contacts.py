@@ -1,14 +1,16 @@
-"""UCS contacts: create, read, replace, list and identify by email or phone."""
+"""UCS contacts: create, read, replace, and find by email, phone or name prefix.
+
+A search takes the caller's `ReadScope` (a `Reader`'s scope) and the store applies it
+in the one SELECT of the search: an agent finds the contacts they may read, whichever page
+they are on.
+"""
 
 from __future__ import annotations
 
-from openucs.domain.models import Contact, User
+from openucs.domain.access import ReadScope
+from openucs.domain.models import Contact
 from openucs.errors import Conflict, InvalidInput, NotFound, OutOfRange
-from openucs.services.access import (
-    Reader,
-    require_contact_access,
-    require_reader_of_everything,
-)
+from openucs.services.access import Reader, require_contact_access
 from openucs.store.base import Store
 
 MAX_CONTACT_PAGE = 1000
@@ -39,28 +41,6 @@ def get_contact(*, store: Store, contact_id: str) -> Contact:
     return contact
 
 
-def find_contacts(
-    *,
-    store: Store,
-    email: str | None = None,
-    phone: str | None = None,
-    name: str | None = None,
-    limit: int = 100,
-    after_id: str | None = None,
-) -> list[Contact]:
-    if not 1 <= limit <= MAX_CONTACT_PAGE:
-        raise OutOfRange("maxSize", f"{limit} is out of range (1-{MAX_CONTACT_PAGE})")
-    if phone is not None and not any(ch.isdigit() for ch in phone):
-        raise InvalidInput("phone", f"{phone!r} has no digits")
-    return store.find_contacts(
-        email=email or None,
-        phone=phone or None,
-        name=name or None,
-        limit=limit,
-        after_id=after_id,
-    )
-
-
 def read_contact(*, store: Store, reader: Reader, contact_id: str) -> Contact:
     """One contact, for a supervisor or admin, or an agent who may read its history."""
     contact = get_contact(store=store, contact_id=contact_id)
@@ -72,22 +52,27 @@ def read_contact(*, store: Store, reader: Reader, contact_id: str) -> Contact:
 def find_contacts_page(
     *,
     store: Store,
-    user: User,
+    scope: ReadScope,
     email: str | None = None,
     phone: str | None = None,
     name: str | None = None,
     limit: int = 100,
     after_id: str | None = None,
 ) -> tuple[list[Contact], str | None]:
-    """A page of `find_contacts` for a supervisor or admin, and the `after_id` of the next
-    page (None on the last page)."""
-    require_reader_of_everything(user, "finding contacts")
-    found = find_contacts(
-        store=store, email=email, phone=phone, name=name, limit=limit, after_id=after_id
+    """A page of the contacts `scope` may read that match, in id order, and the `after_id` of
+    the next page (None on the last page): one SELECT of one row more than the page."""
+    if not 1 <= limit <= MAX_CONTACT_PAGE:
+        raise OutOfRange("maxSize", f"{limit} is out of range (1-{MAX_CONTACT_PAGE})")
+    if phone is not None and not any(ch.isdigit() for ch in phone):
+        raise InvalidInput("phone", f"{phone!r} has no digits")
+    found = store.find_contacts(
+        scope=scope,
+        email=email or None,
+        phone=phone or None,
+        name=name or None,
+        limit=limit + 1,
+        after_id=after_id,
     )
-    if len(found) < limit:
+    if len(found) <= limit:
         return found, None
-    more = store.find_contacts(
-        email=email or None, phone=phone or None, name=name or None, limit=1, after_id=found[-1].id
-    )
-    return found, found[-1].id if more else None
+    return found[:limit], found[limit - 1].id

@@ -30,6 +30,7 @@ from openucs.domain.access import AgentAccess
 from openucs.domain.enums import SortOrder
 from openucs.domain.formats import to_millis
 from openucs.domain.query import Cursor, HistoryQuery
+from openucs.store._text import contains_folded
 from openucs.store.schema import interaction_attributes, interaction_contents, interactions, users
 
 _attrs = interaction_attributes
@@ -184,11 +185,9 @@ def _has_attribute(name: str, value: str) -> ColumnElement[bool]:
 
 
 def _text_matches(text: str) -> ColumnElement[bool]:
-    """Case-insensitive substring of the subject or the comment; `%` and `_` are literal."""
-    return or_(
-        _rows.c.subject.icontains(text, autoescape=True),
-        _rows.c.comment.icontains(text, autoescape=True),
-    )
+    """Substring of the subject or the comment without case or diacritics (`store._text`);
+    `%` and `_` are literal."""
+    return contains_folded((_rows.c.subject, _rows.c.comment), text)
 
 
 class Explain(Executable, ClauseElement):

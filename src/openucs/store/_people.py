@@ -15,6 +15,7 @@ from sqlalchemy import (
     Connection,
     Insert,
     Table,
+    and_,
     bindparam,
     delete,
     or_,
@@ -22,9 +23,20 @@ from sqlalchemy import (
     update,
 )
 
+from openucs.domain.access import ReadScope
 from openucs.domain.models import Contact, Session, User
+from openucs.domain.text import fold, prefix_end
 from openucs.store import _rows as rows
-from openucs.store.schema import contact_points, contacts, server_secrets, sessions, users
+from openucs.store._history import RowsSelect
+from openucs.store.schema import (
+    KEY,
+    contact_points,
+    contacts,
+    interactions,
+    server_secrets,
+    sessions,
+    users,
+)
 
 Upsert = Callable[[Table, Sequence[str], Sequence[str]], Insert]
 
@@ -36,11 +48,6 @@ def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
     it = iter(values)
     while chunk := list(islice(it, size)):
         yield chunk
-
-
-def _like_prefix(value: str) -> str:
-    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped + "%"
 
 
 # --- contacts --------------------------------------------------------------------------------
@@ -87,7 +94,7 @@ def save_contacts(
     by_id = {c.id: c for c in items}
     update = [c.name for c in contacts.c if c.name not in ("id", "created_ms")]
     stmt = upsert(contacts, ["id"], update) if replace else contacts.insert()
-    conn.execute(stmt, [rows.contact_row(c, now_ms) for c in by_id.values()])
+    conn.execute(stmt, [_contact_row(c, now_ms) for c in by_id.values()])
     for ids in chunks(by_id):
         conn.execute(delete(contact_points).where(contact_points.c.contact_id.in_(ids)))
     points = [p for c in by_id.values() for p in rows.contact_point_rows(c)]
@@ -95,38 +102,87 @@ def save_contacts(
         conn.execute(contact_points.insert(), points)
 
 
+def _contact_row(contact: Contact, now_ms: int) -> dict[str, Any]:
+    """The contact's row with its name keys, which every write path stores with it."""
+    return {
+        **rows.contact_row(contact, now_ms),
+        "first_name_key": name_key(contact.first_name),
+        "last_name_key": name_key(contact.last_name),
+    }
+
+
 def find_contacts(
     conn: Connection,
     *,
+    scope: ReadScope,
     email: str | None,
     phone: str | None,
     name: str | None,
     limit: int,
     after_id: str | None,
 ) -> list[Contact]:
+    stmt = contacts_select(
+        scope=scope, email=email, phone=phone, name=name, limit=limit, after_id=after_id
+    )
+    return [] if stmt is None else load_contacts(conn, conn.execute(stmt).all())
+
+
+def contacts_select(
+    *,
+    scope: ReadScope,
+    email: str | None,
+    phone: str | None,
+    name: str | None,
+    limit: int,
+    after_id: str | None,
+) -> RowsSelect | None:
+    """The one SELECT of a contact search in id order, the caller's read scope in its WHERE;
+    None when a criterion can match nothing (an email or phone without a key)."""
     conditions: list[ColumnElement[bool]] = []
     for kind, value in ((rows.EMAIL, email), (rows.PHONE, phone)):
         if value is None:
             continue
         norm = rows.normalize_email(value) if kind == rows.EMAIL else rows.normalize_phone(value)
         if not norm:
-            return []
+            return None
         owners = select(contact_points.c.contact_id).where(
             contact_points.c.kind == kind, contact_points.c.norm == norm
         )
         conditions.append(contacts.c.id.in_(owners))
+    after = [] if after_id is None else [contacts.c.id > after_id]
     if name is not None and name.strip():
-        pattern = _like_prefix(name.strip())
-        conditions.append(
-            or_(
-                contacts.c.last_name.ilike(pattern, escape="\\"),
-                contacts.c.first_name.ilike(pattern, escape="\\"),
-            )
-        )
-    if after_id is not None:
-        conditions.append(contacts.c.id > after_id)
-    stmt = select(contacts).where(*conditions).order_by(contacts.c.id).limit(limit)
-    return load_contacts(conn, conn.execute(stmt).all())
+        prefix = name_key(name.strip())
+        if prefix is None:
+            return None
+        # The id bound goes into each branch: SQLite then reads the two name indexes (a
+        # MULTI-INDEX OR) instead of walking the primary key from the bound.
+        keys = (contacts.c.last_name_key, contacts.c.first_name_key)
+        conditions.append(or_(*(and_(*_starts(key, prefix), *after) for key in keys)))
+        after = []
+    if not scope.unlimited:
+        conditions.append(contacts.c.id.in_(_contacts_of_owner(scope.user_id)))
+    stmt = select(contacts).where(*conditions, *after)
+    return stmt.order_by(contacts.c.id).limit(limit)
+
+
+def name_key(value: str | None) -> str | None:
+    """The matching key of a name as stored in `*_name_key` (None for no name, or for one
+    that folds to nothing)."""
+    return (fold(value)[:KEY] or None) if value else None
+
+
+def _starts(key: ColumnElement[str | None], prefix: str) -> list[ColumnElement[bool]]:
+    """`key` starts with `prefix`: a range of the key's index (code point order)."""
+    end = prefix_end(prefix)
+    return [key >= prefix] if end is None else [key >= prefix, key < end]
+
+
+def _contacts_of_owner(owner_id: str | None) -> RowsSelect:
+    """The contacts an agent reads under `own` or `handled` (the two differ on interactions,
+    not on contacts): those they own an interaction with. An IN list, not a correlated
+    EXISTS, so that SQLite may read it from the owner's interactions (`ix_interactions_owner`)
+    rather than probe every contact of the table."""
+    return select(interactions.c.contact_id).where(interactions.c.owner_id == owner_id)
 
 
 # --- users -----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Insert, Table, case, func, select, text, update
 
+from openucs.domain.access import EVERYTHING
 from openucs.domain.enums import MediaType, State
 from openucs.domain.formats import to_millis
 from openucs.domain.models import Contact, Interaction
@@ -166,11 +167,11 @@ def _identify(
 ) -> Iterator[Contact]:
     if email:
         yield from people.find_contacts(
-            conn, email=email, phone=None, name=None, limit=1, after_id=None
+            conn, scope=EVERYTHING, email=email, phone=None, name=None, limit=1, after_id=None
         )
     if phone:
         yield from people.find_contacts(
-            conn, email=None, phone=phone, name=None, limit=1, after_id=None
+            conn, scope=EVERYTHING, email=None, phone=phone, name=None, limit=1, after_id=None
         )
     if last_name:
         stmt = (

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from openucs.domain.access import ReadScope
 from openucs.domain.enums import Source
 from openucs.domain.models import (
     Contact,
@@ -125,14 +126,17 @@ class Store(Protocol):
     def find_contacts(
         self,
         *,
+        scope: ReadScope,
         email: str | None = None,
         phone: str | None = None,
         name: str | None = None,
         limit: int = 100,
         after_id: str | None = None,
     ) -> list[Contact]:
-        """Contacts by exact email (case-insensitive), phone (digits only compared) or name
-        prefix; with no criterion, all contacts ordered by id (keyset on `after_id`)."""
+        """The contacts `scope` may read, by exact email (case-insensitive), phone (digits
+        only compared) or name prefix (of the first or last name, case- and
+        diacritic-insensitive: `domain.text.fold`); with no criterion, all of them. In id
+        order (keyset on `after_id`)."""
 
     # --- users -----------------------------------------------------------------------------
     def get_user(self, user_id: str) -> User | None: ...

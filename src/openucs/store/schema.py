@@ -37,6 +37,12 @@ Json = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresq
 
 ID = 64  # longest accepted interaction or contact id
 
+# A matching key (`domain.text.fold` of a value, cut to this length). Compared in code point
+# order on both engines: SQLite's default BINARY collation, "C" on PostgreSQL, so that a prefix
+# is one index range whatever the database's collation.
+KEY = 256
+FoldKey = String(KEY).with_variant(String(KEY, collation="C"), "postgresql")
+
 users = Table(
     "users",
     metadata,
@@ -60,7 +66,13 @@ contacts = Table(
     Column("custom_attributes", Json),
     Column("created_ms", BigInteger, nullable=False),
     Column("updated_ms", BigInteger, nullable=False),
+    # The names folded (case and diacritics dropped), written with every contact: the name
+    # prefix search reads them through their own indexes.
+    Column("first_name_key", FoldKey),
+    Column("last_name_key", FoldKey),
     Index("ix_contacts_name", "last_name", "first_name"),
+    Index("ix_contacts_first_name_key", "first_name_key"),
+    Index("ix_contacts_last_name_key", "last_name_key"),
 )
 
 # EmailAddress and PhoneNumber values; `norm` is the lookup key (lower-cased email, phone digits).

@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from openucs.domain.access import ReadScope
 from openucs.domain.formats import to_millis
 from openucs.domain.models import Contact, Interaction, InteractionPatch, Session, User
 from openucs.domain.query import Cursor, HistoryQuery, Page
@@ -421,6 +422,7 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
     def find_contacts(
         self,
         *,
+        scope: ReadScope,
         email: str | None = None,
         phone: str | None = None,
         name: str | None = None,
@@ -429,7 +431,13 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
     ) -> list[Contact]:
         with self._read() as conn:
             return people.find_contacts(
-                conn, email=email, phone=phone, name=name, limit=limit, after_id=after_id
+                conn,
+                scope=scope,
+                email=email,
+                phone=phone,
+                name=name,
+                limit=limit,
+                after_id=after_id,
             )
 
     # --- users -------------------------------------------------------------------------------

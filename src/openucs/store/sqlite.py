@@ -26,6 +26,7 @@ from sqlalchemy.pool import QueuePool
 from openucs.errors import InvalidInput, StoreUnavailable
 from openucs.store._history import Explain, RowsSelect
 from openucs.store._rows import INTERACTION_COLUMNS, json_dumps, json_loads
+from openucs.store._text import SQL_FUNCTION, sqlite_fold
 from openucs.store.schema import interactions
 from openucs.store.sql import SqlStore
 
@@ -141,6 +142,7 @@ def _engine(url: URL, *, begin: str, pool_size: int, max_overflow: int) -> Engin
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        dbapi_connection.create_function(SQL_FUNCTION, 1, sqlite_fold, deterministic=True)
         cursor = dbapi_connection.cursor()
         try:
             for pragma in _PRAGMAS:

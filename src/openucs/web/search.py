@@ -7,8 +7,8 @@ size limits, and the API's opaque `pageToken` cursor for "Next page". The histor
 `services.history.interaction_history`, so an agent sees only their own interactions.
 
 The contact filter takes a name (prefix of first or last name), an email address or a phone
-number, looked up with `services.contacts.find_contacts`; several matches are offered to choose
-from (for an agent, only contacts they handled).
+number, looked up with `services.contacts.find_contacts_page` in the viewer's read scope (an
+agent finds the contacts they handled); several matches are offered to choose from.
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from urllib.parse import urlencode
 from litestar import Request, Response, get
 from litestar.datastructures import MultiDict
 
+from openucs.domain.access import ReadScope
 from openucs.domain.enums import InteractionType, MediaType, SortOrder, Source, State
-from openucs.domain.models import Contact, Interaction, User
+from openucs.domain.models import Contact, Interaction
 from openucs.domain.query import HistoryQuery, Page, encode_page_token
 from openucs.errors import InvalidInput
 from openucs.gws.params import HistoryParams, build_history_query
-from openucs.services.contacts import find_contacts
+from openucs.services.contacts import find_contacts_page
 from openucs.services.history import interaction_history
 from openucs.store.base import Store
 from openucs.web.context import CurrentViewer, Viewer, Web, WebContext
@@ -133,7 +134,7 @@ def contact_kind(text: str) -> str:
     return "name"
 
 
-def match_contact(store: Store, user: User, form: SearchForm) -> ContactMatch:
+def match_contact(store: Store, scope: ReadScope, form: SearchForm) -> ContactMatch:
     """The contact to filter on: the one chosen for the current text, the only contact the
     text finds, or the candidates to choose from."""
     if form.contact_id and form.contact == form.chosen_for:
@@ -141,12 +142,10 @@ def match_contact(store: Store, user: User, form: SearchForm) -> ContactMatch:
     if not form.contact:
         return ContactMatch()
     criteria = {contact_kind(form.contact): form.contact}
-    found = find_contacts(store=store, limit=CHOICES + 1, **criteria)
-    if not user.reads_everything:
-        found = [c for c in found if store.owner_handled_contact(user.id, c.id)]
+    found, after = find_contacts_page(store=store, scope=scope, limit=CHOICES, **criteria)
     if len(found) == 1:
         return ContactMatch(contact_id=found[0].id)
-    return ContactMatch(candidates=found[:CHOICES], more=len(found) > CHOICES, missing=not found)
+    return ContactMatch(candidates=found, more=after is not None, missing=not found)
 
 
 def history_params(
@@ -184,7 +183,7 @@ def owner_of(store: Store, agent: str) -> str | None:
 def run_search(web: WebContext, viewer: Viewer, form: SearchForm) -> SearchResult:
     store, result = web.store, SearchResult(form)
     try:
-        result.match = match_contact(store, viewer.user, form)
+        result.match = match_contact(store, viewer.reader.scope, form)
         if result.match.must_choose:
             return result
         params = history_params(

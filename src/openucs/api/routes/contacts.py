@@ -1,5 +1,6 @@
 """Extension routes for UCS contacts, under `/openucs/v1`: create, read, replace, find.
-Writes need the admin role; reads follow services/access.py."""
+Writes need the admin role; reads follow services/access.py (an agent finds and reads the
+contacts they handled)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from openucs.api.answers import ContactAnswer, ContactsAnswer
 from openucs.api.auth import admin_only
-from openucs.api.context import Ctx, CurrentReader, CurrentUser
+from openucs.api.context import Ctx, CurrentReader
 from openucs.domain.models import Contact
 from openucs.errors import InvalidInput
 from openucs.gws.wire import ContactWire, contact_from_wire, contact_to_wire
@@ -52,7 +53,7 @@ def put_contact(
 @get("/contacts", sync_to_thread=True)
 def find_contacts(
     ctx: Ctx,
-    user: CurrentUser,
+    reader: CurrentReader,
     email: Annotated[str | None, QueryParameter(description="exact, case-insensitive")] = None,
     phone: Annotated[str | None, QueryParameter(description="digits compared")] = None,
     name: Annotated[
@@ -61,10 +62,11 @@ def find_contacts(
     max_size: Annotated[int, QueryParameter(name="maxSize", description="1-1000")] = 100,
     after: Annotated[str | None, QueryParameter(description="`after` of the previous page")] = None,
 ) -> ContactsAnswer:
-    """Contacts by email, phone or name, or all of them by id (supervisor or admin)."""
+    """Contacts by email, phone or name, or all of them, in id order; an agent finds only the
+    contacts they may read."""
     found, next_after = contacts.find_contacts_page(
         store=ctx.store,
-        user=user,
+        scope=reader.scope,
         email=email,
         phone=phone,
         name=name,
