@@ -19,6 +19,7 @@ from openucs.config import Settings
 from openucs.services.session_tokens import KEY_NAME, TokenSigner
 from openucs.store import Store
 from openucs.store.schema import sessions
+from openucs.store.sql import SqlStore
 from tests.api.conftest import PASSWORD, Api, People, error, ok
 
 ME = "/api/v2/me"
@@ -26,15 +27,17 @@ OPERATION = {"operationName": "RetrieveAgentHistory", "fromDate": "2024-02-01"}
 
 
 def session_rows(store: Store) -> int:
-    with store._read() as conn:  # type: ignore[attr-defined]
-        return int(conn.scalar(select(func.count()).select_from(sessions)))
+    assert isinstance(store, SqlStore)  # the table itself, below the Store protocol
+    with store._read() as conn:
+        return conn.execute(select(func.count()).select_from(sessions)).scalar_one()
 
 
 @contextmanager
 def counted_writes(store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """Counts the store's write transactions while the block runs."""
+    assert isinstance(store, SqlStore)
     count = [0]
-    write = store._write  # type: ignore[attr-defined]
+    write = store._write
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         count[0] += 1
