@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from openucs.cli import server as serve_module
 from openucs.services.users import Authenticator
-from openucs.store import open_store
+from openucs.store import Store, open_store
+from tests.cli.conftest import Run
 
 
 @pytest.fixture
-def served(monkeypatch):
-    calls = []
+def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """The keyword arguments of each uvicorn.run call."""
+    calls: list[dict[str, object]] = []
     monkeypatch.setattr("uvicorn.run", lambda app, **kw: calls.append(kw))  # no socket
     monkeypatch.setattr(serve_module, "DEMO_INTERACTIONS", 300)
     return calls
 
 
-def test_the_first_demo_start_loads_history_and_logins(run, new_sqlite, served):
+def test_the_first_demo_start_loads_history_and_logins(
+    run: Run, new_sqlite: Callable[[str], str], served: list[dict[str, object]]
+) -> None:
     url = new_sqlite("demo")
     first = run("serve", "--demo", "--database", url).stdout
     assert "loading the demo history" in first
@@ -38,11 +44,11 @@ def test_the_first_demo_start_loads_history_and_logins(run, new_sqlite, served):
     assert len(served) == 2
 
 
-def test_demo_passwords_are_long_enough():
+def test_demo_passwords_are_long_enough() -> None:
     assert all(len(password) >= 8 for _, _, password, _, _ in serve_module.DEMO_USERS)
 
 
-def _any_contact_of(store, owner_id):
+def _any_contact_of(store: Store, owner_id: str) -> str:
     from openucs.domain.query import HistoryQuery
 
     page = store.history(HistoryQuery(owner_id=owner_id, limit=50))
