@@ -8,7 +8,7 @@ from openucs.config import ENV_PREFIX, Settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_every_setting_is_documented_with_its_variable():
+def test_every_setting_is_documented_with_its_variable() -> None:
     text = (ROOT / "docs" / "configuration.md").read_text()
     missing = [
         f.name
@@ -18,7 +18,7 @@ def test_every_setting_is_documented_with_its_variable():
     assert missing == []
 
 
-def test_documented_settings_exist():
+def test_documented_settings_exist() -> None:
     text = (ROOT / "docs" / "configuration.md").read_text()
     names = {f.name for f in fields(Settings)}
     documented = {
@@ -29,7 +29,7 @@ def test_documented_settings_exist():
     assert documented - names == set()
 
 
-def test_readme_opens_with_the_two_commands():
+def test_readme_opens_with_the_two_commands() -> None:
     head = (ROOT / "README.md").read_text()[:1500]
     assert "make run" in head
     assert "make test" in head
