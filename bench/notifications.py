@@ -60,7 +60,8 @@ class Desk:
     async def bayeux(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         reply = await self.http.post("/api/v2/notifications", json=messages)
         reply.raise_for_status()
-        return reply.json()  # type: ignore[no-any-return]
+        answers: list[dict[str, Any]] = reply.json()
+        return answers
 
     async def join(self, subscribe: bool = True) -> str:
         [shake] = await self.bayeux([{"channel": "/meta/handshake", "version": "1.0"}])

@@ -22,7 +22,7 @@ import platform
 import random
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -102,7 +102,7 @@ def pick_targets(database_url: str, count: int) -> dict[str, list[str]]:
     """Page paths for each measured page, from random interactions of the main tier."""
     rng = random.Random(SEED)
     engine = create_engine(make_url(database_url).set(drivername=_driver(database_url)))
-    samples = []
+    samples: list[Sequence[Any]] = []  # rows of _SAMPLE
     with engine.connect() as conn:
         low, high = conn.execute(
             text("SELECT min(start_ms), max(start_ms) FROM interactions WHERE source = 'main'")
@@ -172,10 +172,14 @@ def measure(client: httpx.Client, paths: list[str], n: int) -> dict[str, float]:
         if keep:
             keep(float(found.group(1)), spent)
 
+    def record(server: float, total: float) -> None:
+        server_ms.append(server)
+        total_ms.append(total)
+
     for path in paths[:20]:  # warm caches and code paths
         one(path, None)
     for i in range(n):
-        one(paths[i % len(paths)], lambda s, t: (server_ms.append(s), total_ms.append(t)))
+        one(paths[i % len(paths)], record)
     server, total = Timing(server_ms), Timing(total_ms)
     return {
         "server_p50": round(server.p50, 2),

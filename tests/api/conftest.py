@@ -126,9 +126,9 @@ def seed_contact(store: Store, **overrides: Any) -> Contact:
 def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
     """The JSON body of a successful answer, checked to carry statusCode 0."""
     assert response.status_code == status, response.text
-    body = response.json()
+    body: dict[str, Any] = response.json()
     assert body["statusCode"] == 0, body
-    return body  # type: ignore[no-any-return]
+    return body
 
 
 def error(response: httpx.Response, status: int, code: int, *names: str) -> str:

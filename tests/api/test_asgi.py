@@ -3,23 +3,26 @@ from its URL, closed at shutdown; nothing read at import."""
 
 from __future__ import annotations
 
+import pytest
 from litestar.testing import TestClient
 
 from openucs.api import asgi
-from tests.api.conftest import PASSWORD, ok
+from openucs.store import Store, open_store
+from tests.api.conftest import PASSWORD, People, ok
 
 
-def test_app_factory_serves_the_configured_database(monkeypatch, database_url, people):
+def test_app_factory_serves_the_configured_database(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, people: People
+) -> None:
     monkeypatch.setenv("OPENUCS_DATABASE_URL", database_url)
     monkeypatch.setenv("OPENUCS_PUBLIC_BASE_URL", "https://history.example.com/api/v2")
-    closed = []
-    opened = asgi.open_store
+    closed: list[str] = []
 
-    def tracked(url):
-        store = opened(url)
+    def tracked(url: str) -> Store:
+        store = open_store(url)
         close = store.close
 
-        def recorded_close():
+        def recorded_close() -> None:
             closed.append(url)
             close()
 
@@ -34,13 +37,15 @@ def test_app_factory_serves_the_configured_database(monkeypatch, database_url, p
     assert closed == [database_url]
 
 
-def test_app_factory_migrates_a_new_database(monkeypatch, empty_database_url):
+def test_app_factory_migrates_a_new_database(
+    monkeypatch: pytest.MonkeyPatch, empty_database_url: str
+) -> None:
     monkeypatch.setenv("OPENUCS_DATABASE_URL", empty_database_url)
     app = asgi.app_factory()
     with TestClient(app) as client:
         refused = client.get("/api/v2/me", auth=("nobody", PASSWORD))
         assert refused.status_code == 401  # a store with tables to look in, not a 500
-    store = asgi.open_store(empty_database_url)
+    store = open_store(empty_database_url)
     try:
         assert store.count_interactions() == 0 and store.list_users() == []
     finally:

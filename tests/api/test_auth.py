@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import base64
 import logging
+from typing import Any, NoReturn
 
 import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
 
 from openucs.api.app import create_app
+from openucs.config import Settings
 from openucs.domain.enums import MediaType
-from tests.api.conftest import PASSWORD, error, ok, seed, seed_contact
+from openucs.domain.models import User
+from openucs.store import Store
+from tests.api.conftest import PASSWORD, Api, People, error, ok, seed, seed_contact
 from tests.factories import make_interaction
 
 ME = "/api/v2/me"
@@ -17,7 +23,7 @@ HISTORY = "/api/v2/ucs/interactions"
 WINDOW = {"fromDate": "2024-01-01"}
 
 
-def owned(user):
+def owned(user: User) -> dict[str, Any]:
     return {"owner": user.owner_info(), "owner_id": user.id}
 
 
@@ -28,7 +34,7 @@ def cookie_attributes(header: str) -> set[str]:
 # --- authentication -------------------------------------------------------------------------
 
 
-def test_no_credentials_is_401_access_denied_with_a_basic_challenge(api):
+def test_no_credentials_is_401_access_denied_with_a_basic_challenge(api: Api) -> None:
     response = api.get(ME, user=None)
     assert error(response, 401, 20) == "Access denied"
     assert response.headers["www-authenticate"] == 'Basic realm="OpenUCS"'
@@ -46,13 +52,13 @@ def test_no_credentials_is_401_access_denied_with_a_basic_challenge(api):
         "Bearer abc",
     ],
 )
-def test_bad_credentials_are_401(api, people, authorization):
+def test_bad_credentials_are_401(api: Api, people: People, authorization: str) -> None:
     response = api.get(ME, user=None, headers={"Authorization": authorization})
     assert error(response, 401, 20) == "Access denied"
     assert "set-cookie" not in response.headers
 
 
-def test_every_api_route_needs_credentials(api):
+def test_every_api_route_needs_credentials(api: Api) -> None:
     for method, path in [
         ("GET", HISTORY),
         ("GET", "/api/v2/ucs/contacts/c1/interactions"),
@@ -78,7 +84,7 @@ def test_every_api_route_needs_credentials(api):
 # --- the session cookie ---------------------------------------------------------------------
 
 
-def test_basic_then_cookie_only_then_logout(client, people):
+def test_basic_then_cookie_only_then_logout(client: TestClient[Litestar], people: People) -> None:
     first = client.get(ME, auth=("agent1", PASSWORD))
     assert ok(first)["user"]["userName"] == "agent1"
     header = first.headers["set-cookie"]
@@ -101,7 +107,9 @@ def test_basic_then_cookie_only_then_logout(client, people):
     error(client.get(ME, headers={"Cookie": f"JSESSIONID={token}"}), 401, 20)  # replayed
 
 
-def test_basic_for_another_user_wins_over_the_cookie(client, people):
+def test_basic_for_another_user_wins_over_the_cookie(
+    client: TestClient[Litestar], people: People
+) -> None:
     ok(client.get(ME, auth=("agent1", PASSWORD)))
     same = client.get(ME, auth=("agent1", PASSWORD))
     assert ok(same)["user"]["userName"] == "agent1"
@@ -112,7 +120,7 @@ def test_basic_for_another_user_wins_over_the_cookie(client, people):
     error(client.get(ME, auth=("agent1", "wrong-password")), 401, 20)
 
 
-def test_bad_cookie_with_good_basic_gets_a_new_session(api, people):
+def test_bad_cookie_with_good_basic_gets_a_new_session(api: Api, people: People) -> None:
     forged = {"Cookie": "JSESSIONID=forged"}
     response = api.get(ME, user=people.other_agent, headers=forged)
     assert ok(response)["user"]["userName"] == "agent2"
@@ -121,30 +129,28 @@ def test_bad_cookie_with_good_basic_gets_a_new_session(api, people):
     error(api.get(ME, user=None, headers=forged), 401, 20)
 
 
-def test_failed_request_opens_no_session(api, people):
+def test_failed_request_opens_no_session(api: Api, people: People) -> None:
     response = api.get(f"{HISTORY}/missing", user=people.agent)
     error(response, 404, 6)
     assert "set-cookie" not in response.headers
 
 
-def test_logout_with_basic_only_opens_no_session(api, people):
+def test_logout_with_basic_only_opens_no_session(api: Api, people: People) -> None:
     response = api.post("/openucs/v1/logout", user=people.agent)
     assert ok(response) == {"statusCode": 0}
     assert response.headers["set-cookie"].startswith("JSESSIONID=;")
 
 
-def test_secure_cookie_when_configured(settings, store, people):
-    from litestar.testing import TestClient
-
+def test_secure_cookie_when_configured(settings: Settings, store: Store, people: People) -> None:
     secure = create_app(settings.with_overrides(session_cookie_secure=True), store)
     with TestClient(secure) as client:
         header = client.get(ME, auth=("agent1", PASSWORD)).headers["set-cookie"]
     assert "Secure" in cookie_attributes(header)
 
 
-def test_repeated_wrong_passwords_lock_the_user_name_for_a_while(settings, store, people):
-    from litestar.testing import TestClient
-
+def test_repeated_wrong_passwords_lock_the_user_name_for_a_while(
+    settings: Settings, store: Store, people: People
+) -> None:
     strict = create_app(settings.with_overrides(login_max_failures=3), store)
     with TestClient(strict) as client:
         for _ in range(3):
@@ -156,12 +162,18 @@ def test_repeated_wrong_passwords_lock_the_user_name_for_a_while(settings, store
     assert other.status_code == 200
 
 
-def test_credentials_and_cookies_are_never_logged(client, people, store, caplog, monkeypatch):
+def test_credentials_and_cookies_are_never_logged(
+    client: TestClient[Litestar],
+    people: People,
+    store: Store,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     caplog.set_level(logging.DEBUG)
     ok(client.get(ME, auth=("agent1", PASSWORD)))
     token = client.cookies["JSESSIONID"]
 
-    def broken(*args, **kwargs):
+    def broken(*args: object, **kwargs: object) -> NoReturn:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(store, "history", broken)
@@ -177,7 +189,7 @@ def test_credentials_and_cookies_are_never_logged(client, people, store, caplog,
 # --- access rules ---------------------------------------------------------------------------
 
 
-def test_agent_reads_own_interactions_only(api, store, people):
+def test_agent_reads_own_interactions_only(api: Api, store: Store, people: People) -> None:
     seed(
         store,
         make_interaction(id="mine", **owned(people.agent)),
@@ -197,7 +209,9 @@ def test_agent_reads_own_interactions_only(api, store, people):
     error(api.get(f"{HISTORY}/nobodys", user=people.agent), 403, 5, "nobodys")
 
 
-def test_agent_reads_the_whole_history_of_a_contact_they_handled(api, store, people):
+def test_agent_reads_the_whole_history_of_a_contact_they_handled(
+    api: Api, store: Store, people: People
+) -> None:
     handled, foreign = seed_contact(store), seed_contact(store)
     seed(
         store,
@@ -221,7 +235,9 @@ def test_agent_reads_the_whole_history_of_a_contact_they_handled(api, store, peo
     assert [c["id"] for c in found] == [handled.id]
 
 
-def test_supervisor_reads_everything_and_filters_by_agent(api, store, people):
+def test_supervisor_reads_everything_and_filters_by_agent(
+    api: Api, store: Store, people: People
+) -> None:
     contact = seed_contact(store)
     seed(
         store,
@@ -239,7 +255,7 @@ def test_supervisor_reads_everything_and_filters_by_agent(api, store, people):
 
 
 @pytest.mark.parametrize("role", ["agent", "supervisor"])
-def test_only_admins_write(api, store, people, role):
+def test_only_admins_write(api: Api, store: Store, people: People, role: str) -> None:
     caller = getattr(people, role)
     contact = seed_contact(store)
     seed(store, make_interaction(id="x1"))
@@ -263,6 +279,10 @@ def test_only_admins_write(api, store, people, role):
     for response in attempts:
         error(response, 403, 5, "admin")
     assert store.count_interactions() == 1
-    assert store.get_interaction("x1", with_content=False).comment is None
-    assert store.get_contact(contact.id).first_name == contact.first_name
+    untouched = store.get_interaction("x1", with_content=False)
+    assert untouched is not None
+    assert untouched.comment is None
+    kept = store.get_contact(contact.id)
+    assert kept is not None
+    assert kept.first_name == contact.first_name
     assert store.get_user_by_name("eve") is None

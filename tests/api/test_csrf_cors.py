@@ -23,7 +23,7 @@ def csrf_client(settings: Settings, store: Store) -> Iterator[TestClient[Litesta
         yield client
 
 
-def test_csrf_is_off_by_default(client, people: People):
+def test_csrf_is_off_by_default(client: TestClient[Litestar], people: People) -> None:
     response = client.post(
         "/api/v2/ucs/interactions", json=BODY, auth=(people.agent.user_name, PASSWORD)
     )
@@ -31,7 +31,9 @@ def test_csrf_is_off_by_default(client, people: People):
     assert "x-csrf-token" not in client.get("/api/v2/me").headers
 
 
-def test_csrf_token_from_a_get_then_required_on_posts(csrf_client, people: People):
+def test_csrf_token_from_a_get_then_required_on_posts(
+    csrf_client: TestClient[Litestar], people: People
+) -> None:
     me = csrf_client.get("/api/v2/me", auth=(people.agent.user_name, PASSWORD))
     assert me.status_code == 200
     assert me.headers["x-csrf-header"] == "X-CSRF-TOKEN"
@@ -50,7 +52,7 @@ def test_csrf_token_from_a_get_then_required_on_posts(csrf_client, people: Peopl
     assert again.headers["x-csrf-token"] == token  # the token lives as long as the session
 
 
-def test_csrf_needs_the_session_cookie(csrf_client, people: People):
+def test_csrf_needs_the_session_cookie(csrf_client: TestClient[Litestar], people: People) -> None:
     response = csrf_client.post(
         "/api/v2/ucs/interactions",
         json=BODY,
@@ -60,7 +62,7 @@ def test_csrf_needs_the_session_cookie(csrf_client, people: People):
     error(response, 403, 5, "Csrf")
 
 
-def test_cometd_is_exempt_from_csrf(csrf_client, people: People):
+def test_cometd_is_exempt_from_csrf(csrf_client: TestClient[Litestar], people: People) -> None:
     response = csrf_client.post(
         "/api/v2/notifications",
         json=[{"channel": "/meta/handshake"}],
@@ -69,7 +71,7 @@ def test_cometd_is_exempt_from_csrf(csrf_client, people: People):
     assert response.json()[0]["successful"] is True
 
 
-def test_cors_off_by_default(client):
+def test_cors_off_by_default(client: TestClient[Litestar]) -> None:
     response = client.options(
         "/api/v2/me",
         headers={"Origin": "https://desk.example", "Access-Control-Request-Method": "GET"},
@@ -77,7 +79,9 @@ def test_cors_off_by_default(client):
     assert "access-control-allow-origin" not in response.headers
 
 
-def test_cors_allows_the_configured_origin_and_exposes_the_csrf_headers(settings, store, people):
+def test_cors_allows_the_configured_origin_and_exposes_the_csrf_headers(
+    settings: Settings, store: Store, people: People
+) -> None:
     configured = replace(settings, cors_allowed_origins="https://desk.example")
     with TestClient(create_app(configured, store)) as client:
         preflight = client.options(

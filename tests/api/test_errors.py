@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import random
 import string
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import quote
 
 import msgspec
@@ -15,7 +15,8 @@ import pytest
 
 from openucs.domain.access import EVERYTHING
 from openucs.errors import StoreError, StoreUnavailable
-from tests.api.conftest import error, ok, seed, seed_contact
+from openucs.store import Store
+from tests.api.conftest import Api, People, error, ok, seed, seed_contact
 from tests.factories import make_interaction
 
 ROOT = "/openucs/v1"
@@ -464,12 +465,12 @@ CASES: list[tuple[str, str, str, dict[str, Any], int, int, tuple[str, ...]]] = [
 
 
 @pytest.fixture
-def baseline(store, people):
+def baseline(store: Store, people: People) -> None:
     contact = seed_contact(store, id="ct1")
     seed(store, make_interaction(id="ix1", contact_id=contact.id, comment="original"))
 
 
-def snapshot(store) -> tuple:
+def snapshot(store: Store) -> tuple[object, ...]:
     return (
         store.count_interactions(),
         store.get_interaction("ix1", with_content=True),
@@ -485,8 +486,16 @@ def snapshot(store) -> tuple:
     ids=[case[0] for case in CASES],
 )
 def test_error_path_answers_the_envelope_and_writes_nothing(
-    api, store, baseline, method, path, kwargs, status, code, names
-):
+    api: Api,
+    store: Store,
+    baseline: None,
+    method: str,
+    path: str,
+    kwargs: dict[str, Any],
+    status: int,
+    code: int,
+    names: tuple[str, ...],
+) -> None:
     before = snapshot(store)
     response = api.call(method, path, **kwargs)
     error(response, status, code, *names)
@@ -495,15 +504,17 @@ def test_error_path_answers_the_envelope_and_writes_nothing(
     assert snapshot(store) == before
 
 
-def test_unauthenticated_and_forbidden(api, people):
+def test_unauthenticated_and_forbidden(api: Api, people: People) -> None:
     response = api.get("/api/v2/me", user=None)
     assert error(response, 401, 20) == "Access denied"
     assert response.headers["www-authenticate"] == 'Basic realm="OpenUCS"'
     error(api.get(f"{ROOT}/users", user=people.supervisor), 403, 5, "admin")
 
 
-def test_store_unavailable_is_503(api, store, people, monkeypatch):
-    def down(*args, **kwargs):
+def test_store_unavailable_is_503(
+    api: Api, store: Store, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def down(*args: object, **kwargs: object) -> NoReturn:
         raise StoreUnavailable("database is unreachable: connection refused")
 
     monkeypatch.setattr(store, "history", down)
@@ -511,9 +522,13 @@ def test_store_unavailable_is_503(api, store, people, monkeypatch):
 
 
 def test_unexpected_errors_are_500_with_a_request_id_and_logged(
-    api, store, people, monkeypatch, caplog
-):
-    def broken(*args, **kwargs):
+    api: Api,
+    store: Store,
+    people: People,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(*args: object, **kwargs: object) -> NoReturn:
         raise ZeroDivisionError("division by zero in the store")
 
     monkeypatch.setattr(store, "get_interaction", broken)
@@ -524,7 +539,7 @@ def test_unexpected_errors_are_500_with_a_request_id_and_logged(
     assert record.exc_info is not None
     assert record.exc_info[0] is ZeroDivisionError
 
-    def store_bug(*args, **kwargs):
+    def store_bug(*args: object, **kwargs: object) -> NoReturn:
         raise StoreError("constraint bookkeeping failed")
 
     monkeypatch.setattr(store, "get_interaction", store_bug)
@@ -613,7 +628,9 @@ def garbage_request(rng: random.Random, method: str, template: str) -> dict[str,
 
 
 @pytest.mark.parametrize(("method", "template"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
-def test_garbage_never_answers_500(api, store, baseline, method, template):
+def test_garbage_never_answers_500(
+    api: Api, store: Store, baseline: None, method: str, template: str
+) -> None:
     rng = random.Random(f"{method} {template}")
     for _ in range(30):
         request = garbage_request(rng, method, template)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from openucs.domain.enums import InteractionType, MediaType, State
-from tests.api.conftest import BASE_URL, ZONE, ok, seed, seed_contact
+from openucs.domain.models import User
+from openucs.store import Store
+from tests.api.conftest import BASE_URL, ZONE, Api, People, ok, seed, seed_contact
 from tests.factories import make_email, make_interaction, make_messages
 
 HISTORY = "/api/v2/ucs/interactions"
@@ -14,23 +17,25 @@ LOCAL = ZoneInfo(ZONE)
 MARCH_1 = {"fromDate": "2024-03-01", "toDate": "2024-03-01"}
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LOCAL)  # type: ignore[misc]
+def local(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=LOCAL)
 
 
 # Within MARCH_1 whatever other tests made the factories' counter (and so their times) reach.
 NOON = local(2024, 3, 1, 12)
 
 
-def owned(user):
+def owned(user: User) -> dict[str, Any]:
     return {"owner": user.owner_info(), "owner_id": user.id}
 
 
-def ids(body) -> list[str]:
+def ids(body: dict[str, Any]) -> list[str]:
     return [item["id"] for item in body["interactions"]]
 
 
-def test_history_item_has_exactly_the_gws_shape(api, store, people):
+def test_history_item_has_exactly_the_gws_shape(api: Api, store: Store, people: People) -> None:
     contact = seed_contact(store)
     seed(
         store,
@@ -82,7 +87,7 @@ def test_history_item_has_exactly_the_gws_shape(api, store, people):
     ]
 
 
-def test_absent_fields_are_left_out(api, store):
+def test_absent_fields_are_left_out(api: Api, store: Store) -> None:
     seed(store, make_interaction(id="open1", state=State.NEW, subject=None, start_date=NOON))
     (item,) = ok(api.get(HISTORY, params=MARCH_1))["interactions"]
     assert set(item) == {
@@ -97,7 +102,7 @@ def test_absent_fields_are_left_out(api, store):
     }
 
 
-def test_only_requested_custom_attributes_that_exist(api, store):
+def test_only_requested_custom_attributes_that_exist(api: Api, store: Store) -> None:
     seed(
         store,
         make_interaction(id="a", custom_attributes={"A": "1", "B": "2"}, start_date=NOON),
@@ -115,7 +120,7 @@ def test_only_requested_custom_attributes_that_exist(api, store):
     ]
 
 
-def test_date_only_bounds_cover_whole_days_in_the_server_zone(api, store):
+def test_date_only_bounds_cover_whole_days_in_the_server_zone(api: Api, store: Store) -> None:
     seed(
         store,
         make_interaction(
@@ -138,7 +143,7 @@ def test_date_only_bounds_cover_whole_days_in_the_server_zone(api, store):
     assert ids(ok(api.get(HISTORY, params={**instant, "sort": "asc"}))) == ["first", "last"]
 
 
-def test_either_bound_alone(api, store):
+def test_either_bound_alone(api: Api, store: Store) -> None:
     seed(
         store, make_interaction(id="old", start_date=local(2020, 1, 1)), make_interaction(id="new")
     )
@@ -146,7 +151,7 @@ def test_either_bound_alone(api, store):
     assert ids(ok(api.get(HISTORY, params={"fromDate": "2024-01-01"}))) == ["new"]
 
 
-def test_default_window_is_the_last_month_through_today(api, store):
+def test_default_window_is_the_last_month_through_today(api: Api, store: Store) -> None:
     now = datetime.now(UTC)
     seed(
         store,
@@ -158,7 +163,7 @@ def test_default_window_is_the_last_month_through_today(api, store):
     assert sorted(ids(ok(api.get(HISTORY)))) == ["later-today", "recent"]
 
 
-def test_default_page_is_100_then_a_next_page_token(api, store):
+def test_default_page_is_100_then_a_next_page_token(api: Api, store: Store) -> None:
     seed(store, *(make_interaction(id=f"n{i:03d}") for i in range(101)))
     body = ok(api.get(HISTORY, params={"fromDate": "2024-01-01"}))
     assert len(body["interactions"]) == 100
@@ -173,7 +178,7 @@ def test_default_page_is_100_then_a_next_page_token(api, store):
     assert "nextPageToken" not in exact
 
 
-def test_sort_by_start_date_then_id_both_ways(api, store):
+def test_sort_by_start_date_then_id_both_ways(api: Api, store: Store) -> None:
     same = datetime(2024, 3, 1, 10, tzinfo=UTC)
     seed(
         store,
@@ -187,7 +192,7 @@ def test_sort_by_start_date_then_id_both_ways(api, store):
     assert ids(ok(api.get(HISTORY, params=MARCH_1))) == ["d", "b", "a", "c"]  # desc by default
 
 
-def test_paging_across_inserts_never_repeats_or_skips(api, store):
+def test_paging_across_inserts_never_repeats_or_skips(api: Api, store: Store) -> None:
     start = datetime(2024, 3, 1, 8, tzinfo=UTC)
     seed(
         store,
@@ -213,7 +218,7 @@ def test_paging_across_inserts_never_repeats_or_skips(api, store):
     assert seen == ["o0", "o1", "o2", "o3", "o4", "ahead", "o5", "o6"]
 
 
-def test_page_token_is_bound_to_its_query(api, store):
+def test_page_token_is_bound_to_its_query(api: Api, store: Store) -> None:
     seed(store, *(make_interaction() for _ in range(3)))
     token = ok(api.get(HISTORY, params={**MARCH_1, "maxSize": "1"}))["nextPageToken"]
     moved = api.get(
@@ -225,7 +230,9 @@ def test_page_token_is_bound_to_its_query(api, store):
     assert len(ok(resized)["interactions"]) == 2  # the page size may change between pages
 
 
-def test_filters_media_state_type_owner_contact_and_custom(api, store, people):
+def test_filters_media_state_type_owner_contact_and_custom(
+    api: Api, store: Store, people: People
+) -> None:
     contact = seed_contact(store)
     seed(
         store,
@@ -263,7 +270,7 @@ def test_filters_media_state_type_owner_contact_and_custom(api, store, people):
     assert found(source="archive") == []
 
 
-def test_contact_history_is_that_contacts_history(api, store):
+def test_contact_history_is_that_contacts_history(api: Api, store: Store) -> None:
     mine, other = seed_contact(store), seed_contact(store)
     seed(
         store,
@@ -290,7 +297,7 @@ def test_contact_history_is_that_contacts_history(api, store):
     }
 
 
-def test_chat_content_puts_messages_beside_the_interaction(api, store):
+def test_chat_content_puts_messages_beside_the_interaction(api: Api, store: Store) -> None:
     messages = make_messages(3)
     seed(
         store,
@@ -323,12 +330,12 @@ def test_chat_content_puts_messages_beside_the_interaction(api, store):
     assert [m["index"] for m in body["messages"]] == [0, 1, 2]
 
 
-def test_chat_without_a_transcript_has_empty_messages(api, store):
+def test_chat_without_a_transcript_has_empty_messages(api: Api, store: Store) -> None:
     seed(store, make_interaction(id="sms1", media_type=MediaType.SMSSESSION))
     assert ok(api.get(f"{HISTORY}/sms1"))["messages"] == []
 
 
-def test_email_content_is_inside_the_interaction(api, store):
+def test_email_content_is_inside_the_interaction(api: Api, store: Store) -> None:
     seed(store, make_interaction(id="mail1", media_type=MediaType.EMAIL, email=make_email()))
     body = ok(api.get(f"{HISTORY}/mail1"))
     assert set(body) == {"statusCode", "interaction"}
@@ -346,7 +353,7 @@ def test_email_content_is_inside_the_interaction(api, store):
     }
 
 
-def test_call_content_has_no_messages(api, store):
+def test_call_content_has_no_messages(api: Api, store: Store) -> None:
     seed(store, make_interaction(id="call1"))
     body = ok(api.get(f"{HISTORY}/call1"))
     assert set(body) == {"statusCode", "interaction"}
@@ -356,7 +363,7 @@ def test_call_content_has_no_messages(api, store):
     assert api.get(f"{HISTORY}/call1", params={"source": "archive"}).status_code == 404
 
 
-def test_me_is_the_gws_user_resource(api, people):
+def test_me_is_the_gws_user_resource(api: Api, people: People) -> None:
     body = ok(api.get("/api/v2/me", user=people.agent))
     assert body == {
         "statusCode": 0,
@@ -377,7 +384,7 @@ def test_me_is_the_gws_user_resource(api, people):
     ]
 
 
-def test_version(api, people):
+def test_version(api: Api, people: People) -> None:
     from openucs import __version__
 
     assert ok(api.get("/api/v2/diagnostics/version", user=people.agent)) == {
@@ -386,7 +393,7 @@ def test_version(api, people):
     }
 
 
-def test_openapi_document_is_public_and_lists_the_routes(api):
+def test_openapi_document_is_public_and_lists_the_routes(api: Api) -> None:
     response = api.get("/schema/openapi.json", user=None)
     assert response.status_code == 200
     paths = response.json()["paths"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -12,6 +13,7 @@ from litestar.testing import TestClient
 from openucs.api.app import create_app
 from openucs.config import Settings
 from openucs.domain.enums import MediaType, State
+from openucs.domain.models import User
 from openucs.store import Store
 from tests.api.conftest import PASSWORD, People, error, seed, seed_contact
 from tests.factories import make_interaction, make_messages
@@ -42,7 +44,8 @@ class Comet:
         self.client.cookies.clear()
         response = self.client.post("/api/v2/notifications", json=messages, auth=self.auth)
         assert response.status_code == 200, response.text
-        return response.json()  # type: ignore[no-any-return]
+        replies: list[dict[str, Any]] = response.json()
+        return replies
 
     def wait_for(self, reference_id: int, polls: int = 20) -> dict[str, Any]:
         for _ in range(polls):
@@ -61,26 +64,32 @@ class Comet:
         raise AssertionError(f"no notification for referenceId {reference_id}")
 
 
-def call(client: TestClient[Litestar], user: Any, path: str, body: dict[str, Any]) -> Any:
+def call(
+    client: TestClient[Litestar], user: User, path: str, body: dict[str, Any]
+) -> httpx.Response:
     client.cookies.clear()
     return client.post(f"/api/v2{path}", json=body, auth=(user.user_name, PASSWORD))
 
 
-def accepted(response: Any) -> int:
+def accepted(response: httpx.Response) -> int:
     assert response.status_code == 200, response.text
     body = response.json()
     assert set(body) == {"statusCode", "referenceId"} and body["statusCode"] == 0, body
     return int(body["referenceId"])
 
 
-def run_op(client, comet, user, path, body) -> dict[str, Any]:
+def run_op(
+    client: TestClient[Litestar], comet: Comet, user: User, path: str, body: dict[str, Any]
+) -> dict[str, Any]:
     return comet.wait_for(accepted(call(client, user, path, body)))
 
 
 # --- history ---------------------------------------------------------------------------------
 
 
-def test_retrieve_interaction_history(client, people: People, store: Store):
+def test_retrieve_interaction_history(
+    client: TestClient[Litestar], people: People, store: Store
+) -> None:
     seed(
         store,
         make_interaction(id="IXA", owner_id=people.agent.id, custom_attributes={"SearchId": "1"}),
@@ -106,7 +115,7 @@ def test_retrieve_interaction_history(client, people: People, store: Store):
     assert [i["id"] for i in message["interactions"]] == ["IXA"]
 
 
-def test_reference_ids_count_per_session(client, people: People):
+def test_reference_ids_count_per_session(client: TestClient[Litestar], people: People) -> None:
     body = {"operationName": "RetrieveInteractionHistory", **WINDOW}
     first = accepted(call(client, people.agent, "/ucs/interactions", body))
     second = accepted(call(client, people.agent, "/ucs/interactions", body))
@@ -114,7 +123,9 @@ def test_reference_ids_count_per_session(client, people: People):
     assert accepted(call(client, people.other_agent, "/ucs/interactions", body)) == 1
 
 
-def test_retrieve_agent_history_defaults_to_the_caller(client, people: People, store: Store):
+def test_retrieve_agent_history_defaults_to_the_caller(
+    client: TestClient[Litestar], people: People, store: Store
+) -> None:
     seed(
         store,
         make_interaction(id="MINE", owner_id=people.agent.id),
@@ -128,7 +139,9 @@ def test_retrieve_agent_history_defaults_to_the_caller(client, people: People, s
     error(call(client, people.agent, "/ucs/interactions", other), 403, 5)
 
 
-def test_retrieve_contact_history_and_unknown_contact(client, people: People, store: Store):
+def test_retrieve_contact_history_and_unknown_contact(
+    client: TestClient[Litestar], people: People, store: Store
+) -> None:
     contact = seed_contact(store)
     seed(
         store,
@@ -147,7 +160,9 @@ def test_retrieve_contact_history_and_unknown_contact(client, people: People, st
     assert message["errorMessage"].startswith("UCS request failed")
 
 
-def test_get_interaction_content_with_transcript(client, people: People, store: Store):
+def test_get_interaction_content_with_transcript(
+    client: TestClient[Litestar], people: People, store: Store
+) -> None:
     seed(store, make_interaction(id="CHAT1", media_type=MediaType.CHAT, messages=make_messages(2)))
     comet = Comet(client, "super")
     body = {"operationName": "GetInteractionContent"}
@@ -166,7 +181,9 @@ def test_get_interaction_content_with_transcript(client, people: People, store: 
 # --- voice -----------------------------------------------------------------------------------
 
 
-def test_identify_ucs_contact_finds_creates_or_fails(client, people: People, store: Store):
+def test_identify_ucs_contact_finds_creates_or_fails(
+    client: TestClient[Litestar], people: People, store: Store
+) -> None:
     contact = seed_contact(store)
     comet = Comet(client, "agent1")
     email = contact.emails[0].value
@@ -186,7 +203,9 @@ def test_identify_ucs_contact_finds_creates_or_fails(client, people: People, sto
     assert again["contactId"] == made["contactId"]  # found now, not created twice
 
 
-def test_find_phone_call_creates_once(client, people: People, store: Store):
+def test_find_phone_call_creates_once(
+    client: TestClient[Litestar], people: People, store: Store
+) -> None:
     comet = Comet(client, "agent1")
     body = {
         "operationName": "FindPhoneCall",
@@ -213,7 +232,9 @@ def test_find_phone_call_creates_once(client, people: People, store: Store):
     assert item.external_id == "0001ABCD" and item.user_data == {"Account": "42"}
 
 
-def test_set_call_contact_links_the_whole_thread(client, people: People, store: Store):
+def test_set_call_contact_links_the_whole_thread(
+    client: TestClient[Litestar], people: People, store: Store
+) -> None:
     contact = seed_contact(store)
     seed(
         store,
@@ -240,7 +261,9 @@ def test_set_call_contact_links_the_whole_thread(client, people: People, store: 
     assert failed["success"] is False and failed["errorMessage"].startswith("UCS request failed")
 
 
-def test_set_call_note_and_completed(client, people: People, store: Store):
+def test_set_call_note_and_completed(
+    client: TestClient[Litestar], people: People, store: Store
+) -> None:
     seed(
         store,
         make_interaction(
@@ -296,16 +319,26 @@ def test_set_call_note_and_completed(client, people: People, store: Store):
         ),
     ],
 )
-def test_validation_errors_are_synchronous(client, people: People, path, body, status, code, word):
+def test_validation_errors_are_synchronous(
+    client: TestClient[Litestar],
+    people: People,
+    path: str,
+    body: dict[str, Any],
+    status: int,
+    code: int,
+    word: str,
+) -> None:
     error(call(client, people.agent, path, body), status, code, word)
 
 
-def test_operations_need_credentials(client):
+def test_operations_need_credentials(client: TestClient[Litestar]) -> None:
     response = client.post("/api/v2/ucs/interactions", json={"operationName": "x"})
     error(response, 401, 20)
 
 
-def test_disabled_feature_makes_an_invalid_operation(settings, store: Store, people: People):
+def test_disabled_feature_makes_an_invalid_operation(
+    settings: Settings, store: Store, people: People
+) -> None:
     app = create_app(Settings(**{**_fields(settings), "enabled_features": "api-voice"}), store)
     with TestClient(app) as client:
         body = {"operationName": "RetrieveInteractionHistory", **WINDOW}

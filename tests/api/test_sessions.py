@@ -19,22 +19,25 @@ from openucs.config import Settings
 from openucs.services.session_tokens import KEY_NAME, TokenSigner
 from openucs.store import Store
 from openucs.store.schema import sessions
-from tests.api.conftest import PASSWORD, People, error, ok
+from openucs.store.sql import SqlStore
+from tests.api.conftest import PASSWORD, Api, People, error, ok
 
 ME = "/api/v2/me"
 OPERATION = {"operationName": "RetrieveAgentHistory", "fromDate": "2024-02-01"}
 
 
 def session_rows(store: Store) -> int:
-    with store._read() as conn:  # type: ignore[attr-defined]
-        return int(conn.scalar(select(func.count()).select_from(sessions)))
+    assert isinstance(store, SqlStore)  # the table itself, below the Store protocol
+    with store._read() as conn:
+        return conn.execute(select(func.count()).select_from(sessions)).scalar_one()
 
 
 @contextmanager
 def counted_writes(store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """Counts the store's write transactions while the block runs."""
+    assert isinstance(store, SqlStore)
     count = [0]
-    write = store._write  # type: ignore[attr-defined]
+    write = store._write
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         count[0] += 1
@@ -70,7 +73,9 @@ def signer(store: Store) -> TokenSigner:
     return TokenSigner(bytes.fromhex(store.server_secret(KEY_NAME, "unused")))
 
 
-def test_two_basic_logins_of_one_user_are_two_sessions(client, people: People):
+def test_two_basic_logins_of_one_user_are_two_sessions(
+    client: TestClient[Litestar], people: People
+) -> None:
     desk1, desk2 = login(client, "agent1"), login(client, "agent1")
     assert desk1 != desk2
     assert [reference_id(client, desk1), reference_id(client, desk1)] == [1, 2]
@@ -85,7 +90,9 @@ def test_two_basic_logins_of_one_user_are_two_sessions(client, people: People):
     assert reference_id(client, desk2) == 2
 
 
-def test_two_logins_get_their_own_csrf_tokens(settings: Settings, store: Store, people: People):
+def test_two_logins_get_their_own_csrf_tokens(
+    settings: Settings, store: Store, people: People
+) -> None:
     with TestClient(create_app(replace(settings, csrf_protection=True), store)) as client:
         desk1, desk2 = login(client, "agent1"), login(client, "agent1")
         csrf1 = with_cookie(client, "GET", ME, desk1).headers["x-csrf-token"]
@@ -110,8 +117,8 @@ def test_two_logins_get_their_own_csrf_tokens(settings: Settings, store: Store, 
 
 
 def test_basic_on_every_request_without_cookies_writes_nothing(
-    api, store: Store, people: People, monkeypatch: pytest.MonkeyPatch
-):
+    api: Api, store: Store, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ok(api.get(ME, user=people.agent))  # the first one of the process reads the key
     with counted_writes(store, monkeypatch) as writes:
         cookies = {api.get(ME, user=people.agent).headers["set-cookie"] for _ in range(200)}
@@ -121,8 +128,8 @@ def test_basic_on_every_request_without_cookies_writes_nothing(
 
 
 def test_a_cookie_client_stores_one_session(
-    client, store: Store, people: People, monkeypatch: pytest.MonkeyPatch
-):
+    client: TestClient[Litestar], store: Store, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ok(with_cookie(client, "GET", ME, login(client, "agent2")))  # and the first idle sweep
     token = login(client, "agent1")
     assert session_rows(store) == 1
@@ -135,7 +142,9 @@ def test_a_cookie_client_stores_one_session(
     assert session_rows(store) == 2
 
 
-def test_the_first_basic_operation_and_its_cookie_count_on(client, people: People):
+def test_the_first_basic_operation_and_its_cookie_count_on(
+    client: TestClient[Litestar], people: People
+) -> None:
     client.cookies.clear()
     reply = client.post("/api/v2/ucs/interactions", json=OPERATION, auth=("agent1", PASSWORD))
     first = int(reply.json()["referenceId"])
@@ -143,7 +152,9 @@ def test_the_first_basic_operation_and_its_cookie_count_on(client, people: Peopl
     assert reference_id(client, token) == first + 1
 
 
-def test_forged_tampered_and_expired_tokens_are_401(client, store: Store, people: People):
+def test_forged_tampered_and_expired_tokens_are_401(
+    client: TestClient[Litestar], store: Store, people: People
+) -> None:
     token = login(client, "agent1")
     session_id, user, issued, mac = token.split(".")
     other = base64.urlsafe_b64encode(people.admin.id.encode()).rstrip(b"=").decode()
@@ -163,7 +174,9 @@ def test_forged_tampered_and_expired_tokens_are_401(client, store: Store, people
     assert ok(with_cookie(client, "GET", ME, token))["user"]["userName"] == "agent1"
 
 
-def test_the_lockout_holds_while_the_right_password_is_remembered(client, people: People):
+def test_the_lockout_holds_while_the_right_password_is_remembered(
+    client: TestClient[Litestar], people: People
+) -> None:
     client.cookies.clear()
     assert client.get(ME, auth=("agent1", PASSWORD)).status_code == 200
     for _ in range(5):  # login_max_failures, by default

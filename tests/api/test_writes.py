@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 import msgspec
+from litestar import Litestar
+from litestar.testing import TestClient
 
+from openucs.api.app import create_app
+from openucs.config import Settings
 from openucs.domain.enums import Source, State
-from tests.api.conftest import BASE_URL, PASSWORD, error, ok, seed, seed_contact
+from openucs.store import Store
+from tests.api.conftest import BASE_URL, PASSWORD, Api, People, error, ok, seed, seed_contact
 from tests.factories import make_interaction
 
 ROOT = "/openucs/v1"
 NDJSON = {"Content-Type": "application/x-ndjson"}
 
 
-def chat_body(**overrides):
+def chat_body(**overrides: Any) -> dict[str, Any]:
     body = {
         "id": "chat0000000000001",
         "mediaType": "chat",
@@ -42,18 +48,18 @@ def chat_body(**overrides):
     return body
 
 
-def ndjson(*items) -> bytes:
+def ndjson(*items: dict[str, Any]) -> bytes:
     return b"".join(msgspec.json.encode(item) + b"\n" for item in items)
 
 
-def line(n: int) -> dict:
+def line(n: int) -> dict[str, Any]:
     return {"id": f"bulk{n:05d}", "mediaType": "call", "startDate": "2024-03-01 10:00:00.000+0000"}
 
 
 # --- interactions ---------------------------------------------------------------------------
 
 
-def test_create_answers_the_full_interaction(api, people):
+def test_create_answers_the_full_interaction(api: Api, people: People) -> None:
     body = ok(api.post(f"{ROOT}/interactions", json=chat_body()), 201)
     item = body["interaction"]
     assert item["uri"] == f"{BASE_URL}/interactions/chat0000000000001"
@@ -67,28 +73,32 @@ def test_create_answers_the_full_interaction(api, people):
     assert read["messages"] == item["messages"]
 
 
-def test_create_generates_an_id_and_refuses_a_taken_one(api, store):
+def test_create_generates_an_id_and_refuses_a_taken_one(api: Api, store: Store) -> None:
     body = chat_body()
     del body["id"]
     made = ok(api.post(f"{ROOT}/interactions", json=body), 201)["interaction"]["id"]
     assert store.get_interaction(made, with_content=False) is not None
     again = api.post(f"{ROOT}/interactions", json={**body, "id": made, "subject": "changed"})
     error(again, 409, 18, made)
-    assert store.get_interaction(made, with_content=False).subject == "Where is my order"
+    kept = store.get_interaction(made, with_content=False)
+    assert kept is not None
+    assert kept.subject == "Where is my order"
 
 
-def test_put_creates_then_replaces(api, store):
+def test_put_creates_then_replaces(api: Api, store: Store) -> None:
     path = f"{ROOT}/interactions/put1"
     created = ok(api.put(path, json=chat_body(id=None, subject="first")), 201)
     assert created["interaction"]["id"] == "put1"
     replaced = ok(api.put(path, json=chat_body(id="put1", subject="second", comment="c")), 200)
     assert replaced["interaction"]["subject"] == "second"
-    assert store.get_interaction("put1", with_content=False).comment == "c"
+    stored = store.get_interaction("put1", with_content=False)
+    assert stored is not None
+    assert stored.comment == "c"
     assert store.count_interactions() == 1
     error(api.put(path, json=chat_body(id="other")), 400, 2, "id")
 
 
-def test_create_into_the_archive(api):
+def test_create_into_the_archive(api: Api) -> None:
     ok(api.post(f"{ROOT}/interactions", params={"source": "archive"}, json=chat_body()), 201)
     path = "/api/v2/ucs/interactions/chat0000000000001"
     assert ok(api.get(path, params={"source": "archive"}))["interaction"]["id"]
@@ -98,7 +108,7 @@ def test_create_into_the_archive(api):
     assert len(ok(api.get("/api/v2/ucs/interactions", params=archived))["interactions"]) == 1
 
 
-def test_patch_changes_only_the_given_fields_and_null_clears(api, store):
+def test_patch_changes_only_the_given_fields_and_null_clears(api: Api, store: Store) -> None:
     contact = seed_contact(store)
     seed(store, make_interaction(id="p1", comment="old", subject="keep", state=State.IN_PROCESS))
     change = {
@@ -122,7 +132,7 @@ def test_patch_changes_only_the_given_fields_and_null_clears(api, store):
     assert "endDate" not in cleared["interaction"]
 
 
-def test_patch_refusals_change_nothing(api, store):
+def test_patch_refusals_change_nothing(api: Api, store: Store) -> None:
     seed(store, make_interaction(id="p2", comment="old"))
     path = f"{ROOT}/interactions/p2"
     error(api.patch(path, json={"comment": "x", "startDate": "2024-01-01"}), 400, 2, "startDate")
@@ -132,10 +142,12 @@ def test_patch_refusals_change_nothing(api, store):
     error(api.patch(path, json={"comment": "x", "endDate": "soon"}), 400, 2, "endDate")
     error(api.patch(path, json={}), 400, 2, "body")
     error(api.patch(f"{ROOT}/interactions/nope", json={"comment": "x"}), 404, 6, "nope")
-    assert store.get_interaction("p2", with_content=False).comment == "old"
+    kept = store.get_interaction("p2", with_content=False)
+    assert kept is not None
+    assert kept.comment == "old"
 
 
-def test_delete(api, store):
+def test_delete(api: Api, store: Store) -> None:
     seed(store, make_interaction(id="d1"))
     assert ok(api.delete(f"{ROOT}/interactions/d1")) == {"statusCode": 0}
     assert store.get_interaction("d1", with_content=False) is None
@@ -145,7 +157,7 @@ def test_delete(api, store):
 # --- bulk -----------------------------------------------------------------------------------
 
 
-def test_bulk_is_idempotent_by_id(api, store, people):
+def test_bulk_is_idempotent_by_id(api: Api, store: Store, people: People) -> None:
     upload = ndjson(line(1), chat_body(), line(2)) + b"\n\n"  # blank lines are skipped
     assert ok(api.post(f"{ROOT}/interactions/bulk", content=upload, headers=NDJSON)) == {
         "statusCode": 0,
@@ -154,11 +166,13 @@ def test_bulk_is_idempotent_by_id(api, store, people):
     assert ok(api.post(f"{ROOT}/interactions/bulk", content=upload, headers=NDJSON))["count"] == 3
     assert store.count_interactions() == 3
     chat = store.get_interaction("chat0000000000001", with_content=True)
+    assert chat is not None
+    assert chat.messages is not None
     assert chat.owner_id == people.agent.id
     assert chat.messages[0].text == "hello"
 
 
-def test_bulk_error_names_the_line_and_writes_nothing(api, store):
+def test_bulk_error_names_the_line_and_writes_nothing(api: Api, store: Store) -> None:
     items = [line(n) for n in range(1, 21)]
     items[16] = {**items[16], "callDuration": "87"}  # line 17
     response = api.post(f"{ROOT}/interactions/bulk", content=ndjson(*items), headers=NDJSON)
@@ -170,7 +184,7 @@ def test_bulk_error_names_the_line_and_writes_nothing(api, store):
     assert store.count_interactions() == 0
 
 
-def test_bulk_reference_errors_name_their_line(api, store):
+def test_bulk_reference_errors_name_their_line(api: Api, store: Store) -> None:
     items = [line(n) for n in range(1, 6)]
     items[3] = {**items[3], "contactId": "NoSuchContact00"}  # line 4
     response = api.post(f"{ROOT}/interactions/bulk", content=ndjson(*items), headers=NDJSON)
@@ -181,21 +195,18 @@ def test_bulk_reference_errors_name_their_line(api, store):
     assert store.count_interactions() == 0
 
 
-def test_bulk_into_the_archive(api, store):
+def test_bulk_into_the_archive(api: Api, store: Store) -> None:
     upload = ndjson(line(1))
     response = api.post(
         f"{ROOT}/interactions/bulk", params={"source": "archive"}, content=upload, headers=NDJSON
     )
     assert ok(response)["count"] == 1
-    assert store.get_interaction("bulk00001", with_content=False).source is Source.ARCHIVE
+    stored = store.get_interaction("bulk00001", with_content=False)
+    assert stored is not None
+    assert stored.source is Source.ARCHIVE
 
 
-def test_bulk_limits(settings, store, people):
-    from litestar.testing import TestClient
-
-    from openucs.api.app import create_app
-    from tests.api.conftest import Api
-
+def test_bulk_limits(settings: Settings, store: Store, people: People) -> None:
     small = create_app(settings.with_overrides(max_bulk_lines=3, max_bulk_bytes=2000), store)
     with TestClient(small) as client:
         api = Api(client, people)
@@ -223,7 +234,7 @@ CONTACT = {
 }
 
 
-def test_contact_create_read_replace(api):
+def test_contact_create_read_replace(api: Api) -> None:
     made = ok(api.post(f"{ROOT}/contacts", json={**CONTACT, "id": "kim1"}), 201)["contact"]
     assert made == {
         "id": "kim1",
@@ -251,7 +262,7 @@ def test_contact_create_read_replace(api):
     error(api.get(f"{ROOT}/contacts/nobody"), 404, 6, "nobody")
 
 
-def test_find_contacts_by_email_phone_name_and_page_through_all(api):
+def test_find_contacts_by_email_phone_name_and_page_through_all(api: Api) -> None:
     for n in range(5):
         ok(
             api.post(
@@ -285,7 +296,9 @@ def test_find_contacts_by_email_phone_name_and_page_through_all(api):
 # --- users ----------------------------------------------------------------------------------
 
 
-def test_users_create_and_list_without_secrets(api, people, client):
+def test_users_create_and_list_without_secrets(
+    api: Api, people: People, client: TestClient[Litestar]
+) -> None:
     new = {
         "userName": "carol",
         "password": "a long enough password",
@@ -329,11 +342,14 @@ def test_users_create_and_list_without_secrets(api, people, client):
     error(api.post(f"{ROOT}/users", json={"password": "long enough pw"}), 400, 2, "userName")
 
 
-def test_concurrent_creates_of_one_id_answer_one_201_and_one_409(app, store, people):
+def test_concurrent_creates_of_one_id_answer_one_201_and_one_409(
+    app: Litestar, store: Store, people: People
+) -> None:
     """Both requests run at once in the app's worker threads, through real HTTP handling."""
 
     async def race(n: int) -> list[int]:
-        transport = httpx.ASGITransport(app=app)
+        # Litestar types its scope as a TypedDict, httpx as a MutableMapping: the same dict.
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
         auth = (people.admin.user_name, PASSWORD)
         async with httpx.AsyncClient(transport=transport, base_url="http://t", auth=auth) as c:
             body = chat_body(id=f"race{n}")

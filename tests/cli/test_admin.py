@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
 from openucs.cli import cli
 from openucs.services.users import Authenticator
 from openucs.store import open_store
+from tests.cli.conftest import Run
 
 
-def test_db_upgrade_creates_the_database(run, new_sqlite, tmp_path):
+def test_db_upgrade_creates_the_database(
+    run: Run, new_sqlite: Callable[[str], str], tmp_path: Path
+) -> None:
     url = new_sqlite("fresh")
     result = run("db", "upgrade", "--database", url)
     assert "newest schema" in result.stdout
@@ -18,7 +24,7 @@ def test_db_upgrade_creates_the_database(run, new_sqlite, tmp_path):
     run("db", "upgrade", "--database", url)  # again: nothing to do
 
 
-def test_users_add_reads_the_password_from_stdin(run, database_url):
+def test_users_add_reads_the_password_from_stdin(run: Run, database_url: str) -> None:
     result = run(
         "users", "add", "alice", "--role", "admin", "--first-name", "Alice", "--last-name",
         "Adams", "--password-stdin", "--database", database_url, input="a-long-password\n",
@@ -32,7 +38,9 @@ def test_users_add_reads_the_password_from_stdin(run, database_url):
         store.close()
 
 
-def test_users_list_shows_logins_and_with_all_also_owners(run, new_sqlite):
+def test_users_list_shows_logins_and_with_all_also_owners(
+    run: Run, new_sqlite: Callable[[str], str]
+) -> None:
     url = new_sqlite("users")
     run("seed", "-n", "20", "--agents", "3", "--now", "2026-11-25", "--database", url)
     run("users", "add", "bob", "--role", "supervisor", "--role", "agent",
@@ -44,7 +52,9 @@ def test_users_list_shows_logins_and_with_all_also_owners(run, new_sqlite):
     assert "agent001" in everyone and "agent003" in everyone
 
 
-def test_users_passwd_changes_the_password_and_keeps_the_roles(run, new_sqlite):
+def test_users_passwd_changes_the_password_and_keeps_the_roles(
+    run: Run, new_sqlite: Callable[[str], str]
+) -> None:
     url = new_sqlite("pw")
     run("users", "add", "carol", "--role", "supervisor", "--password-stdin",
         "--database", url, input="first-password\n")  # fmt: skip
@@ -66,7 +76,9 @@ def test_users_passwd_changes_the_password_and_keeps_the_roles(run, new_sqlite):
         (["users", "passwd", "nobody", "--password-stdin"], "long-enough\n", "not found"),
     ],
 )
-def test_errors_are_one_line_and_exit_2(run, new_sqlite, args, stdin, message):
+def test_errors_are_one_line_and_exit_2(
+    run: Run, new_sqlite: Callable[[str], str], args: list[str], stdin: str, message: str
+) -> None:
     url = new_sqlite("errors")
     run("db", "upgrade", "--database", url)
     result = run(*args, "--database", url, input=stdin, expect=2)
@@ -75,35 +87,39 @@ def test_errors_are_one_line_and_exit_2(run, new_sqlite, args, stdin, message):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_a_duplicate_login_is_a_conflict(run, new_sqlite):
+def test_a_duplicate_login_is_a_conflict(run: Run, new_sqlite: Callable[[str], str]) -> None:
     url = new_sqlite("dup")
     args = ("users", "add", "erin", "--role", "agent", "--password-stdin", "--database", url)
     run(*args, input="erin-password\n")
     assert "already exists" in run(*args, input="erin-password\n", expect=2).stderr
 
 
-def test_reading_a_missing_sqlite_file_is_an_error_not_a_new_file(run, new_sqlite, tmp_path):
+def test_reading_a_missing_sqlite_file_is_an_error_not_a_new_file(
+    run: Run, new_sqlite: Callable[[str], str], tmp_path: Path
+) -> None:
     result = run("users", "list", "--database", new_sqlite("missing"), expect=2)
     assert "not found" in result.stderr
     assert not (tmp_path / "missing.db").exists()
 
 
-def test_an_unsupported_database_url_is_an_error(run):
+def test_an_unsupported_database_url_is_an_error(run: Run) -> None:
     result = run("db", "upgrade", "--database", "mysql://x@localhost/db", expect=2)
     assert "unsupported database" in result.stderr
 
 
-def test_a_bad_environment_setting_is_an_error(new_sqlite):
+def test_a_bad_environment_setting_is_an_error(new_sqlite: Callable[[str], str]) -> None:
     runner = CliRunner(env={"OPENUCS_PORT": "eighty"})
     bad = runner.invoke(cli, ["db", "upgrade", "--database", new_sqlite("env")])
     assert bad.exit_code == 2
     assert "OPENUCS_PORT" in bad.stderr
 
 
-def test_no_command_serves(run, new_sqlite, monkeypatch):
+def test_no_command_serves(
+    run: Run, new_sqlite: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     served: dict[str, object] = {}
 
-    def fake_run(app, **kwargs):  # the socket is the outside world
+    def fake_run(app: object, **kwargs: object) -> None:  # the socket is the outside world
         served.update(kwargs, app=app)
 
     monkeypatch.setattr("uvicorn.run", fake_run)
@@ -113,6 +129,8 @@ def test_no_command_serves(run, new_sqlite, monkeypatch):
     assert "http://127.0.0.1:8765/api/v2" in result.stdout
 
 
-def test_options_of_serve_before_another_command_are_refused(run, new_sqlite):
+def test_options_of_serve_before_another_command_are_refused(
+    run: Run, new_sqlite: Callable[[str], str]
+) -> None:
     result = run("--database", new_sqlite("x"), "users", "list", expect=2)
     assert "after the command" in result.stderr

@@ -7,8 +7,12 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import httpx
+
+from tests.cli.conftest import Run
 
 
 def free_port() -> int:
@@ -30,7 +34,9 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 3
     raise AssertionError(f"server did not answer within {timeout} s")
 
 
-def test_a_real_server_process_answers_me(run, new_sqlite, tmp_path):
+def test_a_real_server_process_answers_me(
+    run: Run, new_sqlite: Callable[[str], str], tmp_path: Path
+) -> None:
     url = new_sqlite("served")
     run("users", "add", "alice", "--role", "supervisor", "--first-name", "Alice",
         "--password-stdin", "--database", url, input="alice-password\n")  # fmt: skip

@@ -15,13 +15,13 @@ from openucs.errors import InvalidInput
 PLUS3 = timezone(timedelta(hours=3))
 
 
-def test_format_is_gws_resource_format_in_the_configured_zone():
+def test_format_is_gws_resource_format_in_the_configured_zone() -> None:
     moment = datetime(2015, 10, 1, 13, 2, 7, 45_000, tzinfo=UTC)
     assert format_gws(moment, PLUS3) == "2015-10-01 16:02:07.045+0300"
     assert format_gws(moment, UTC) == "2015-10-01 13:02:07.045+0000"
 
 
-def test_format_keeps_java_shape_for_old_dates():
+def test_format_keeps_java_shape_for_old_dates() -> None:
     """Four-digit years and an `hhmm` offset even where the zone had seconds (LMT)."""
     st_johns = ZoneInfo("America/St_Johns")  # -02:30:52 in 1928
     assert format_gws(datetime(1928, 9, 18, 6, 17, tzinfo=UTC), st_johns) == (
@@ -30,7 +30,7 @@ def test_format_keeps_java_shape_for_old_dates():
     assert format_gws(datetime(80, 2, 13, tzinfo=UTC), UTC) == "0080-02-13 00:00:00.000+0000"
 
 
-def test_format_follows_daylight_saving_of_a_named_zone():
+def test_format_follows_daylight_saving_of_a_named_zone() -> None:
     paris = ZoneInfo("Europe/Paris")
     assert format_gws(datetime(2024, 1, 15, 12, tzinfo=UTC), paris).endswith("+0100")
     assert format_gws(datetime(2024, 7, 15, 12, tzinfo=UTC), paris).endswith("+0200")
@@ -46,7 +46,7 @@ def test_format_follows_daylight_saving_of_a_named_zone():
         ("2015-10-01t10:00", datetime(2015, 10, 1, 10, tzinfo=UTC)),
     ],
 )
-def test_parse_instant_accepts_gws_and_iso_forms(raw, expected):
+def test_parse_instant_accepts_gws_and_iso_forms(raw: str, expected: datetime) -> None:
     assert parse_instant("startDate", raw, UTC) == expected
 
 
@@ -61,7 +61,7 @@ def test_parse_instant_accepts_gws_and_iso_forms(raw, expected):
         ("  2015-10-01 16:02:07.5Z ", 0),
     ],
 )
-def test_every_spelling_of_a_zoned_instant_reads_the_same(raw, offset_minutes):
+def test_every_spelling_of_a_zoned_instant_reads_the_same(raw: str, offset_minutes: int) -> None:
     got = parse_instant("startDate", raw, PLUS3)
     assert got.utcoffset() == timedelta(minutes=offset_minutes)
     assert got.replace(tzinfo=UTC) == datetime(2015, 10, 1, 16, 2, 7, 500_000, tzinfo=UTC)
@@ -70,25 +70,25 @@ def test_every_spelling_of_a_zoned_instant_reads_the_same(raw, offset_minutes):
 @pytest.mark.parametrize(
     "raw", ["2015-10-01 16:02:07+0060", "2015-10-01 16:02:07+2400", "2015-02-30 16:02:07Z"]
 )
-def test_out_of_range_zones_and_days_are_refused(raw):
+def test_out_of_range_zones_and_days_are_refused(raw: str) -> None:
     with pytest.raises(InvalidInput, match="startDate: invalid date-time"):
         parse_instant("startDate", raw, UTC)
 
 
-def test_parse_instant_without_zone_uses_configured_zone():
+def test_parse_instant_without_zone_uses_configured_zone() -> None:
     assert parse_instant("startDate", "2015-10-01 10:00:00", PLUS3) == datetime(
         2015, 10, 1, 7, tzinfo=UTC
     )
 
 
 @pytest.mark.parametrize("raw", ["yesterday", "2015-13-01T00:00:00Z", "2015-10-01T25:00Z", ""])
-def test_parse_instant_rejects_with_field_name(raw):
+def test_parse_instant_rejects_with_field_name(raw: str) -> None:
     with pytest.raises(InvalidInput) as err:
         parse_instant("startDate", raw, UTC)
     assert err.value.field == "startDate"
 
 
-def test_date_only_upper_bound_includes_the_whole_day():
+def test_date_only_upper_bound_includes_the_whole_day() -> None:
     bound = parse_window_bound("toDate", "2015-10-05", PLUS3, upper=True)
     assert bound == datetime(2015, 10, 6, tzinfo=PLUS3)
     assert parse_window_bound("fromDate", "2015-10-05", PLUS3, upper=False) == datetime(
@@ -96,18 +96,18 @@ def test_date_only_upper_bound_includes_the_whole_day():
     )
 
 
-def test_date_time_upper_bound_is_inclusive_of_that_instant():
+def test_date_time_upper_bound_is_inclusive_of_that_instant() -> None:
     bound = parse_window_bound("toDate", "2015-10-05T10:00:00.000Z", UTC, upper=True)
     assert bound == datetime(2015, 10, 5, 10, 0, 0, 1000, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("raw", ["2015/10/05", "05-10-2015", "2015-02-30"])
-def test_malformed_request_dates_are_refused(raw):
+def test_malformed_request_dates_are_refused(raw: str) -> None:
     with pytest.raises(InvalidInput, match="toDate"):
         parse_window_bound("toDate", raw, UTC, upper=True)
 
 
-def test_millis_round_trip_is_exact():
+def test_millis_round_trip_is_exact() -> None:
     moment = datetime(2026, 3, 1, 23, 59, 59, 999_000, tzinfo=UTC)
     assert from_millis(to_millis(moment)) == moment
     assert to_millis(datetime(1970, 1, 1, tzinfo=UTC)) == 0

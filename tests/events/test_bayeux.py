@@ -1,20 +1,23 @@
 import asyncio
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from openucs.events.bayeux import Bayeux, BayeuxConfig
-from openucs.events.clients import ClientRegistry
+from openucs.events.clients import ClientRegistry, Message
 
 TOPIC = "/v2/ucs/interactions"
+T = TypeVar("T")
 
 
-def run(coro):
+def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(asyncio.wait_for(coro, 10))
 
 
-def server(**config):
+def server(**config: Any) -> Bayeux:
     return Bayeux(ClientRegistry(), BayeuxConfig(**config))
 
 
-async def handshake(bayeux, user="u1", **extra):
+async def handshake(bayeux: Bayeux, user: str = "u1", **extra: Any) -> Message:
     [reply] = await bayeux.handle(
         {
             "channel": "/meta/handshake",
@@ -29,8 +32,8 @@ async def handshake(bayeux, user="u1", **extra):
     return reply
 
 
-async def connected_client(bayeux, user="u1", subscribe=TOPIC):
-    client_id = (await handshake(bayeux, user))["clientId"]
+async def connected_client(bayeux: Bayeux, user: str = "u1", subscribe: str = TOPIC) -> str:
+    client_id: str = (await handshake(bayeux, user))["clientId"]
     replies = await bayeux.handle(
         [
             {"channel": "/meta/subscribe", "clientId": client_id, "subscription": subscribe},
@@ -42,7 +45,7 @@ async def connected_client(bayeux, user="u1", subscribe=TOPIC):
     return client_id
 
 
-def connect(client_id, **extra):
+def connect(client_id: str, **extra: Any) -> dict[str, Any]:
     return {
         "channel": "/meta/connect",
         "clientId": client_id,
@@ -51,7 +54,7 @@ def connect(client_id, **extra):
     }
 
 
-def test_handshake_reply_carries_client_id_and_advice():
+def test_handshake_reply_carries_client_id_and_advice() -> None:
     reply = run(handshake(server(timeout_ms=1234, interval_ms=5, max_interval_ms=999)))
     assert reply["channel"] == "/meta/handshake"
     assert reply["id"] == "1"
@@ -66,7 +69,7 @@ def test_handshake_reply_carries_client_id_and_advice():
     }
 
 
-def test_handshake_without_an_authenticated_user_is_refused():
+def test_handshake_without_an_authenticated_user_is_refused() -> None:
     [reply] = run(server().handle({"channel": "/meta/handshake", "version": "1.0"}, user_id=None))
     assert reply["successful"] is False
     assert reply["error"].startswith("403:")
@@ -74,7 +77,7 @@ def test_handshake_without_an_authenticated_user_is_refused():
     assert "clientId" not in reply
 
 
-def test_handshake_needs_long_polling():
+def test_handshake_needs_long_polling() -> None:
     [reply] = run(
         server().handle(
             {"channel": "/meta/handshake", "supportedConnectionTypes": ["websocket"]}, user_id="u"
@@ -84,8 +87,8 @@ def test_handshake_needs_long_polling():
     assert reply["supportedConnectionTypes"] == ["long-polling"]
 
 
-def test_too_many_clients_for_one_user():
-    async def scenario():
+def test_too_many_clients_for_one_user() -> None:
+    async def scenario() -> None:
         bayeux = server(max_clients_per_user=2)
         await handshake(bayeux)
         await handshake(bayeux)
@@ -96,8 +99,8 @@ def test_too_many_clients_for_one_user():
     run(scenario())
 
 
-def test_first_connect_answers_at_once_later_ones_wait_for_a_message():
-    async def scenario():
+def test_first_connect_answers_at_once_later_ones_wait_for_a_message() -> None:
+    async def scenario() -> None:
         bayeux = server(timeout_ms=30_000)
         client_id = await connected_client(bayeux)
         held = asyncio.create_task(bayeux.handle(connect(client_id, id="7"), user_id="u1"))
@@ -112,8 +115,8 @@ def test_first_connect_answers_at_once_later_ones_wait_for_a_message():
     run(scenario())
 
 
-def test_several_messages_batched_in_one_poll_answer():
-    async def scenario():
+def test_several_messages_batched_in_one_poll_answer() -> None:
+    async def scenario() -> None:
         bayeux = server()
         client_id = await connected_client(bayeux, subscribe="/v2/**")
         for n in range(5):
@@ -125,8 +128,8 @@ def test_several_messages_batched_in_one_poll_answer():
     run(scenario())
 
 
-def test_poll_times_out_with_a_successful_empty_answer():
-    async def scenario():
+def test_poll_times_out_with_a_successful_empty_answer() -> None:
+    async def scenario() -> None:
         bayeux = server(timeout_ms=20)
         client_id = await connected_client(bayeux)
         [reply] = await bayeux.handle(connect(client_id), user_id="u1")
@@ -135,8 +138,8 @@ def test_poll_times_out_with_a_successful_empty_answer():
     run(scenario())
 
 
-def test_client_may_ask_for_an_immediate_answer():
-    async def scenario():
+def test_client_may_ask_for_an_immediate_answer() -> None:
+    async def scenario() -> None:
         bayeux = server(timeout_ms=30_000)
         client_id = await connected_client(bayeux)
         [reply] = await bayeux.handle(connect(client_id, advice={"timeout": 0}), user_id="u1")
@@ -145,7 +148,7 @@ def test_client_may_ask_for_an_immediate_answer():
     run(scenario())
 
 
-def test_unknown_client_is_told_to_handshake():
+def test_unknown_client_is_told_to_handshake() -> None:
     [reply] = run(server().handle(connect("nope", id="2"), user_id="u1"))
     assert reply == {
         "channel": "/meta/connect",
@@ -156,8 +159,8 @@ def test_unknown_client_is_told_to_handshake():
     }
 
 
-def test_a_client_id_is_unknown_to_another_user_and_to_nobody():
-    async def scenario():
+def test_a_client_id_is_unknown_to_another_user_and_to_nobody() -> None:
+    async def scenario() -> None:
         bayeux = server()
         client_id = await connected_client(bayeux, user="u1")
         for user in ("u2", None):
@@ -172,13 +175,14 @@ def test_a_client_id_is_unknown_to_another_user_and_to_nobody():
     run(scenario())
 
 
-def test_subscribe_validation_and_unsubscribe():
-    async def scenario():
+def test_subscribe_validation_and_unsubscribe() -> None:
+    async def scenario() -> None:
         bayeux = server()
         client_id = (await handshake(bayeux))["clientId"]
         client = bayeux.registry.get(client_id)
+        assert client is not None
 
-        async def sub(channel, subscription):
+        async def sub(channel: str, subscription: object) -> Message:
             [reply] = await bayeux.handle(
                 {"channel": channel, "clientId": client_id, "subscription": subscription},
                 user_id="u1",
@@ -202,8 +206,8 @@ def test_subscribe_validation_and_unsubscribe():
     run(scenario())
 
 
-def test_disconnect_removes_the_client_and_ends_its_poll():
-    async def scenario():
+def test_disconnect_removes_the_client_and_ends_its_poll() -> None:
+    async def scenario() -> None:
         bayeux = server()
         client_id = await connected_client(bayeux)
         held = asyncio.create_task(bayeux.handle(connect(client_id), user_id="u1"))
@@ -219,8 +223,8 @@ def test_disconnect_removes_the_client_and_ends_its_poll():
     run(scenario())
 
 
-def test_clients_cannot_publish_and_bad_messages_are_refused():
-    async def scenario():
+def test_clients_cannot_publish_and_bad_messages_are_refused() -> None:
+    async def scenario() -> None:
         bayeux = server()
         client_id = await connected_client(bayeux)
         replies = await bayeux.handle(
@@ -239,8 +243,8 @@ def test_clients_cannot_publish_and_bad_messages_are_refused():
     run(scenario())
 
 
-def test_ack_extension_is_negotiated_and_acknowledged():
-    async def scenario():
+def test_ack_extension_is_negotiated_and_acknowledged() -> None:
+    async def scenario() -> None:
         bayeux = server()
         reply = await handshake(bayeux, ext={"ack": True})
         assert reply["ext"] == {"ack": True}

@@ -1,27 +1,30 @@
 import asyncio
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from openucs.events.clients import ClientRegistry
 
 TOPIC = "/v2/ucs/interactions"
+T = TypeVar("T")
 
 
 class FakeClock:
-    def __init__(self):
+    def __init__(self) -> None:
         self.now = 1000.0
 
-    def __call__(self):
+    def __call__(self) -> float:
         return self.now
 
 
-def run(coro):
+def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(asyncio.wait_for(coro, 10))
 
 
-def registry(**kw):
+def registry(**kw: Any) -> ClientRegistry:
     return ClientRegistry(**kw)
 
 
-def test_delivery_goes_to_the_users_subscribed_clients_only():
+def test_delivery_goes_to_the_users_subscribed_clients_only() -> None:
     reg = registry()
     a1, a2, a3, b = reg.create("ua"), reg.create("ua"), reg.create("ua"), reg.create("ub")
     a1.subscriptions.add(TOPIC)
@@ -36,8 +39,8 @@ def test_delivery_goes_to_the_users_subscribed_clients_only():
     assert reg.deliver("nobody", TOPIC, {}) == 0
 
 
-def test_messages_wait_between_polls_and_come_batched():
-    async def scenario():
+def test_messages_wait_between_polls_and_come_batched() -> None:
+    async def scenario() -> None:
         reg = registry()
         client = reg.create("u")
         client.subscriptions.add(TOPIC)
@@ -50,8 +53,8 @@ def test_messages_wait_between_polls_and_come_batched():
     run(scenario())
 
 
-def test_a_held_poll_wakes_on_delivery():
-    async def scenario():
+def test_a_held_poll_wakes_on_delivery() -> None:
+    async def scenario() -> None:
         reg = registry()
         client = reg.create("u")
         client.subscriptions.add(TOPIC)
@@ -65,8 +68,8 @@ def test_a_held_poll_wakes_on_delivery():
     run(scenario())
 
 
-def test_a_poll_times_out_empty():
-    async def scenario():
+def test_a_poll_times_out_empty() -> None:
+    async def scenario() -> None:
         reg = registry()
         client = reg.create("u")
         assert await reg.poll(client, timeout=0.01) == []
@@ -74,8 +77,8 @@ def test_a_poll_times_out_empty():
     run(scenario())
 
 
-def test_a_newer_poll_ends_the_held_one_empty():
-    async def scenario():
+def test_a_newer_poll_ends_the_held_one_empty() -> None:
+    async def scenario() -> None:
         reg = registry()
         client = reg.create("u")
         client.subscriptions.add(TOPIC)
@@ -89,8 +92,8 @@ def test_a_newer_poll_ends_the_held_one_empty():
     run(scenario())
 
 
-def test_a_cancelled_poll_leaves_the_queue_for_the_next():
-    async def scenario():
+def test_a_cancelled_poll_leaves_the_queue_for_the_next() -> None:
+    async def scenario() -> None:
         reg = registry()
         client = reg.create("u")
         client.subscriptions.add(TOPIC)
@@ -104,7 +107,7 @@ def test_a_cancelled_poll_leaves_the_queue_for_the_next():
     run(scenario())
 
 
-def test_overflow_drops_the_client():
+def test_overflow_drops_the_client() -> None:
     reg = registry(max_queue=2)
     client = reg.create("u")
     client.subscriptions.add(TOPIC)
@@ -117,7 +120,7 @@ def test_overflow_drops_the_client():
     assert reg.clients_of("u") == []
 
 
-def test_sweep_expires_clients_that_stopped_polling_and_frees_their_queue():
+def test_sweep_expires_clients_that_stopped_polling_and_frees_their_queue() -> None:
     clock = FakeClock()
     reg = registry(max_interval=10, clock=clock)
     idle, busy = reg.create("u"), reg.create("u")
@@ -132,8 +135,8 @@ def test_sweep_expires_clients_that_stopped_polling_and_frees_their_queue():
     assert len(reg) == 1
 
 
-def test_sweep_spares_a_client_holding_a_poll():
-    async def scenario():
+def test_sweep_spares_a_client_holding_a_poll() -> None:
+    async def scenario() -> None:
         clock = FakeClock()
         reg = registry(max_interval=10, clock=clock)
         client = reg.create("u")
@@ -150,8 +153,8 @@ def test_sweep_spares_a_client_holding_a_poll():
     run(scenario())
 
 
-def test_ack_extension_resends_unacknowledged_batches():
-    async def scenario():
+def test_ack_extension_resends_unacknowledged_batches() -> None:
+    async def scenario() -> None:
         reg = registry()
         client = reg.create("u")
         client.ack_enabled = True

@@ -8,13 +8,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
-from aiocometd_ng import Client, ConnectionType
+from aiocometd_ng.client import Client
+from aiocometd_ng.constants import ConnectionType
 from aiocometd_ng.extensions import AuthExtension
 
 from openucs.domain.enums import MediaType
@@ -26,6 +27,7 @@ from tests.factories import make_interaction, make_messages
 
 TOPIC = "/v2/ucs/interactions"
 WAIT = 15.0  # seconds: the most any single step may take
+T = TypeVar("T")
 
 
 class BasicAuth(AuthExtension):
@@ -49,10 +51,10 @@ def comet(url: str, user: str) -> Client:
 
 
 async def receive(client: Client) -> dict[str, Any]:
-    return await asyncio.wait_for(client.receive(), WAIT)  # type: ignore[no-any-return]
+    return await asyncio.wait_for(client.receive(), WAIT)
 
 
-def run(coro: Any) -> Any:
+def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(asyncio.wait_for(coro, 120))
 
 
@@ -102,7 +104,7 @@ def login(server: Server, user: str) -> httpx.AsyncClient:
 
 
 WINDOW = {"fromDate": "2024-02-01", "toDate": "2024-03-31"}
-OPERATIONS = [
+OPERATIONS: list[tuple[str, dict[str, Any]]] = [
     ("/ucs/interactions", {"operationName": "RetrieveInteractionHistory", **WINDOW}),
     ("/ucs/interactions", {"operationName": "RetrieveAgentHistory", **WINDOW}),
     (
@@ -154,12 +156,12 @@ def check_payload(name: str, data: dict[str, Any]) -> None:
         }
 
 
-def test_every_operation_reaches_an_independent_cometd_client(server: Server):
+def test_every_operation_reaches_an_independent_cometd_client(server: Server) -> None:
     async def scenario() -> None:
         async with login(server, "agent1") as http:
             me = await http.get("/me")
             assert me.status_code == 200 and "JSESSIONID" in http.cookies
-            http.auth = None  # from now on the session cookie only
+            http.auth = httpx.Auth()  # from now on the session cookie only
             async with comet(server.notifications, "agent1") as client:
                 await client.subscribe("/v2/ucs/**")
                 for path, body in OPERATIONS:
@@ -174,7 +176,7 @@ def test_every_operation_reaches_an_independent_cometd_client(server: Server):
     run(scenario())
 
 
-def test_long_poll_is_held_for_the_timeout_then_answered(server: Server):
+def test_long_poll_is_held_for_the_timeout_then_answered(server: Server) -> None:
     async def scenario() -> None:
         async with login(server, "agent1") as http:
             url = server.notifications
@@ -191,14 +193,14 @@ def test_long_poll_is_held_for_the_timeout_then_answered(server: Server):
     run(scenario())
 
 
-def test_handshake_without_credentials_is_refused(server: Server):
+def test_handshake_without_credentials_is_refused(server: Server) -> None:
     reply = httpx.post(server.notifications, json=[{"channel": "/meta/handshake"}], timeout=WAIT)
     assert reply.status_code == 200
     [message] = reply.json()
     assert message["successful"] is False and message["error"].startswith("403:")
 
 
-def test_reconnect_after_a_dropped_poll_loses_nothing(server: Server):
+def test_reconnect_after_a_dropped_poll_loses_nothing(server: Server) -> None:
     async def scenario() -> None:
         async with Proxy(server.port) as proxy, login(server, "agent1") as http:
             url = f"http://127.0.0.1:{proxy.port}/api/v2/notifications"
@@ -217,7 +219,7 @@ def test_reconnect_after_a_dropped_poll_loses_nothing(server: Server):
     run(scenario())
 
 
-def test_two_users_clients_get_only_their_own_results(server: Server):
+def test_two_users_clients_get_only_their_own_results(server: Server) -> None:
     async def scenario() -> None:
         async with (
             login(server, "agent1") as http1,
@@ -242,7 +244,9 @@ def test_two_users_clients_get_only_their_own_results(server: Server):
     run(scenario())
 
 
-def test_a_client_that_stops_polling_is_expired(database_url, users, tmp_path):
+def test_a_client_that_stops_polling_is_expired(
+    database_url: str, users: dict[str, str], tmp_path: Path
+) -> None:
     settings = {"cometd_timeout_ms": "1000", "cometd_max_interval_ms": "300"}
     with running_server(database_url, tmp_path, **settings) as server:
 
@@ -263,7 +267,7 @@ def test_a_client_that_stops_polling_is_expired(database_url, users, tmp_path):
                 poller = asyncio.create_task(keep_polling())
                 try:
                     await asyncio.sleep(1.5)  # five times the idle client's maxInterval
-                    connect = {"channel": "/meta/connect", "clientId": idle}
+                    connect: dict[str, object] = {"channel": "/meta/connect", "clientId": idle}
                     [gone] = (await http.post(url, json=[connect])).json()
                     assert gone["error"] == "402::Unknown client"
                     assert gone["advice"]["reconnect"] == "handshake"
@@ -278,7 +282,9 @@ def test_a_client_that_stops_polling_is_expired(database_url, users, tmp_path):
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
-def test_two_processes_on_one_postgres_fan_out(database_url, users, tmp_path):
+def test_two_processes_on_one_postgres_fan_out(
+    database_url: str, users: dict[str, str], tmp_path: Path
+) -> None:
     """No sticky balancer: the operation goes to one process, the long poll to the other."""
     with (
         running_server(database_url, tmp_path) as one,
@@ -288,7 +294,7 @@ def test_two_processes_on_one_postgres_fan_out(database_url, users, tmp_path):
         async def scenario() -> None:
             async with login(two, "agent1") as http_two:
                 assert (await http_two.get("/me")).status_code == 200
-                http_two.auth = None
+                http_two.auth = httpx.Auth()  # the session cookie only
                 cookies = dict(http_two.cookies)
                 async with (
                     httpx.AsyncClient(

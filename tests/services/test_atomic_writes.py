@@ -5,12 +5,14 @@ processes); a failed create or put writes nothing."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 
 import pytest
 
+from openucs.domain.models import Interaction
 from openucs.errors import Conflict, InvalidInput
 from openucs.services import contacts, records
 from openucs.store import Store, open_store
@@ -36,14 +38,19 @@ def _race(calls: list[Callable[[], object]]) -> list[str]:
 
 
 @pytest.fixture
-def other_store(database_url: str, store: Store) -> Store:
+def other_store(database_url: str, store: Store) -> Iterator[Store]:
+    """A second store on the same database: another server process."""
     opened = open_store(database_url)
-    yield opened  # type: ignore[misc]
-    opened.close()
+    try:
+        yield opened
+    finally:
+        opened.close()
 
 
 @pytest.mark.parametrize("two_stores", [False, True], ids=["one store", "two stores"])
-def test_exactly_one_of_two_concurrent_creates_wins(store, other_store, two_stores):
+def test_exactly_one_of_two_concurrent_creates_wins(
+    store: Store, other_store: Store, two_stores: bool
+) -> None:
     owner = make_owner()
     for n in range(ROUNDS):
         first = make_interaction(id=f"RACE{n:04d}", owner=owner, subject="first")
@@ -51,8 +58,8 @@ def test_exactly_one_of_two_concurrent_creates_wins(store, other_store, two_stor
         stores = (store, other_store if two_stores else store)
         outcomes = _race(
             [
-                lambda s=stores[0], i=first: records.create_interaction(store=s, interaction=i),
-                lambda s=stores[1], i=second: records.create_interaction(store=s, interaction=i),
+                partial(records.create_interaction, store=stores[0], interaction=first),
+                partial(records.create_interaction, store=stores[1], interaction=second),
             ]
         )
         assert outcomes == ["conflict", "created"]
@@ -63,26 +70,33 @@ def test_exactly_one_of_two_concurrent_creates_wins(store, other_store, two_stor
 
 
 @pytest.mark.parametrize("two_stores", [False, True], ids=["one store", "two stores"])
-def test_exactly_one_of_two_concurrent_contact_creates_wins(store, other_store, two_stores):
+def test_exactly_one_of_two_concurrent_contact_creates_wins(
+    store: Store, other_store: Store, two_stores: bool
+) -> None:
     for n in range(ROUNDS):
         contact = make_contact(id=f"RACECONTACT{n:04d}")
         stores = (store, other_store if two_stores else store)
         outcomes = _race(
             [
-                lambda s=stores[0], c=contact: contacts.create_contact(store=s, contact=c),
-                lambda s=stores[1], c=contact: contacts.create_contact(store=s, contact=c),
+                partial(contacts.create_contact, store=stores[0], contact=contact),
+                partial(contacts.create_contact, store=stores[1], contact=contact),
             ]
         )
         assert outcomes == ["conflict", "created"]
 
 
-def test_concurrent_puts_of_a_new_id_report_one_creation(store, other_store):
+def test_concurrent_puts_of_a_new_id_report_one_creation(store: Store, other_store: Store) -> None:
     for n in range(ROUNDS):
         item = make_interaction(id=f"PUT{n:04d}", owner=make_owner())
         created: list[bool] = []
         barrier = threading.Barrier(2)
 
-        def put(s: Store, i=item, b=barrier, out=created) -> None:
+        def put(
+            s: Store,
+            i: Interaction = item,
+            b: threading.Barrier = barrier,
+            out: list[bool] = created,
+        ) -> None:
             b.wait()
             out.append(records.put_interaction(store=s, interaction=replace(i))[1])
 
@@ -92,7 +106,7 @@ def test_concurrent_puts_of_a_new_id_report_one_creation(store, other_store):
         assert sorted(created) == [False, True]
 
 
-def test_a_create_refused_by_its_checks_writes_nothing(store):
+def test_a_create_refused_by_its_checks_writes_nothing(store: Store) -> None:
     owner = make_owner()
     bad = make_interaction(owner=owner, contact_id="NO-SUCH-CONTACT")
     with pytest.raises(InvalidInput, match="contactId"):
@@ -102,7 +116,7 @@ def test_a_create_refused_by_its_checks_writes_nothing(store):
     assert store.get_user(owner.id) is None
 
 
-def test_a_create_of_a_taken_id_changes_nothing(store):
+def test_a_create_of_a_taken_id_changes_nothing(store: Store) -> None:
     first = make_interaction(owner=make_owner(), subject="kept")
     records.create_interaction(store=store, interaction=first)
     with pytest.raises(Conflict, match=first.id):
@@ -115,7 +129,7 @@ def test_a_create_of_a_taken_id_changes_nothing(store):
     assert len(store.list_users()) == 1
 
 
-def test_an_atomic_block_that_fails_leaves_nothing(store):
+def test_an_atomic_block_that_fails_leaves_nothing(store: Store) -> None:
     item = make_interaction(owner=make_owner())
     with pytest.raises(RuntimeError), store.atomic():
         store.save_interactions([item])

@@ -9,6 +9,7 @@ from datetime import UTC
 import pytest
 
 from openucs.domain.enums import MediaType
+from openucs.domain.models import Interaction
 from openucs.errors import InvalidInput
 from openucs.gws.ndjson import InteractionLines
 from openucs.services import bulk, records
@@ -19,11 +20,11 @@ from tests.factories import make_interaction
 def test_the_collector_rests_during_a_bulk_run_and_wakes_after_it(store: Store) -> None:
     during: list[bool] = []
 
-    def batches() -> Iterator[list[object]]:
+    def batches() -> Iterator[list[Interaction]]:
         during.append(gc.isenabled())
         yield from ()
 
-    bulk.ingest_batches(store=store, batches=batches())  # type: ignore[arg-type]
+    bulk.ingest_batches(store=store, batches=batches())
     assert during == [False]
     assert gc.isenabled()
 

@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from openucs.domain.enums import MediaType, Role, State
+from openucs.domain.models import User
 from openucs.errors import InvalidInput, OutOfRange, PermissionDenied
 from openucs.services.dashboard import build_dashboard
+from openucs.store import Store
 from tests.factories import make_interaction, make_owner, make_user
 from tests.readers import reader_of
 
@@ -17,11 +19,11 @@ ZONE = ZoneInfo("America/New_York")
 
 
 @pytest.fixture
-def supervisor(store):
+def supervisor(store: Store) -> User:
     return store.save_user(make_user(roles=frozenset({Role.SUPERVISOR})))
 
 
-def test_days_are_local_and_filled(store, supervisor):
+def test_days_are_local_and_filled(store: Store, supervisor: User) -> None:
     owner = make_owner()
     local = [  # (local start, media, state)
         (datetime(2024, 3, 9, 23, 30, tzinfo=ZONE), MediaType.CALL, State.STOPPED),
@@ -58,7 +60,7 @@ def test_days_are_local_and_filled(store, supervisor):
     assert [(o.owner_id, o.count) for o in board.busiest] == [(owner.id, 4)]
 
 
-def test_only_supervisors_and_admins_and_a_bounded_window(store, supervisor):
+def test_only_supervisors_and_admins_and_a_bounded_window(store: Store, supervisor: User) -> None:
     agent = store.save_user(make_user())
     day = date(2024, 3, 1)
     with pytest.raises(PermissionDenied):

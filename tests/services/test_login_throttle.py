@@ -44,7 +44,9 @@ def fail(auth: Authenticator, user_name: str, times: int) -> None:
             auth.basic(user_name, "wrong password")
 
 
-def test_the_right_password_is_refused_while_locked_out_then_accepted(auth, clock):
+def test_the_right_password_is_refused_while_locked_out_then_accepted(
+    auth: Authenticator, clock: Clock
+) -> None:
     fail(auth, "agent1", 3)
     with pytest.raises(LockedOut) as caught:
         auth.basic("agent1", PASSWORD)
@@ -60,7 +62,7 @@ def test_the_right_password_is_refused_while_locked_out_then_accepted(auth, cloc
     assert auth.basic("agent1", PASSWORD).user_name == "agent1"
 
 
-def test_a_success_resets_the_count_and_other_names_are_untouched(auth):
+def test_a_success_resets_the_count_and_other_names_are_untouched(auth: Authenticator) -> None:
     fail(auth, "agent1", 2)
     auth.basic("agent1", PASSWORD)
     fail(auth, "agent1", 2)
@@ -71,7 +73,9 @@ def test_a_success_resets_the_count_and_other_names_are_untouched(auth):
         auth.basic("agent2", PASSWORD)
 
 
-def test_unknown_names_lock_too_and_the_lock_skips_the_password_check(auth, monkeypatch):
+def test_unknown_names_lock_too_and_the_lock_skips_the_password_check(
+    auth: Authenticator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fail(auth, "nobody", 3)
     checked: list[str] = []
     monkeypatch.setattr(auth.store, "get_user_by_name", checked.append)
@@ -80,14 +84,16 @@ def test_unknown_names_lock_too_and_the_lock_skips_the_password_check(auth, monk
     assert checked == []
 
 
-def test_zero_failures_turns_the_lock_off(store, clock):
+def test_zero_failures_turns_the_lock_off(store: Store, clock: Clock) -> None:
     add_user(store=store, user_name="agent1", roles=frozenset({Role.AGENT}), password=PASSWORD)
     auth = Authenticator(store, max_failures=0, clock=clock)
     fail(auth, "agent1", 10)
     assert auth.basic("agent1", PASSWORD).user_name == "agent1"
 
 
-def test_the_lockout_holds_while_the_right_password_is_remembered(auth, clock):
+def test_the_lockout_holds_while_the_right_password_is_remembered(
+    auth: Authenticator, clock: Clock
+) -> None:
     assert auth.basic("agent1", PASSWORD).user_name == "agent1"
     assert auth.cached_basic("agent1", PASSWORD) is not None
     fail(auth, "agent1", 3)
@@ -109,11 +115,14 @@ class CountingHasher(PasswordHasher):
         return super().verify(hash, password)
 
 
-def test_every_refused_name_costs_one_hash_check(store, auth, monkeypatch):
+def test_every_refused_name_costs_one_hash_check(
+    store: Store, auth: Authenticator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     hasher = CountingHasher()
     monkeypatch.setattr(user_service, "_hasher", hasher)
     add_user(store=store, user_name="owner", roles=frozenset({Role.AGENT}), password=None)
     disabled = store.get_user_by_name("agent2")
+    assert disabled is not None
     store.save_user(replace(disabled, enabled=False))
     for name, password in [
         ("agent1", "wrong password"),

@@ -18,7 +18,7 @@ from openucs.domain.query import HistoryQuery
 from openucs.errors import InvalidInput, StoreError
 from openucs.gws.ndjson import InteractionLineEncoder, InteractionLines
 from openucs.services import bulk, records
-from openucs.services.pipeline import ingest_in_two_processes
+from openucs.services.pipeline import NumberedBatch, ingest_in_two_processes
 from openucs.store import Store, open_store
 from tests.factories import make_interaction
 
@@ -57,7 +57,9 @@ def call(n: int, **fields: object) -> dict[str, object]:
     return dict(CALL, id=f"CALL{n:012d}", startDate=f"2026-01-05T10:{n:02d}:00Z", **fields)
 
 
-def test_two_processes_write_what_one_process_writes(store, database_url, tmp_path):
+def test_two_processes_write_what_one_process_writes(
+    store: Store, database_url: str, tmp_path: Path
+) -> None:
     bulk.save_contact_batches(store=store, batches=[list(DemoData(PLAN).contacts())])
     progress: list[int] = []
 
@@ -75,7 +77,9 @@ def test_two_processes_write_what_one_process_writes(store, database_url, tmp_pa
     assert sum("parentId" in item for item in expected) > 100
 
 
-def test_owners_named_by_user_name_keep_one_id_across_batches(store, database_url, tmp_path):
+def test_owners_named_by_user_name_keep_one_id_across_batches(
+    store: Store, database_url: str, tmp_path: Path
+) -> None:
     rows = [call(n, ownerInformation={"userName": "newagent"}) for n in range(5)]
     rows.append(call(5, ownerInformation={"id": "", "userName": "newagent"}, parentId=None))
     source = bulk.NdjsonFileBatches(
@@ -86,11 +90,14 @@ def test_owners_named_by_user_name_keep_one_id_across_batches(store, database_ur
 
     user = store.get_user_by_name("newagent")
     assert user is not None and not user.can_login
-    owners = {store.get_interaction(r["id"], with_content=False).owner_id for r in rows}
-    assert owners == {user.id}
+    stored = store.get_interactions([str(r["id"]) for r in rows])
+    assert {i.owner_id for i in stored.values()} == {user.id}
+    assert len(stored) == len(rows)
 
 
-def test_a_reply_finds_its_parent_in_the_batch_before(store, database_url, tmp_path):
+def test_a_reply_finds_its_parent_in_the_batch_before(
+    store: Store, database_url: str, tmp_path: Path
+) -> None:
     """Whether that batch is committed yet depends on timing; the check against unwritten
     batches is pinned down by the `check_batch` test at the end."""
     rows = [
@@ -104,10 +111,13 @@ def test_a_reply_finds_its_parent_in_the_batch_before(store, database_url, tmp_p
     ingest_in_two_processes(store=store, database_url=database_url, source=source, depth=2)
 
     reply = store.get_interaction("CALL000000000002", with_content=False)
+    assert reply is not None
     assert reply.thread_id == "T-1"
 
 
-def test_a_bad_line_stops_the_import_after_the_batches_before_it(store, database_url, tmp_path):
+def test_a_bad_line_stops_the_import_after_the_batches_before_it(
+    store: Store, database_url: str, tmp_path: Path
+) -> None:
     rows = [call(n) for n in range(5)] + [call(5, contactId="NOPE")] + [call(6)]
     source = bulk.NdjsonFileBatches(
         write_lines(tmp_path / "in.ndjson", rows), InteractionLines(UTC), batch_size=2
@@ -120,7 +130,7 @@ def test_a_bad_line_stops_the_import_after_the_batches_before_it(store, database
     assert store.count_interactions() == 4  # batches 1 and 2; batch 3 (lines 5-6) is not
 
 
-def test_a_malformed_line_is_named(store, database_url, tmp_path):
+def test_a_malformed_line_is_named(store: Store, database_url: str, tmp_path: Path) -> None:
     path = tmp_path / "in.ndjson"
     path.write_text(json.dumps(call(1)) + "\n\n{oops\n")
     source = bulk.NdjsonFileBatches(str(path), InteractionLines(UTC))
@@ -133,21 +143,21 @@ def test_a_malformed_line_is_named(store, database_url, tmp_path):
 class Exploding:
     """A source that fails after one batch, as a bug would."""
 
-    def __call__(self) -> Iterator[tuple[list[object], None]]:
+    def __call__(self) -> Iterator[NumberedBatch]:
         yield [], None
         raise RuntimeError("the source broke")
 
 
-def test_a_crash_in_the_child_is_reported_not_hung(store, database_url):
+def test_a_crash_in_the_child_is_reported_not_hung(store: Store, database_url: str) -> None:
     with pytest.raises(StoreError, match=r"(?s)preparing process failed.*the source broke"):
         ingest_in_two_processes(
             store=store,
             database_url=database_url,
-            source=Exploding(),  # type: ignore[arg-type]
+            source=Exploding(),
         )
 
 
-def test_checks_see_the_parents_and_owners_of_batches_not_yet_written(store):
+def test_checks_see_the_parents_and_owners_of_batches_not_yet_written(store: Store) -> None:
     """What the child passes to `check_batch` for batches it sent and the writer has not
     acknowledged: nothing of them is in the store yet."""
     parent = make_interaction(media_type=MediaType.EMAIL, thread_id="T-9")

@@ -40,7 +40,7 @@ def _read(store: Store, rounds: int) -> list[int]:
     return seen
 
 
-def test_threads_share_one_store(store):
+def test_threads_share_one_store(store: Store) -> None:
     with ThreadPoolExecutor(max_workers=WRITERS * 2) as pool:
         writes = [pool.submit(_write, store, w) for w in range(WRITERS)]
         reads = [pool.submit(_read, store, 30) for _ in range(WRITERS)]
@@ -53,7 +53,7 @@ def test_threads_share_one_store(store):
     assert len(store.list_users()) == WRITERS
 
 
-def test_two_stores_on_one_database_write_in_turn(database_url, store):
+def test_two_stores_on_one_database_write_in_turn(database_url: str, store: Store) -> None:
     other = open_store(database_url)
     try:
         with ThreadPoolExecutor(max_workers=WRITERS) as pool:
@@ -65,7 +65,9 @@ def test_two_stores_on_one_database_write_in_turn(database_url, store):
         other.close()
 
 
-def test_read_then_write_transactions_of_two_stores_do_not_fail(database_url, store):
+def test_read_then_write_transactions_of_two_stores_do_not_fail(
+    database_url: str, store: Store
+) -> None:
     """update_interaction reads, then writes: without taking the write lock up front, two such
     transactions on SQLite would fail with "database is locked" instead of waiting."""
     items = [make_interaction() for _ in range(40)]

@@ -13,7 +13,7 @@ import pytest
 from openucs.domain.enums import InteractionType, MediaType, Source, State
 from openucs.domain.models import Interaction, InteractionPatch, OwnerInfo
 from openucs.errors import InvalidInput, NotFound, OpenUcsError
-from openucs.store import open_store
+from openucs.store import Store, open_store
 from tests.factories import (
     at,
     make_contact,
@@ -53,7 +53,7 @@ def full_interaction(contact_id: str, owner: OwnerInfo) -> Interaction:
     )
 
 
-def test_round_trip_of_every_field(store):
+def test_round_trip_of_every_field(store: Store) -> None:
     contact = store.save_contact(make_contact())
     owner = make_owner(first_name="Ada", last_name="Lovelace")
     original = full_interaction(contact.id, owner)
@@ -64,11 +64,12 @@ def test_round_trip_of_every_field(store):
     expected_start = at(5)  # the microseconds below a millisecond are dropped
     assert got == replace(original, start_date=expected_start)
     assert got.start_date.utcoffset() == timedelta(0)
+    assert got.messages is not None
     assert got.messages[0].timestamp.utcoffset() == timedelta(0)
     assert got.owner == owner
 
 
-def test_a_batch_prepared_elsewhere_is_written_as_saved(store, database_url):
+def test_a_batch_prepared_elsewhere_is_written_as_saved(store: Store, database_url: str) -> None:
     """Import pipelines prepare rows in one process and write them in another."""
     contact = store.save_contact(make_contact())
     owner = make_owner()
@@ -84,12 +85,15 @@ def test_a_batch_prepared_elsewhere_is_written_as_saved(store, database_url):
     assert store.count_interactions() == 2
     for item in items:
         got = store.get_interaction(item.id, with_content=True)
+        assert got is not None
         assert got == replace(item, start_date=got.start_date)
         assert abs(got.start_date - item.start_date) < timedelta(milliseconds=1)
-    assert store.get_user(owner.id).user_name == owner.user_name
+    created = store.get_user(owner.id)
+    assert created is not None
+    assert created.user_name == owner.user_name
 
 
-def test_email_content_round_trip_and_no_content_without_asking(store):
+def test_email_content_round_trip_and_no_content_without_asking(store: Store) -> None:
     item = make_interaction(media_type=MediaType.EMAIL, email=make_email())
     store.save_interactions([item])
 
@@ -99,12 +103,12 @@ def test_email_content_round_trip_and_no_content_without_asking(store):
     assert bare.messages is None and bare.email is None
 
 
-def test_missing_interaction_is_none(store):
+def test_missing_interaction_is_none(store: Store) -> None:
     assert store.get_interaction("nope", with_content=True) is None
     assert store.get_interactions(["nope"]) == {}
 
 
-def test_get_interactions_returns_existing_ones_without_content(store):
+def test_get_interactions_returns_existing_ones_without_content(store: Store) -> None:
     items = [make_interaction(messages=make_messages(1)) for _ in range(3)]
     store.save_interactions(items)
 
@@ -113,7 +117,7 @@ def test_get_interactions_returns_existing_ones_without_content(store):
     assert found == {i.id: replace(i, messages=None) for i in (items[0], items[2])}
 
 
-def test_save_creates_unknown_owners_without_password_and_keeps_known_ones(store):
+def test_save_creates_unknown_owners_without_password_and_keeps_known_ones(store: Store) -> None:
     known = store.save_user(make_user(first_name="Kept"))
     new = make_owner(first_name="New", last_name="Agent")
     store.save_interactions(
@@ -127,6 +131,7 @@ def test_save_creates_unknown_owners_without_password_and_keeps_known_ones(store
     )
 
     created = store.get_user(new.id)
+    assert created is not None
     assert (created.user_name, created.first_name, created.last_name) == (
         new.user_name,
         "New",
@@ -140,7 +145,7 @@ def test_save_creates_unknown_owners_without_password_and_keeps_known_ones(store
 # --- replace semantics and atomicity ---------------------------------------------------------
 
 
-def test_resaving_an_id_replaces_row_attributes_and_content(store):
+def test_resaving_an_id_replaces_row_attributes_and_content(store: Store) -> None:
     first = make_interaction(custom_attributes={"A": "1", "B": "2"}, messages=make_messages(2))
     store.save_interactions([first])
     second = replace(first, subject="new", custom_attributes={"B": "3", "C": "4"}, messages=None)
@@ -161,7 +166,7 @@ def test_resaving_an_id_replaces_row_attributes_and_content(store):
     )
 
 
-def test_a_batch_of_new_and_known_ids_inserts_the_new_and_replaces_the_known(store):
+def test_a_batch_of_new_and_known_ids_inserts_the_new_and_replaces_the_known(store: Store) -> None:
     known = make_interaction(subject="old", custom_attributes={"K": "old"})
     store.save_interactions([known])
     new = make_interaction(subject="new", custom_attributes={"K": "new"})
@@ -175,7 +180,7 @@ def test_a_batch_of_new_and_known_ids_inserts_the_new_and_replaces_the_known(sto
     assert found == [] and store.count_interactions() == 2
 
 
-def test_saving_the_same_batch_twice_changes_nothing(store):
+def test_saving_the_same_batch_twice_changes_nothing(store: Store) -> None:
     owner = make_owner()
     batch = [
         make_interaction(owner_id=owner.id, owner=owner, custom_attributes={"K": str(n)})
@@ -191,7 +196,7 @@ def test_saving_the_same_batch_twice_changes_nothing(store):
     assert len(store.list_users()) == 1
 
 
-def test_a_batch_with_an_unknown_contact_writes_nothing(store):
+def test_a_batch_with_an_unknown_contact_writes_nothing(store: Store) -> None:
     kept = make_interaction(subject="kept")
     store.save_interactions([kept])
     owner = make_owner()
@@ -207,12 +212,14 @@ def test_a_batch_with_an_unknown_contact_writes_nothing(store):
     assert caught.value.field == "contactId"
     assert "NO-SUCH-CONTACT" in caught.value.problem
     assert store.count_interactions() == 1
-    assert store.get_interaction(kept.id, with_content=False).subject == "kept"
+    untouched = store.get_interaction(kept.id, with_content=False)
+    assert untouched is not None
+    assert untouched.subject == "kept"
     assert store.get_user(owner.id) is None
     assert store.history(replace(ALL, custom_equals=(("X", "1"),))).items == []
 
 
-def test_an_owner_name_taken_by_another_id_is_an_openucs_error(store):
+def test_an_owner_name_taken_by_another_id_is_an_openucs_error(store: Store) -> None:
     taken = store.save_user(make_user())
     clash = make_owner(user_name=taken.user_name)
 
@@ -226,7 +233,7 @@ def test_an_owner_name_taken_by_another_id_is_an_openucs_error(store):
 # --- updates, deletes, questions -------------------------------------------------------------
 
 
-def test_update_applies_present_fields_and_none_clears(store):
+def test_update_applies_present_fields_and_none_clears(store: Store) -> None:
     contact = store.save_contact(make_contact())
     item = make_interaction(comment="old", subject="keep", call_duration=5, user_data={"a": 1})
     store.save_interactions([item])
@@ -249,7 +256,7 @@ def test_update_applies_present_fields_and_none_clears(store):
     assert store.get_interaction(item.id, with_content=False) == expected
 
 
-def test_update_replaces_custom_attributes_and_their_index(store):
+def test_update_replaces_custom_attributes_and_their_index(store: Store) -> None:
     item = make_interaction(custom_attributes={"A": "1", "B": "2"})
     store.save_interactions([item])
 
@@ -258,12 +265,14 @@ def test_update_replaces_custom_attributes_and_their_index(store):
         InteractionPatch(custom_attributes={"B": "9"}, present=frozenset({"custom_attributes"})),
     )
 
-    assert store.get_interaction(item.id, with_content=False).custom_attributes == {"B": "9"}
+    updated = store.get_interaction(item.id, with_content=False)
+    assert updated is not None
+    assert updated.custom_attributes == {"B": "9"}
     assert ids(store.history(replace(ALL, custom_equals=(("B", "9"),))).items) == [item.id]
     assert store.history(replace(ALL, custom_equals=(("A", "1"),))).items == []
 
 
-def test_update_without_present_changes_only_given_fields(store):
+def test_update_without_present_changes_only_given_fields(store: Store) -> None:
     item = make_interaction(comment="stays")
     store.save_interactions([item])
 
@@ -272,7 +281,7 @@ def test_update_without_present_changes_only_given_fields(store):
     assert updated == replace(item, subject="new")
 
 
-def test_update_errors(store):
+def test_update_errors(store: Store) -> None:
     item = make_interaction()
     store.save_interactions([item])
 
@@ -288,7 +297,7 @@ def test_update_errors(store):
     assert store.get_interaction(item.id, with_content=False) == item
 
 
-def test_delete_removes_the_row_its_attributes_and_content(store):
+def test_delete_removes_the_row_its_attributes_and_content(store: Store) -> None:
     item = make_interaction(custom_attributes={"A": "1"}, messages=make_messages(2))
     store.save_interactions([item, make_interaction()])
 
@@ -297,11 +306,13 @@ def test_delete_removes_the_row_its_attributes_and_content(store):
     assert store.get_interaction(item.id, with_content=True) is None
     assert store.history(replace(ALL, custom_equals=(("A", "1"),))).items == []
     store.save_interactions([replace(item, custom_attributes={}, messages=None)])
-    assert store.get_interaction(item.id, with_content=True).messages is None
+    again = store.get_interaction(item.id, with_content=True)
+    assert again is not None
+    assert again.messages is None
     assert store.count_interactions() == 2
 
 
-def test_owner_handled_contact(store):
+def test_owner_handled_contact(store: Store) -> None:
     contacts = [make_contact(), make_contact()]
     store.save_contacts(contacts)
     owners = [make_owner(), make_owner()]
@@ -322,13 +333,13 @@ def test_owner_handled_contact(store):
     assert not store.owner_handled_contact(owners[1].id, contacts[0].id)
 
 
-def test_count_interactions_counts_both_tiers(store):
+def test_count_interactions_counts_both_tiers(store: Store) -> None:
     store.save_interactions([make_interaction(), make_interaction(source=Source.ARCHIVE)])
 
     assert store.count_interactions() == 2
 
 
-def test_interaction_type(store):
+def test_interaction_type(store: Store) -> None:
     """The store hands back domain objects, not rows."""
     store.save_interactions([make_interaction()])
 

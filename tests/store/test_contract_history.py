@@ -14,8 +14,9 @@ import pytest
 
 from openucs.domain.enums import InteractionType, MediaType, SortOrder, Source, State
 from openucs.domain.formats import to_millis
+from openucs.domain.models import Interaction
 from openucs.domain.query import Cursor, HistoryQuery
-from openucs.store import sql
+from openucs.store import Store, sql
 from tests.factories import (
     at,
     make_contact,
@@ -30,14 +31,14 @@ from tests.store.helpers import ALL, ids, reference, walk
 
 
 @pytest.fixture
-def dataset(store):
+def dataset(store: Store) -> dict[str, Any]:
     """24 interactions over 2 contacts, 2 owners, 3 media, 4 states, threads, attributes,
     both tiers; pairs share a start time so that (start, id) ties are exercised."""
     contacts = [make_contact(), make_contact()]
     store.save_contacts(contacts)
     owners = [make_owner(), make_owner()]
     subjects = ["Refund 100% of order_7", "refund request", "Delivery", None]
-    items = []
+    items: list[Interaction] = []
     for n in range(24):
         owner = owners[n % 2] if n % 5 else None
         items.append(
@@ -101,7 +102,9 @@ QUERY_NAMES = list(_queries({"contacts": [make_contact()], "owners": [make_owner
 
 
 @pytest.mark.parametrize("name", QUERY_NAMES)
-def test_history_filters_match_the_reference(store, dataset, name):
+def test_history_filters_match_the_reference(
+    store: Store, dataset: dict[str, Any], name: str
+) -> None:
     query = _queries(dataset)[name]
     expected = reference(dataset["items"], query)
 
@@ -113,7 +116,7 @@ def test_history_filters_match_the_reference(store, dataset, name):
     assert ids(walk(store, replace(query, limit=4))) == ids(expected)
 
 
-def test_filters_are_selective(dataset):
+def test_filters_are_selective(dataset: dict[str, Any]) -> None:
     """Each filter case keeps some rows and drops others (so the comparison above means it)."""
     main = [i for i in dataset["items"] if i.source is Source.MAIN]
     for name, query in _queries(dataset).items():
@@ -121,7 +124,7 @@ def test_filters_are_selective(dataset):
             assert 0 < len(reference(dataset["items"], query)) < len(main), name
 
 
-def test_history_joins_owners_and_carries_no_content(store):
+def test_history_joins_owners_and_carries_no_content(store: Store) -> None:
     owner = make_owner(first_name="Grace", last_name="Hopper")
     store.save_interactions([make_interaction(owner_id=owner.id, owner=owner, email=make_email())])
 
@@ -139,7 +142,9 @@ def test_history_joins_owners_and_carries_no_content(store):
         (("Tier", "Missing"), {"Tier": "gold"}),
     ],
 )
-def test_return_attributes_limits_the_custom_attributes(store, wanted, expected):
+def test_return_attributes_limits_the_custom_attributes(
+    store: Store, wanted: tuple[str, ...] | None, expected: dict[str, str]
+) -> None:
     attrs = {"Queue": "q1", "Tier": "gold", "Rare": "x"}
     store.save_interactions([make_interaction(custom_attributes=attrs)])
 
@@ -148,7 +153,7 @@ def test_return_attributes_limits_the_custom_attributes(store, wanted, expected)
     assert item.custom_attributes == expected
 
 
-def test_ties_on_start_are_ordered_by_id_in_both_directions(store):
+def test_ties_on_start_are_ordered_by_id_in_both_directions(store: Store) -> None:
     same = at(1)
     store.save_interactions([make_interaction(id=i, start_date=same) for i in ("B", "C", "A")])
 
@@ -157,7 +162,9 @@ def test_ties_on_start_are_ordered_by_id_in_both_directions(store):
 
 
 @pytest.mark.parametrize("sort", [SortOrder.DESC, SortOrder.ASC])
-def test_a_page_reports_the_next_cursor_only_when_more_rows_exist(store, sort):
+def test_a_page_reports_the_next_cursor_only_when_more_rows_exist(
+    store: Store, sort: SortOrder
+) -> None:
     items = [make_interaction() for _ in range(4)]
     store.save_interactions(items)
     query = replace(ALL, sort=sort, limit=2)
@@ -172,7 +179,9 @@ def test_a_page_reports_the_next_cursor_only_when_more_rows_exist(store, sort):
 
 
 @pytest.mark.parametrize("sort", [SortOrder.DESC, SortOrder.ASC])
-def test_paging_neither_repeats_nor_skips_when_rows_arrive_between_pages(store, sort):
+def test_paging_neither_repeats_nor_skips_when_rows_arrive_between_pages(
+    store: Store, sort: SortOrder
+) -> None:
     # pairs of equal start times, so that page boundaries fall inside ties
     items = [make_interaction(id=f"P{n:02d}", start_date=at(n // 2)) for n in range(10)]
     store.save_interactions(items)
@@ -181,6 +190,7 @@ def test_paging_neither_repeats_nor_skips_when_rows_arrive_between_pages(store, 
     first = store.history(query)
     # new rows: one tied with the cursor row on each side of its id, one at each end
     cursor = first.next_cursor
+    assert cursor is not None
     tie = at(0) + timedelta(milliseconds=cursor.start_ms - to_millis(at(0)))
     arrivals = [
         make_interaction(id=cursor.id[:-1] + "0a", start_date=tie),
@@ -200,7 +210,9 @@ def test_paging_neither_repeats_nor_skips_when_rows_arrive_between_pages(store, 
     assert ids(rest) == ids(everything[position + 1 :])
 
 
-def test_iter_history_streams_every_row_in_order_with_content(store, monkeypatch):
+def test_iter_history_streams_every_row_in_order_with_content(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(sql, "EXPORT_CHUNK", 3)  # many chunk boundaries, some inside ties
     items = [
         make_interaction(

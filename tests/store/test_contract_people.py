@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -11,13 +12,13 @@ from openucs.domain.access import EVERYTHING
 from openucs.domain.enums import Role
 from openucs.domain.models import ContactPoint
 from openucs.errors import Conflict, StoreUnavailable
-from openucs.store import open_store
+from openucs.store import Store, open_store
 from tests.factories import BASE_TIME, make_contact, make_session, make_user
 
 # --- contacts --------------------------------------------------------------------------------
 
 
-def test_contact_round_trip(store):
+def test_contact_round_trip(store: Store) -> None:
     contact = make_contact(
         emails=[ContactPoint("a@x.org", True, "work"), ContactPoint("b@y.org")],
         phones=[ContactPoint("+44 20 7946 0000", True), ContactPoint("555-0100", False, "home")],
@@ -32,7 +33,7 @@ def test_contact_round_trip(store):
     assert store.get_contact("missing") is None
 
 
-def test_resaving_a_contact_replaces_points_and_keeps_created_at(store):
+def test_resaving_a_contact_replaces_points_and_keeps_created_at(store: Store) -> None:
     contact = make_contact(created_at=BASE_TIME)
     first = store.save_contact(contact)
     changed = replace(
@@ -54,7 +55,7 @@ def test_resaving_a_contact_replaces_points_and_keeps_created_at(store):
     assert store.find_contacts(scope=EVERYTHING, email=contact.emails[0].value) == []
 
 
-def test_find_contacts_by_email_ignores_case_and_spaces(store):
+def test_find_contacts_by_email_ignores_case_and_spaces(store: Store) -> None:
     wanted = make_contact(emails=[ContactPoint("Ann.Smith@Example.COM", True)])
     store.save_contacts([wanted, make_contact()])
 
@@ -65,7 +66,7 @@ def test_find_contacts_by_email_ignores_case_and_spaces(store):
     assert store.find_contacts(scope=EVERYTHING, email="ann.smith@example") == []
 
 
-def test_find_contacts_by_phone_compares_digits(store):
+def test_find_contacts_by_phone_compares_digits(store: Store) -> None:
     wanted = make_contact(phones=[ContactPoint("15550102000", True)])
     store.save_contacts([wanted, make_contact(phones=[ContactPoint("5550102000", True)])])
 
@@ -74,7 +75,7 @@ def test_find_contacts_by_phone_compares_digits(store):
     assert store.find_contacts(scope=EVERYTHING, phone="no digits") == []
 
 
-def test_find_contacts_by_name_prefix_of_first_or_last_name(store):
+def test_find_contacts_by_name_prefix_of_first_or_last_name(store: Store) -> None:
     smith = make_contact(first_name="Ann", last_name="Smithers")
     anna = make_contact(first_name="Anna", last_name="Jones")
     literal = make_contact(first_name="50%_off", last_name="Deal")
@@ -88,7 +89,7 @@ def test_find_contacts_by_name_prefix_of_first_or_last_name(store):
     assert store.find_contacts(scope=EVERYTHING, name="5_%") == []
 
 
-def test_find_contacts_without_criteria_pages_by_id(store):
+def test_find_contacts_without_criteria_pages_by_id(store: Store) -> None:
     contacts = [make_contact(id=f"C{n}") for n in range(5)]
     store.save_contacts(contacts)
 
@@ -99,7 +100,7 @@ def test_find_contacts_without_criteria_pages_by_id(store):
     assert all(c.emails for c in first + rest)  # points are loaded for every contact
 
 
-def test_find_contacts_combines_criteria(store):
+def test_find_contacts_combines_criteria(store: Store) -> None:
     a = make_contact(first_name="Zed", emails=[ContactPoint("z@x.org", True)])
     b = make_contact(first_name="Zoe", emails=[ContactPoint("z@x.org", True)])
     store.save_contacts([a, b])
@@ -108,7 +109,7 @@ def test_find_contacts_combines_criteria(store):
     assert [c.id for c in found] == [b.id]
 
 
-def test_existing_contact_ids(store):
+def test_existing_contact_ids(store: Store) -> None:
     contacts = [make_contact() for _ in range(3)]
     store.save_contacts(contacts)
 
@@ -122,7 +123,7 @@ def test_existing_contact_ids(store):
 # --- users -----------------------------------------------------------------------------------
 
 
-def test_user_round_trip_and_lookups(store):
+def test_user_round_trip_and_lookups(store: Store) -> None:
     user = make_user(roles=frozenset({Role.SUPERVISOR, Role.ADMIN}), enabled=False)
 
     assert store.save_user(user) == user
@@ -132,7 +133,7 @@ def test_user_round_trip_and_lookups(store):
     assert store.get_user_by_name("nobody") is None
 
 
-def test_save_user_replaces_and_list_users_orders_by_name(store):
+def test_save_user_replaces_and_list_users_orders_by_name(store: Store) -> None:
     b = store.save_user(make_user(user_name="bob"))
     a = store.save_user(make_user(user_name="alice"))
     renamed = store.save_user(replace(b, user_name="carol", password_hash=None))
@@ -141,7 +142,7 @@ def test_save_user_replaces_and_list_users_orders_by_name(store):
     assert store.get_user_by_name("bob") is None
 
 
-def test_a_taken_user_name_is_a_conflict(store):
+def test_a_taken_user_name_is_a_conflict(store: Store) -> None:
     first = store.save_user(make_user(user_name="dup"))
 
     with pytest.raises(Conflict):
@@ -153,7 +154,7 @@ def test_a_taken_user_name_is_a_conflict(store):
 # --- sessions --------------------------------------------------------------------------------
 
 
-def test_sessions(store):
+def test_sessions(store: Store) -> None:
     user = store.save_user(make_user())
     old = make_session(user.id, last_seen_at=BASE_TIME)
     fresh = make_session(user.id, last_seen_at=BASE_TIME + timedelta(hours=2))
@@ -169,7 +170,7 @@ def test_sessions(store):
     store.delete_session("unknown")  # no error
 
 
-def test_a_duplicate_session_is_a_conflict(store):
+def test_a_duplicate_session_is_a_conflict(store: Store) -> None:
     user = store.save_user(make_user())
     session = make_session(user.id)
     store.create_session(session)
@@ -178,7 +179,7 @@ def test_a_duplicate_session_is_a_conflict(store):
         store.create_session(session)
 
 
-def test_add_session_keeps_a_stored_one_and_close_stores_a_closed_one(store):
+def test_add_session_keeps_a_stored_one_and_close_stores_a_closed_one(store: Store) -> None:
     user = store.save_user(make_user())
     session = make_session(user.id)
     assert store.add_session(session) == session
@@ -193,13 +194,13 @@ def test_add_session_keeps_a_stored_one_and_close_stores_a_closed_one(store):
     assert store.add_session(replace(never_used, closed_at=None)).closed_at == closed_at
 
 
-def test_a_server_secret_is_the_first_one_stored(store):
+def test_a_server_secret_is_the_first_one_stored(store: Store) -> None:
     assert store.server_secret("k", "first") == "first"
     assert store.server_secret("k", "second") == "first"
     assert store.server_secret("other", "second") == "second"
 
 
-def test_reference_ids_go_on_after_a_given_one(store):
+def test_reference_ids_go_on_after_a_given_one(store: Store) -> None:
     user = store.save_user(make_user())
     session = store.add_session(make_session(user.id))
     assert store.next_reference_id(session.token_hash, 4) == 5
@@ -210,7 +211,7 @@ def test_reference_ids_go_on_after_a_given_one(store):
 # --- unavailable databases -------------------------------------------------------------------
 
 
-def test_an_unreachable_postgres_is_store_unavailable():
+def test_an_unreachable_postgres_is_store_unavailable() -> None:
     store = open_store("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
     try:
         with pytest.raises(StoreUnavailable):
@@ -219,7 +220,7 @@ def test_an_unreachable_postgres_is_store_unavailable():
         store.close()
 
 
-def test_an_unopenable_sqlite_file_is_store_unavailable(tmp_path):
+def test_an_unopenable_sqlite_file_is_store_unavailable(tmp_path: Path) -> None:
     (tmp_path / "a-directory.db").mkdir()
     store = open_store(f"sqlite:///{tmp_path / 'a-directory.db'}")
     try:
@@ -229,7 +230,7 @@ def test_an_unopenable_sqlite_file_is_store_unavailable(tmp_path):
         store.close()
 
 
-def test_a_database_without_schema_is_a_store_error(tmp_path):
+def test_a_database_without_schema_is_a_store_error(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'empty.db'}")
     try:
         with pytest.raises(StoreUnavailable, match="upgrade"):

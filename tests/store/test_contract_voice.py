@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from openucs.domain.enums import MediaType, State
-from openucs.domain.models import Contact, ContactPoint, Session
+from openucs.domain.models import Contact, ContactPoint, Interaction, Session
 from openucs.errors import NotFound
 from openucs.services import records
 from openucs.store import Store, open_store
@@ -17,11 +18,11 @@ from tests.factories import make_contact, make_interaction, make_user
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
 
-def call(external_id: str, **overrides):
+def call(external_id: str, **overrides: Any) -> Interaction:
     return make_interaction(media_type=MediaType.CALL, external_id=external_id, **overrides)
 
 
-def test_find_or_create_call_creates_once(store: Store):
+def test_find_or_create_call_creates_once(store: Store) -> None:
     first, created = store.find_or_create_call(call("CALL-1", id="A1"))
     assert created and first.id == "A1" and first.external_id == "CALL-1"
     again, created = store.find_or_create_call(call("CALL-1", id="A2"))
@@ -29,7 +30,7 @@ def test_find_or_create_call_creates_once(store: Store):
     assert store.get_interactions(["A2"]) == {}
 
 
-def test_find_or_create_call_under_concurrency(database_url: str):
+def test_find_or_create_call_under_concurrency(database_url: str) -> None:
     """Eight threads on two stores (two pools, as two processes) race for one call id."""
     stores = [open_store(database_url), open_store(database_url)]
     results: list[tuple[str, bool]] = []
@@ -54,7 +55,7 @@ def test_find_or_create_call_under_concurrency(database_url: str):
     assert sum(created for _, created in results) == 1
 
 
-def test_identify_contact_by_email_phone_or_last_name(store: Store):
+def test_identify_contact_by_email_phone_or_last_name(store: Store) -> None:
     ann = store.save_contact(
         Contact(
             id="C1",
@@ -81,7 +82,7 @@ def test_identify_contact_by_email_phone_or_last_name(store: Store):
     assert created and made is not None and made.id == "C2"
 
 
-def test_assign_thread_contact_links_the_thread_only(store: Store):
+def test_assign_thread_contact_links_the_thread_only(store: Store) -> None:
     contact = store.save_contact(make_contact())
     records.ingest(
         store=store,
@@ -106,7 +107,7 @@ def test_assign_thread_contact_links_the_thread_only(store: Store):
         store.assign_thread_contact("NO-SUCH-CALL", contact.id)
 
 
-def test_complete_interaction_merges_user_data(store: Store):
+def test_complete_interaction_merges_user_data(store: Store) -> None:
     records.ingest(
         store=store,
         interactions=[
@@ -123,7 +124,7 @@ def test_complete_interaction_merges_user_data(store: Store):
         store.complete_interaction("NOPE", end_date=NOW, call_duration=1, user_data={})
 
 
-def test_reference_ids_count_per_session(store: Store):
+def test_reference_ids_count_per_session(store: Store) -> None:
     user = store.save_user(make_user())
     for token in ("s1", "s2"):
         store.create_session(Session(token, user.id, "csrf", NOW, NOW))

@@ -33,7 +33,7 @@ def _head() -> str | None:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
-def test_fresh_database_is_at_head_and_matches_the_schema(database_url):
+def test_fresh_database_is_at_head_and_matches_the_schema(database_url: str) -> None:
     engine = _engine(database_url)
     try:
         with engine.connect() as conn:
@@ -46,7 +46,7 @@ def test_fresh_database_is_at_head_and_matches_the_schema(database_url):
     assert tables == set(metadata.tables) | {"alembic_version"}
 
 
-def test_upgrading_again_is_a_no_op(database_url):
+def test_upgrading_again_is_a_no_op(database_url: str) -> None:
     store = open_store(database_url)
     try:
         store.upgrade()
@@ -62,7 +62,7 @@ def test_upgrading_again_is_a_no_op(database_url):
     assert [v[0] for v in versions] == [_head()]
 
 
-def test_processes_upgrading_together_take_turns(empty_database_url):
+def test_processes_upgrading_together_take_turns(empty_database_url: str) -> None:
     """Servers starting at once on a new database: one creates the schema, the others wait
     and then find it at head (no "table already exists")."""
     stores = [open_store(empty_database_url) for _ in range(4)]

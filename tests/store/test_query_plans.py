@@ -16,6 +16,7 @@ from openucs.domain.access import AgentAccess, ReadScope
 from openucs.domain.enums import MediaType, SortOrder
 from openucs.domain.formats import to_millis
 from openucs.domain.query import Cursor, HistoryQuery
+from openucs.store import Store
 from openucs.store._history import interaction_select
 from openucs.store.sql import SqlStore
 from openucs.store.sqlite import SqliteStore
@@ -160,7 +161,8 @@ def _problems(store: object, plan: str, index: str) -> list[str]:
     return _postgres_problems(plan, index)
 
 
-def test_every_history_query_is_an_index_range_in_sort_order(store):
+def test_every_history_query_is_an_index_range_in_sort_order(store: Store) -> None:
+    assert isinstance(store, SqlStore)
     ids = _load(store)
     problems = {}
     for case, (build, sqlite_index, pg_index) in CASES.items():
@@ -174,7 +176,8 @@ def test_every_history_query_is_an_index_range_in_sort_order(store):
     assert problems == {}
 
 
-def test_get_by_id_uses_the_primary_key(store):
+def test_get_by_id_uses_the_primary_key(store: Store) -> None:
+    assert isinstance(store, SqlStore)
     _load(store)
     item_id = store.history(HistoryQuery(limit=1)).items[0].id
     index = "sqlite_autoindex_interactions_1" if _is_sqlite(store) else "pk_interactions"

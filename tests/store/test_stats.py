@@ -11,8 +11,11 @@ from zoneinfo import ZoneInfo
 
 from openucs.domain.enums import MediaType, Source, State
 from openucs.domain.formats import to_millis
+from openucs.domain.models import Interaction, OwnerInfo
 from openucs.domain.stats import OffsetSpan, offset_spans
+from openucs.store import Store
 from openucs.store._stats import busiest_owners_select, daily_counts_select
+from openucs.store.sql import SqlStore
 from openucs.store.sqlite import SqliteStore
 from tests.factories import make_contact, make_interaction, make_owner
 
@@ -24,10 +27,10 @@ def _window(days: int) -> tuple[int, int]:
     return to_millis(BASE), to_millis(BASE + timedelta(days=days))
 
 
-def _seed(store, owners):
+def _seed(store: Store, owners: list[OwnerInfo]) -> list[Interaction]:
     """Interactions over 4 days (every 5 hours), cycling media, states and owners, plus rows
     outside the window, in the archive, and without an owner."""
-    items = []
+    items: list[Interaction] = []
     for n in range(20):
         owner = owners[n % 3] if n % 7 else owners[0]
         items.append(
@@ -49,12 +52,12 @@ def _seed(store, owners):
     return items
 
 
-def _in_window(items, days=4):
+def _in_window(items: list[Interaction], days: int = 4) -> list[Interaction]:
     lo, hi = _window(days)
     return [i for i in items if i.source is Source.MAIN and lo <= to_millis(i.start_date) < hi]
 
 
-def test_daily_counts_match_a_count_in_python(store):
+def test_daily_counts_match_a_count_in_python(store: Store) -> None:
     items = _seed(store, [make_owner() for _ in range(3)])
     lo, hi = _window(4)
     found = store.daily_counts(source=Source.MAIN, start_ms=lo, end_ms=hi, spans=UTC_SPANS)
@@ -63,7 +66,7 @@ def test_daily_counts_match_a_count_in_python(store):
     assert [c.day for c in found] == sorted(c.day for c in found)
 
 
-def test_daily_counts_of_the_archive_and_of_an_empty_window(store):
+def test_daily_counts_of_the_archive_and_of_an_empty_window(store: Store) -> None:
     _seed(store, [make_owner() for _ in range(3)])
     lo, hi = _window(4)
     archive = store.daily_counts(source=Source.ARCHIVE, start_ms=lo, end_ms=hi, spans=UTC_SPANS)
@@ -73,7 +76,7 @@ def test_daily_counts_of_the_archive_and_of_an_empty_window(store):
     assert empty == []
 
 
-def test_daily_counts_cut_local_days_across_a_dst_change(store):
+def test_daily_counts_cut_local_days_across_a_dst_change(store: Store) -> None:
     """Europe/Helsinki goes from +0200 to +0300 at 2024-03-31 01:00 UTC: a start at 21:30 UTC
     is the next local day after the change (+3) but not before it (+2 gives 23:30)."""
     zone = ZoneInfo("Europe/Helsinki")
@@ -98,7 +101,7 @@ def test_daily_counts_cut_local_days_across_a_dst_change(store):
     }
 
 
-def test_busiest_owners_are_counted_in_the_window_most_first_with_names(store):
+def test_busiest_owners_are_counted_in_the_window_most_first_with_names(store: Store) -> None:
     owners = [make_owner(first_name=f"F{n}", last_name=f"L{n}") for n in range(3)]
     items = _seed(store, owners)
     lo, hi = _window(4)
@@ -117,7 +120,7 @@ def test_busiest_owners_are_counted_in_the_window_most_first_with_names(store):
     assert [o.owner_id for o in top] == [found[0].owner_id]
 
 
-def test_contact_names_of_existing_contacts_only(store):
+def test_contact_names_of_existing_contacts_only(store: Store) -> None:
     a = store.save_contact(make_contact(first_name="Ann", last_name="Lee"))
     b = store.save_contact(make_contact(first_name=None, last_name="Ray"))
     found = store.contact_names([a.id, b.id, "NOPE", a.id, ""])
@@ -125,9 +128,10 @@ def test_contact_names_of_existing_contacts_only(store):
     assert store.contact_names([]) == {}
 
 
-def test_the_aggregates_read_an_index_range(store):
+def test_the_aggregates_read_an_index_range(store: Store) -> None:
     """No full scan of interactions: SQLite searches an index, PostgreSQL (with sequential
     scans off, as on a table worth indexing) reads an index."""
+    assert isinstance(store, SqlStore)
     owners = [make_owner() for _ in range(3)]
     _seed(store, owners)
     store.analyze()

@@ -9,8 +9,9 @@ in test-artifacts/ (see `pytest_runtest_makereport`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -56,7 +57,7 @@ class Browser:
             follow_redirects=False,
         )
 
-    def get(self, path: str, **kwargs) -> httpx.Response:
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.client.get(path, follow_redirects=False, **kwargs)
 
     def post(self, path: str, data: dict[str, str]) -> httpx.Response:
@@ -79,8 +80,11 @@ def browser(app: Litestar) -> Iterator[Browser]:
         yield Browser(client)
 
 
+SignIn = Callable[[str], Browser]
+
+
 @pytest.fixture
-def as_user(browser: Browser, seeded: Seeded):
+def as_user(browser: Browser, seeded: Seeded) -> SignIn:
     """`as_user("agent1")`: the browser signed in as that user."""
 
     def sign_in(user_name: str) -> Browser:
@@ -92,7 +96,9 @@ def as_user(browser: Browser, seeded: Seeded):
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """After a failing browser test, a full-page screenshot of its page in test-artifacts/."""
     report = yield
     page = getattr(item, "funcargs", {}).get("page")

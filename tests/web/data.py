@@ -9,8 +9,10 @@ always covers them; everything else is fixed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 from argon2 import PasswordHasher
 
@@ -98,6 +100,18 @@ def _owner(user: User) -> OwnerInfo:
     return user.owner_info()
 
 
+# The seed's times, as hours before its anchor.
+Hours = Callable[[float], datetime]
+
+
+class _Handled(TypedDict):
+    """Who an interaction is with and who handled it: Alice, by agent1."""
+
+    contact_id: str
+    owner_id: str
+    owner: OwnerInfo
+
+
 def _interactions(s: Seeded) -> list[Interaction]:
     def at(hours: float) -> datetime:
         return s.anchor - timedelta(hours=hours)
@@ -123,7 +137,7 @@ def _interactions(s: Seeded) -> list[Interaction]:
     return [*calls, *_content(s, at), *_others(s, at)]
 
 
-def _content(s: Seeded, at) -> list[Interaction]:
+def _content(s: Seeded, at: Hours) -> list[Interaction]:
     chat_start = at(2)
     lines = [
         ("ParticipantJoined", "Alice", "Customer", None),
@@ -137,7 +151,7 @@ def _content(s: Seeded, at) -> list[Interaction]:
         ChatMessage(n, kind, chat_start + timedelta(seconds=20 * n), "All", who, role, who, text)
         for n, (kind, who, role, text) in enumerate(lines, start=1)
     ]
-    common = {"contact_id": s.alice.id, "owner_id": s.agent.id, "owner": _owner(s.agent)}
+    common: _Handled = {"contact_id": s.alice.id, "owner_id": s.agent.id, "owner": _owner(s.agent)}
     return [
         Interaction(
             id="CHAT0001",
@@ -198,7 +212,7 @@ def _content(s: Seeded, at) -> list[Interaction]:
     ]
 
 
-def _others(s: Seeded, at) -> list[Interaction]:
+def _others(s: Seeded, at: Hours) -> list[Interaction]:
     return [
         Interaction(
             id="OPEN0001",

@@ -16,15 +16,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 from openucs.store import open_store
 from tests.web.data import PASSWORD, seed
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"]
-LAPTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+LAPTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def _free_port() -> int:
@@ -103,7 +103,7 @@ def sign_in(page: Page, user_name: str, target: str = "/") -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-def test_login_and_logout(page: Page):
+def test_login_and_logout(page: Page) -> None:
     sign_in(page, "agent1", "/dashboard")
     expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()  # an agent
     page.get_by_role("link", name="Search").first.click()
@@ -115,7 +115,7 @@ def test_login_and_logout(page: Page):
     expect(page).to_have_url(re.compile(r"/login\?next=%2F$"))
 
 
-def test_wrong_password_stays_on_the_form(page: Page):
+def test_wrong_password_stays_on_the_form(page: Page) -> None:
     page.goto("/login")
     page.get_by_label("User name").fill("agent1")
     page.get_by_label("Password").fill("wrong password")
@@ -123,7 +123,7 @@ def test_wrong_password_stays_on_the_form(page: Page):
     expect(page.get_by_role("alert")).to_have_text("Wrong user name or password.")
 
 
-def test_search_with_paging_and_the_back_button(page: Page):
+def test_search_with_paging_and_the_back_button(page: Page) -> None:
     sign_in(page, "agent1")
     page.get_by_label("Text in subject or comment").fill("call note")
     page.get_by_label("Per page").select_option("25")
@@ -145,7 +145,7 @@ def test_search_with_paging_and_the_back_button(page: Page):
     expect(rows.first).to_contain_text("Call note 54")
 
 
-def test_search_by_contact_email_from_the_more_filters(page: Page):
+def test_search_by_contact_email_from_the_more_filters(page: Page) -> None:
     sign_in(page, "super")
     page.get_by_label("Contact").fill("carol@example.com")
     page.get_by_text("More filters").click()
@@ -156,7 +156,7 @@ def test_search_by_contact_email_from_the_more_filters(page: Page):
     expect(page.get_by_label("Call")).to_be_checked()  # the form keeps the query
 
 
-def test_contact_timeline(page: Page):
+def test_contact_timeline(page: Page) -> None:
     sign_in(page, "agent1", "/contacts/CTALICE")
     expect(page.get_by_role("heading", name="Alice Martin", level=1)).to_be_visible()
     thread = page.locator("li.thread.is-thread").first
@@ -171,7 +171,7 @@ def test_contact_timeline(page: Page):
     expect(archived.locator(".tag.archive")).to_have_text("archive")
 
 
-def test_transcript_as_a_conversation(page: Page):
+def test_transcript_as_a_conversation(page: Page) -> None:
     sign_in(page, "agent1", "/interactions/CHAT0001")
     chat = page.locator("ol.chat")
     expect(chat.locator("li.msg.customer").first).to_contain_text(
@@ -183,7 +183,7 @@ def test_transcript_as_a_conversation(page: Page):
     expect(chat).to_contain_text("It is 42 <b>not bold</b>")  # shown as typed
 
 
-def test_email_body_is_sanitized_in_the_browser(page: Page):
+def test_email_body_is_sanitized_in_the_browser(page: Page) -> None:
     sign_in(page, "agent1", "/interactions/MAIL0001")
     body = page.locator(".email-html")
     expect(body.locator("b")).to_have_text("parcel")
@@ -191,7 +191,7 @@ def test_email_body_is_sanitized_in_the_browser(page: Page):
     assert page.title() != "owned"
 
 
-def test_editing_a_comment(page: Page):
+def test_editing_a_comment(page: Page) -> None:
     sign_in(page, "agent1", "/interactions/CALL0001")
     box = page.get_by_role("textbox", name=re.compile("^Comment"))
     box.fill("Promised a refund by Friday")
@@ -201,7 +201,7 @@ def test_editing_a_comment(page: Page):
     expect(box).to_have_value("Promised a refund by Friday")
 
 
-def test_an_agent_is_refused_another_agents_interaction(page: Page):
+def test_an_agent_is_refused_another_agents_interaction(page: Page) -> None:
     sign_in(page, "agent1")
     answer = page.goto("/interactions/CAROL001")
     assert answer is not None
@@ -210,7 +210,7 @@ def test_an_agent_is_refused_another_agents_interaction(page: Page):
     expect(page.locator("main")).not_to_contain_text("Private matter")
 
 
-def test_the_dashboard(page: Page):
+def test_the_dashboard(page: Page) -> None:
     sign_in(page, "super")
     page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
@@ -223,7 +223,7 @@ def test_the_dashboard(page: Page):
     expect(page.locator("table.results tbody tr")).to_have_count(2)
 
 
-def test_keyboard_and_labels(page: Page):
+def test_keyboard_and_labels(page: Page) -> None:
     sign_in(page, "super")
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
@@ -238,7 +238,7 @@ def test_keyboard_and_labels(page: Page):
 @pytest.mark.parametrize(
     "path", ["/", "/contacts/CTALICE", "/interactions/CHAT0001", "/interactions/MAIL0001"]
 )
-def test_pages_fit_a_phone(chromium: Browser, server: str, path: str):
+def test_pages_fit_a_phone(chromium: Browser, server: str, path: str) -> None:
     context = chromium.new_context(viewport=PHONE, base_url=server)
     try:
         phone = context.new_page()
@@ -249,7 +249,7 @@ def test_pages_fit_a_phone(chromium: Browser, server: str, path: str):
         context.close()
 
 
-def test_the_dashboard_fits_a_phone(chromium: Browser, server: str):
+def test_the_dashboard_fits_a_phone(chromium: Browser, server: str) -> None:
     context = chromium.new_context(viewport=PHONE, base_url=server)
     try:
         phone = context.new_page()

@@ -13,7 +13,7 @@ from openucs.web.threads import group_threads
 from tests.factories import BASE_TIME, at, make_email, make_interaction
 
 
-def test_threads_are_grouped_parents_first_in_page_order():
+def test_threads_are_grouped_parents_first_in_page_order() -> None:
     root = make_interaction(id="R", thread_id="R", start_date=at(0))
     reply = make_interaction(id="A", thread_id="R", parent_id="R", start_date=at(10))
     deeper = make_interaction(id="B", thread_id="R", parent_id="A", start_date=at(20))
@@ -28,7 +28,7 @@ def test_threads_are_grouped_parents_first_in_page_order():
     assert groups[2].is_thread
 
 
-def test_a_parent_cycle_loses_no_interaction():
+def test_a_parent_cycle_loses_no_interaction() -> None:
     a = make_interaction(id="A", thread_id="T", parent_id="B", start_date=at(0))
     b = make_interaction(id="B", thread_id="T", parent_id="A", start_date=at(1))
     [group] = group_threads([b, a])
@@ -38,12 +38,12 @@ def test_a_parent_cycle_loses_no_interaction():
 @pytest.mark.parametrize(
     ("value", "top"), [(0, 4), (3, 4), (5, 8), (65, 80), (99, 120), (1234, 1600), (4000, 4000)]
 )
-def test_axis_tops_are_four_whole_steps(value, top):
+def test_axis_tops_are_four_whole_steps(value: int, top: int) -> None:
     assert nice_ceiling(value) == top
     assert top % 4 == 0
 
 
-def test_the_chart_escapes_labels_and_describes_itself():
+def test_the_chart_escapes_labels_and_describes_itself() -> None:
     days = [date(2024, 3, 1) + timedelta(days=n) for n in range(3)]
     svg = stacked_bars(days, [Series("<b>x</b>", "#123456", [1, 0, 5])], title="T & t")
     assert "<b>" not in svg
@@ -55,7 +55,7 @@ def test_the_chart_escapes_labels_and_describes_itself():
     assert 'id="n-title"' in narrow
 
 
-def test_chat_lines_know_their_side_and_events():
+def test_chat_lines_know_their_side_and_events() -> None:
     messages = [
         ChatMessage(2, "Message", BASE_TIME, nickname="Ann", participant_type="Agent", text="Hi"),
         ChatMessage(1, "ParticipantJoined", BASE_TIME, nickname="Bo", participant_type="Customer"),
@@ -70,7 +70,7 @@ def test_chat_lines_know_their_side_and_events():
     assert lines[2].url is None  # only http(s) links
 
 
-def test_email_views_and_user_data():
+def test_email_views_and_user_data() -> None:
     html = email_view(make_email(body="<p onmouseover=x>Hi <img src=x></p>", mime="text/html"))
     assert html.html == "<p>Hi </p>"
     assert html.text == "Hello,\nwhere is my order?"

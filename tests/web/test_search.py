@@ -7,6 +7,7 @@ import re
 import pytest
 
 from openucs.web.search import SearchForm, contact_kind
+from tests.web.conftest import SignIn
 from tests.web.data import CALLS
 
 
@@ -19,7 +20,7 @@ def next_link(html: str) -> str | None:
     return found.group(1).replace("&amp;", "&") if found else None
 
 
-def test_paging_follows_the_api_cursor_without_repeats_or_gaps(as_user):
+def test_paging_follows_the_api_cursor_without_repeats_or_gaps(as_user: SignIn) -> None:
     browser = as_user("agent1")
     url: str | None = "/?size=25&sort=asc&media=call"
     seen: list[str] = []
@@ -37,7 +38,7 @@ def test_paging_follows_the_api_cursor_without_repeats_or_gaps(as_user):
     assert len(seen) == len(set(seen)) == CALLS
 
 
-def test_newest_first_and_oldest_first(as_user):
+def test_newest_first_and_oldest_first(as_user: SignIn) -> None:
     browser = as_user("agent1")
     newest = interaction_ids(browser.get("/?size=100").text)
     oldest = interaction_ids(browser.get("/?size=100&sort=asc").text)
@@ -62,13 +63,13 @@ def test_newest_first_and_oldest_first(as_user):
         ("thread=MAIL0001", {"MAIL0001", "MAIL0002"}),
     ],
 )
-def test_each_filter(as_user, query, expected):
+def test_each_filter(as_user: SignIn, query: str, expected: set[str]) -> None:
     page = as_user("super").get(f"/?size=100&{query}")
     assert page.status_code == 200, page.text
     assert set(interaction_ids(page.text)) == expected
 
 
-def test_an_agent_sees_only_their_own_interactions(as_user):
+def test_an_agent_sees_only_their_own_interactions(as_user: SignIn) -> None:
     page = as_user("agent1").get("/?size=100")
     found = set(interaction_ids(page.text))
     assert "CAROL001" not in found
@@ -77,12 +78,12 @@ def test_an_agent_sees_only_their_own_interactions(as_user):
     assert 'name="agent"' not in page.text  # no agent filter for agents
 
 
-def test_an_agent_may_not_ask_for_another_agents_history(as_user):
+def test_an_agent_may_not_ask_for_another_agents_history(as_user: SignIn) -> None:
     page = as_user("agent1").get("/?agent=agent2")
     assert page.status_code == 403
 
 
-def test_a_name_matching_several_contacts_offers_a_choice(as_user):
+def test_a_name_matching_several_contacts_offers_a_choice(as_user: SignIn) -> None:
     browser = as_user("super")
     page = browser.get("/?contact=mar")
     assert "2 contacts match" in page.text
@@ -93,18 +94,18 @@ def test_a_name_matching_several_contacts_offers_a_choice(as_user):
     assert set(interaction_ids(chosen.text)) == {"OPEN0001", "OPEN0002"}
 
 
-def test_a_changed_contact_text_drops_the_earlier_choice(as_user):
+def test_a_changed_contact_text_drops_the_earlier_choice(as_user: SignIn) -> None:
     page = as_user("super").get("/?contact=carol&contact_id=CTMARSH&chosen_for=mar")
     assert set(interaction_ids(page.text)) == {"CAROL001"}
 
 
-def test_an_agent_is_offered_only_contacts_they_handled(as_user):
+def test_an_agent_is_offered_only_contacts_they_handled(as_user: SignIn) -> None:
     page = as_user("agent1").get("/?contact=king")
     assert "No contact matches" in page.text
     assert "Carol" not in page.text
 
 
-def test_bad_input_is_shown_on_the_form(as_user):
+def test_bad_input_is_shown_on_the_form(as_user: SignIn) -> None:
     browser = as_user("super")
     page = browser.get("/?start=2024-02-30")
     assert page.status_code == 400
@@ -117,7 +118,7 @@ def test_bad_input_is_shown_on_the_form(as_user):
     assert "page token" in forged.text
 
 
-def test_the_form_round_trips_through_its_url():
+def test_the_form_round_trips_through_its_url() -> None:
     form = SearchForm(text="a b", media=["chat", "email"], size="50", n=2, page="tok")
     assert form.url() == "/?text=a+b&media=chat&media=email&size=50&page=tok&n=2"
     assert SearchForm().url() == "/"
@@ -136,5 +137,5 @@ def test_the_form_round_trips_through_its_url():
         ("O'Neil 3", "name"),
     ],
 )
-def test_contact_text_kinds(text, kind):
+def test_contact_text_kinds(text: str, kind: str) -> None:
     assert contact_kind(text) == kind
