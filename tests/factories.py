@@ -66,7 +66,7 @@ def make_messages(count: int = 2, *, start: datetime = BASE_TIME) -> list[ChatMe
     return [
         ChatMessage(
             index=i,
-            type="Message",
+            type="Text",
             timestamp=start + timedelta(seconds=i, milliseconds=7),
             nickname="Ann" if i % 2 == 0 else "Bob",
             participant_type="Customer" if i % 2 == 0 else "Agent",

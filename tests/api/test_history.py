@@ -320,7 +320,7 @@ def test_chat_content_puts_messages_beside_the_interaction(api: Api, store: Stor
     first = body["messages"][0]
     assert first == {
         "index": 0,
-        "type": "Message",
+        "type": "Text",
         "timestamp": "2024-03-01 11:00:00.130+0200",
         "from": {"nickname": "Ann", "type": "Customer", "participantId": "p0"},
         "visibility": "All",

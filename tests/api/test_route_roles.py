@@ -84,6 +84,15 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v2/ucs/interactions/{interaction_id:str}"): Rule(
         "/api/v2/ucs/interactions/THEIRS", READ, {"operationName": "GetInteractionContent"}
     ),
+    ("GET", "/api/v2/interactions/{interaction_id:str}"): Rule(
+        "/api/v2/interactions/THEIRS", READ_OTHERS
+    ),
+    ("GET", "/api/v2/ucs/contacts/{contact_id:str}"): Rule(
+        "/api/v2/ucs/contacts/FOREIGN", READ_OTHERS
+    ),
+    ("GET", "/api/v2/users/{user_id:str}"): Rule("/api/v2/users/{other_agent}", READ_OTHERS),
+    ("GET", "/api/v2/features"): Rule("/api/v2/features", READ),
+    ("GET", "/api/v2/features/{feature_id:str}"): Rule("/api/v2/features/api-voice", READ),
     ("GET", "/api/v2/me"): Rule("/api/v2/me", READ),
     ("GET", "/api/v2/diagnostics/version"): Rule("/api/v2/diagnostics/version", READ),
     ("POST", "/api/v2/contacts/ucs"): Rule(
@@ -202,7 +211,9 @@ def _caller(people: People, role: str) -> User | None:
     }[role]
 
 
-def _call_api(client: TestClient[Litestar], rule: Rule, method: str, user: User | None) -> Any:
+def _call_api(
+    client: TestClient[Litestar], rule: Rule, method: str, user: User | None, people: People
+) -> Any:
     client.cookies.clear()
     auth = (user.user_name, PASSWORD) if user is not None else None
     kwargs: dict[str, Any] = {}
@@ -211,10 +222,13 @@ def _call_api(client: TestClient[Litestar], rule: Rule, method: str, user: User 
         kwargs["headers"] = {"Content-Type": "application/x-ndjson"}
     elif rule.body is not None:
         kwargs["json"] = rule.body
-    return client.request(method, rule.path, auth=auth, **kwargs)
+    path = rule.path.format(other_agent=people.other_agent.id)
+    return client.request(method, path, auth=auth, **kwargs)
 
 
-def _call_page(client: TestClient[Litestar], rule: Rule, method: str, user: User | None) -> Any:
+def _call_page(
+    client: TestClient[Litestar], rule: Rule, method: str, user: User | None, _: People
+) -> Any:
     client.cookies.clear()
     browser = Browser(client)
     form = dict(rule.form)
@@ -237,7 +251,7 @@ def test_route_by_role(
     call = _call_page if rule.web else _call_api
     wrong = []
     for role in ROLES:
-        response = call(client, rule, method, _caller(people, role))
+        response = call(client, rule, method, _caller(people, role), people)
         expected = rule.expect[role]
         good = response.status_code == expected if isinstance(expected, int) else expected(response)
         if not good:

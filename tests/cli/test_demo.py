@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from copy import deepcopy
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from openucs.demo import DemoData, DemoPlan
-from openucs.domain.enums import MediaType, State
+from openucs.domain import rules
+from openucs.domain.enums import MediaType, MessageType, State
 from openucs.domain.models import Interaction
 
 NOW = datetime(2026, 11, 25, 15, 30, tzinfo=UTC)
@@ -116,3 +118,17 @@ def test_the_login_agent_owns_history() -> None:
     data = DemoData(DemoPlan(interactions=500, seed=1, now=NOW, login_agent="agent"))
     assert data.agents[0].user_name == "agent"
     assert any(i.owner and i.owner.user_name == "agent" for i in data.interactions())
+
+
+def test_every_generated_interaction_keeps_the_rules_of_a_stored_one(
+    items: list[Interaction],
+) -> None:
+    """endDate only when Stopped and not before the start, call fields only on calls, the
+    transcript in the GWS enumerations, spelled as stored (the check changes nothing)."""
+    before = deepcopy(items)
+    for item in items:
+        rules.check_interaction(item)
+    assert items == before
+    chats = [m for i in items if i.messages for m in i.messages]
+    assert {m.type for m in chats} <= {t.value for t in MessageType}
+    assert {m.participant_type for m in chats} <= {"Customer", "Agent"}

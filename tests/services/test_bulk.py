@@ -57,3 +57,14 @@ def test_checking_a_batch_leaves_no_reference_cycles(store: Store) -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_an_import_line_breaking_a_rule_is_named_and_its_batch_not_written(store: Store) -> None:
+    good = b'{"id":"IMP1","mediaType":"chat","startDate":"2024-03-01T09:00:00Z"}'
+    bad = (
+        b'{"id":"IMP2","mediaType":"chat","state":"InProcess",'
+        b'"startDate":"2024-03-01T09:00:00Z","endDate":"2024-03-01T09:01:00Z"}'
+    )
+    with pytest.raises(InvalidInput, match="line 2: endDate: only a Stopped"):
+        bulk.import_interactions(store=store, lines=[good, bad], decode=InteractionLines(UTC))
+    assert store.get_interactions(["IMP1", "IMP2"]) == {}

@@ -159,3 +159,35 @@ def test_downgrade_from_0004_drops_the_keys(database_url: str) -> None:
     assert not {"first_name_key", "last_name_key"} & columns
     assert indexes == {"ix_contacts_name"}
     _migrate(database_url, "head")
+
+
+def test_stored_rows_are_brought_to_the_interaction_rules(empty_database_url: str) -> None:
+    """0006 clears what breaks `domain.rules` in rows written before it, and only that."""
+    _migrate(empty_database_url, "0005")
+    engine = _engine(empty_database_url)
+    insert = text(
+        "INSERT INTO interactions"
+        " (id, source, media_type, type_id, state, start_ms, end_ms, comment, call_duration)"
+        " VALUES ('OPEN', 'main', 'chat', 'Inbound', 'InProcess', 1000, 2000, 'x', NULL),"
+        " ('BACK', 'main', 'call', 'Inbound', 'Stopped', 1000, 999, '', 5),"
+        " ('CHAT', 'main', 'chat', 'Inbound', 'Stopped', 1000, 1000, '  ', 7),"
+        " ('GOOD', 'main', 'call', 'Inbound', 'Stopped', 1000, 3000, 'kept', 9)"
+    )
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert)
+    finally:
+        engine.dispose()
+    store = open_store(empty_database_url)
+    try:
+        store.upgrade()
+        found = store.get_interactions(["OPEN", "BACK", "CHAT", "GOOD"])
+    finally:
+        store.close()
+    shape = {k: (v.end_date is not None, v.comment, v.call_duration) for k, v in found.items()}
+    assert shape == {
+        "OPEN": (False, "x", None),
+        "BACK": (False, None, 5),
+        "CHAT": (True, None, None),
+        "GOOD": (True, "kept", 9),
+    }

@@ -141,10 +141,10 @@ def _content(s: Seeded, at: Hours) -> list[Interaction]:
     chat_start = at(2)
     lines = [
         ("ParticipantJoined", "Alice", "Customer", None),
-        ("Message", "Alice", "Customer", "Hello, I need help with my order"),
+        ("Text", "Alice", "Customer", "Hello, I need help with my order"),
         ("ParticipantJoined", "Ann", "Agent", None),
-        ("Message", "Ann", "Agent", "Sure, what is the order number?"),
-        ("Message", "Alice", "Customer", "It is 42 <b>not bold</b>"),
+        ("Text", "Ann", "Agent", "Sure, what is the order number?"),
+        ("Text", "Alice", "Customer", "It is 42 <b>not bold</b>"),
         ("ParticipantLeft", "Alice", "Customer", None),
     ]
     messages = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import msgspec
 
 from openucs.gws.audit import ReadRecordWire
-from openucs.gws.wire import ContactWire, InteractionWire, MessageWire, UserWire
+from openucs.gws.wire import ContactWire, FeatureWire, InteractionWire, MessageWire, UserWire
 
 
 class _Answer(msgspec.Struct, omit_defaults=True):
@@ -69,6 +69,19 @@ class UserAnswer(_Answer):
 class UsersAnswer(_Answer):
     statusCode: int
     users: list[UserWire]
+
+
+class FeaturesAnswer(_Answer):
+    """GWS list shapes (spec 1.6): `uris` by default, `features` with `fields`."""
+
+    statusCode: int
+    uris: list[str] | None = None
+    features: list[FeatureWire] | None = None
+
+
+class FeatureAnswer(_Answer):
+    statusCode: int
+    feature: FeatureWire
 
 
 class NewUserWire(msgspec.Struct, forbid_unknown_fields=True):

@@ -32,7 +32,12 @@ GWS_ROUTES = [
     gws.interaction_history,
     gws.contact_history,
     gws.interaction_content,
+    gws.interaction_resource,
+    gws.contact_resource,
     gws.me,
+    gws.user_resource,
+    gws.features,
+    gws.feature,
     gws.version,
     *operations.ROUTES,
 ]
@@ -87,7 +92,12 @@ def create_app(settings: Settings, store: Store) -> Litestar:
         return ops
 
     routers: list[Any] = [
-        Router(GWS_ROOT, route_handlers=GWS_ROUTES, middleware=auth),
+        Router(
+            GWS_ROOT,
+            route_handlers=GWS_ROUTES,
+            middleware=auth,
+            guards=[gws.feature_guard(settings.features)],
+        ),
         Router(EXTENSION_ROOT, route_handlers=EXTENSION_ROUTES, middleware=auth),
         # Bulk uploads get their own body limit.
         Router(

@@ -33,7 +33,7 @@ CONTACT_INTERACTIONS = "contact-interactions"  # POST /api/v2/ucs/contacts/{id}/
 INTERACTION = "interaction"  # POST /api/v2/ucs/interactions/{id}
 UCS_CONTACTS = "ucs-contacts"  # POST /api/v2/contacts/ucs
 
-_HISTORY_FEATURES = frozenset(
+HISTORY_FEATURES = frozenset(
     {
         "api-multimedia-chat",
         "api-multimedia-email",
@@ -42,22 +42,23 @@ _HISTORY_FEATURES = frozenset(
         "api-ucs-voice",
     }
 )
-_CALL_FEATURES = frozenset({"api-voice", "api-ucs-voice"})
-_IDENTIFY_FEATURES = frozenset(
-    {"api-ucs-voice", "api-multimedia", *(f for f in _HISTORY_FEATURES if "multimedia" in f)}
+CALL_FEATURES = frozenset({"api-voice", "api-ucs-voice"})
+CONTENT_FEATURES = frozenset({"api-multimedia"})
+IDENTIFY_FEATURES = frozenset(
+    {"api-ucs-voice", "api-multimedia", *(f for f in HISTORY_FEATURES if "multimedia" in f)}
 )
 
 # operationName -> (resource, features of which one must be enabled)
 OPERATIONS: dict[str, tuple[str, frozenset[str]]] = {
-    "RetrieveInteractionHistory": (INTERACTIONS, _HISTORY_FEATURES),
-    "RetrieveAgentHistory": (INTERACTIONS, _HISTORY_FEATURES),
+    "RetrieveInteractionHistory": (INTERACTIONS, HISTORY_FEATURES),
+    "RetrieveAgentHistory": (INTERACTIONS, HISTORY_FEATURES),
     "FindPhoneCall": (INTERACTIONS, frozenset({"api-ucs-voice"})),
-    "RetrieveContactHistory": (CONTACT_INTERACTIONS, _HISTORY_FEATURES),
-    "GetInteractionContent": (INTERACTION, frozenset({"api-multimedia"})),
-    "SetCallContact": (INTERACTION, _CALL_FEATURES),
-    "SetCallNote": (INTERACTION, _CALL_FEATURES),
-    "SetCallCompleted": (INTERACTION, _CALL_FEATURES),
-    "IdentifyUCSContact": (UCS_CONTACTS, _IDENTIFY_FEATURES),
+    "RetrieveContactHistory": (CONTACT_INTERACTIONS, HISTORY_FEATURES),
+    "GetInteractionContent": (INTERACTION, CONTENT_FEATURES),
+    "SetCallContact": (INTERACTION, CALL_FEATURES),
+    "SetCallNote": (INTERACTION, CALL_FEATURES),
+    "SetCallCompleted": (INTERACTION, CALL_FEATURES),
+    "IdentifyUCSContact": (UCS_CONTACTS, IDENTIFY_FEATURES),
 }
 
 

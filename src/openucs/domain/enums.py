@@ -53,6 +53,36 @@ class State(_WireEnum):
     STOPPED = "Stopped"
 
 
+class MessageType(_WireEnum):
+    """A transcript event (spec 2.2); `TypingStopping` is the documented spelling."""
+
+    TEXT = "Text"
+    TYPING_STARTED = "TypingStarted"
+    TYPING_STOPPING = "TypingStopping"
+    PARTICIPANT_JOINED = "ParticipantJoined"
+    PARTICIPANT_REJOINED = "ParticipantRejoined"
+    PARTICIPANT_LEFT = "ParticipantLeft"
+    PUSH_URL = "PushUrl"
+    NOTICE = "Notice"
+    TRANSCRIPT_SAVE_DONE = "TranscriptSaveDone"
+
+
+class ParticipantType(_WireEnum):
+    """Who produced a transcript event (`from.type`, spec 2.2: Chat Server's party types)."""
+
+    CUSTOMER = "Customer"
+    AGENT = "Agent"
+    CLIENT = "Client"
+    EXTERNAL = "External"
+    SUPERVISOR = "Supervisor"
+
+
+class Visibility(_WireEnum):
+    ALL = "All"
+    AGENTS = "Agents"
+    SUPERVISORS = "Supervisors"
+
+
 class Source(_WireEnum):
     MAIN = "main"
     ARCHIVE = "archive"
@@ -75,5 +105,15 @@ class Role(_WireEnum):
 
 _LOOKUP: dict[type[_WireEnum], dict[str, _WireEnum]] = {
     cls: {m.value.lower(): m for m in cls}
-    for cls in (MediaType, InteractionType, State, Source, SortOrder, Role)
+    for cls in (
+        MediaType,
+        InteractionType,
+        State,
+        MessageType,
+        ParticipantType,
+        Visibility,
+        Source,
+        SortOrder,
+        Role,
+    )
 }

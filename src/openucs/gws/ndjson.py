@@ -13,6 +13,7 @@ from datetime import tzinfo
 
 import msgspec
 
+from openucs.domain import rules
 from openucs.domain.enums import Source
 from openucs.domain.models import Contact, Interaction
 from openucs.errors import InvalidInput
@@ -33,7 +34,9 @@ _contact_entry_decoder = msgspec.json.Decoder(ContactEntryWire)
 
 @dataclass(frozen=True, slots=True)
 class InteractionLines:
-    """Decodes one NDJSON line into an interaction of `source`, naive dates read in `zone`."""
+    """Decodes one NDJSON line into an interaction of `source`, naive dates read in `zone`.
+    The line's own rules (`domain.rules`) are checked here too, so that a breach names its
+    line; the references are checked with the batch."""
 
     zone: tzinfo
     source: Source = Source.MAIN
@@ -47,7 +50,9 @@ class InteractionLines:
                     "contact", "contact lines come before the interactions"
                 ) from None
             raise
-        return wire.interaction_from_wire(decoded, zone=self.zone, source=self.source)
+        item = wire.interaction_from_wire(decoded, zone=self.zone, source=self.source)
+        rules.check_interaction(item)
+        return item
 
 
 @dataclass(frozen=True, slots=True)

@@ -152,6 +152,23 @@ class UserWire(_Wire):
     lastName: str | None = None
 
 
+class FeatureWire(_Wire):
+    """A GWS feature (spec 1.4): `GET /api/v2/features?fields=*` and `/features/{id}`."""
+
+    id: str | None = None
+    uri: str | None = None
+    path: str | None = None
+
+
+def feature_to_wire(
+    name: str, *, base_url: str, fields: frozenset[str] | None = None
+) -> FeatureWire:
+    """The feature; `fields` keeps only those attributes (GWS `fields=a,b`), None all."""
+    path = f"/features/{name}"
+    full = {"id": name, "uri": base_url + path, "path": path}
+    return FeatureWire(**{k: v for k, v in full.items() if fields is None or k in fields})
+
+
 # --- interactions: domain -> wire ----------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
+from openucs.domain import rules
 from openucs.domain.ids import new_user_id
 from openucs.domain.models import Interaction, InteractionPatch, OwnerInfo
 from openucs.errors import Conflict, InvalidInput, NotFound
@@ -41,8 +42,13 @@ def update_interaction(
     *, store: Store, interaction_id: str, patch: InteractionPatch
 ) -> Interaction:
     """Apply a partial update in one transaction; returns the whole interaction, content
-    included."""
+    included. The result keeps the rules of `domain.rules` (leaving Stopped drops endDate)."""
     with store.atomic():
+        store.lock(f"interaction:{interaction_id}")
+        stored = store.get_interaction(interaction_id, with_content=False)
+        if stored is None:
+            raise NotFound("interaction", interaction_id)
+        patch = rules.checked_patch(stored, patch)
         if "contact_id" in patch.present and patch.contact_id:
             check_contacts(store, {patch.contact_id})
         store.update_interaction(interaction_id, patch)
@@ -97,6 +103,7 @@ def check_batch(
         if item.id in seen:
             raise InvalidInput("id", f"{item.id!r} appears more than once in the batch")
         seen.add(item.id)
+        rules.check_interaction(item)
     check_contacts(store, {i.contact_id for i in interactions if i.contact_id})
     _resolve_owners(store, interactions, {} if owners is None else owners)
     apply_thread_rule(store, interactions, earlier)

@@ -32,7 +32,14 @@ from openucs.domain.enums import Role
 from openucs.domain.formats import to_millis
 from openucs.domain.ids import new_user_id
 from openucs.domain.models import Session, User
-from openucs.errors import Conflict, InvalidInput, LockedOut, NotFound, Unauthenticated
+from openucs.errors import (
+    Conflict,
+    InvalidInput,
+    LockedOut,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+)
 from openucs.services.session_tokens import SessionToken, TokenSigner, hash_token
 from openucs.store.base import Store
 
@@ -85,6 +92,16 @@ def add_user(
 
 def list_users(*, store: Store) -> list[User]:
     return store.list_users()
+
+
+def read_user(*, store: Store, user: User, user_id: str) -> User:
+    """One user: anybody themself, supervisors and admins anyone (GWS `GET /users/{id}`)."""
+    if user_id != user.id and not user.reads_everything:
+        raise PermissionDenied("an agent may read only their own user")
+    found = store.get_user(user_id)
+    if found is None:
+        raise NotFound("user", user_id)
+    return found
 
 
 @dataclass

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from openucs.domain import rules
 from openucs.domain.enums import InteractionType, MediaType, State
 from openucs.domain.ids import is_valid_ucs_id, new_ucs_id
 from openucs.domain.models import Contact, ContactPoint, Interaction, InteractionPatch, User
@@ -135,6 +136,7 @@ def find_phone_call(
         user_data=call.user_data,
         external_id=call.call_id,
     )
+    rules.check_interaction(candidate)
     if call.contact_id:
         records.check_contacts(store, {call.contact_id})
     # The one implementation of the UCS thread rule is the bulk writer's.
@@ -158,10 +160,11 @@ def set_call_contact(
 
 
 def set_call_note(*, store: Store, user: User, interaction_id: str, note: str) -> Interaction:
+    """The call's comment; an empty note clears it."""
     if len(note) > MAX_NOTE:
         raise InvalidInput("note", f"is longer than {MAX_NOTE} characters")
     _writable_call(store, user, interaction_id)
-    patch = InteractionPatch(comment=note, present=frozenset({"comment"}))
+    patch = InteractionPatch(comment=rules.comment_text(note), present=frozenset({"comment"}))
     return store.update_interaction(interaction_id, patch)
 
 
@@ -174,12 +177,18 @@ def set_call_completed(
     user_data: dict[str, Any] | None,
     now: datetime,
 ) -> Interaction:
-    """State Stopped, endDate now, the duration, and `user_data` merged into the stored
-    user data (keys given win)."""
-    _writable_call(store, user, interaction_id)
-    return store.complete_interaction(
-        interaction_id, end_date=now, call_duration=call_duration, user_data=user_data or {}
-    )
+    """State Stopped, endDate now (not before the call's start), the duration, and
+    `user_data` merged into the stored user data (keys given win)."""
+    with store.atomic():
+        store.lock(f"interaction:{interaction_id}")  # the start read stays the start written
+        item = _writable_call(store, user, interaction_id)
+        rules.check_call_fields(item.media_type, phone_number=None, call_duration=call_duration)
+        return store.complete_interaction(
+            interaction_id,
+            end_date=rules.completion_end(item.start_date, now),
+            call_duration=call_duration,
+            user_data=user_data or {},
+        )
 
 
 def _writable_call(store: Store, user: User, interaction_id: str) -> Interaction:

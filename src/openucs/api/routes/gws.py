@@ -1,25 +1,49 @@
 """The GWS v2 read routes (synchronous forms of the Interaction History operations, spec 3.1-3.4)
-plus `GET /api/v2/me` and `GET /api/v2/diagnostics/version`. Mounted under `/api/v2`."""
+plus `GET /api/v2/me`, `GET /api/v2/diagnostics/version`, the features (spec 1.4), and the
+resources every handed-out `uri` names (`/interactions/{id}`, `/users/{id}`,
+`/ucs/contacts/{id}`, `/features/{id}`). Mounted under `/api/v2`.
+
+A disabled feature removes its read routes as it removes its operations: `feature_guard`
+answers them 404 (statusCode 6), as for a path that does not exist."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Request, get
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException
+from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath, QueryParameter, SkipValidation
 
 from openucs import __version__
-from openucs.api.answers import ContentAnswer, HistoryAnswer, UserAnswer, VersionAnswer
+from openucs.api.answers import (
+    ContactAnswer,
+    ContentAnswer,
+    FeatureAnswer,
+    FeaturesAnswer,
+    HistoryAnswer,
+    UserAnswer,
+    VersionAnswer,
+)
 from openucs.api.context import ApiContext, Ctx, CurrentReader, CurrentUser
+from openucs.api.operations import (
+    CONTENT_FEATURES,
+    HISTORY_FEATURES,
+    IDENTIFY_FEATURES,
+)
+from openucs.config import ALL_FEATURES
 from openucs.domain.enums import Source
 from openucs.domain.models import Interaction
 from openucs.domain.query import HistoryQuery, Page, encode_page_token
-from openucs.errors import InvalidInput
+from openucs.errors import InvalidInput, NotFound
 from openucs.gws.params import HistoryParams, build_history_query
-from openucs.gws.wire import interaction_to_wire, user_to_wire
-from openucs.services import history
+from openucs.gws.wire import contact_to_wire, feature_to_wire, interaction_to_wire, user_to_wire
+from openucs.services import contacts, history, users
+from openucs.services.access import Reader
 
 SEARCH_PREFIX = "searchCustomAttributes."
 
@@ -132,6 +156,23 @@ def interaction_content(
     source: Annotated[One, _q("source")] = None,
 ) -> ContentAnswer:
     """GetInteractionContent: every field, plus the transcript (chat-like media) or the email."""
+    return _content_answer(ctx, reader, interaction_id, source)
+
+
+@get("/interactions/{interaction_id:str}", sync_to_thread=True)
+def interaction_resource(
+    ctx: Ctx,
+    reader: CurrentReader,
+    interaction_id: FromPath[str],
+    source: Annotated[One, _q("source")] = None,
+) -> ContentAnswer:
+    """The `uri` of every interaction resource: answers as `GET /ucs/interactions/{id}`."""
+    return _content_answer(ctx, reader, interaction_id, source)
+
+
+def _content_answer(
+    ctx: ApiContext, reader: Reader, interaction_id: str, source: One
+) -> ContentAnswer:
     item = history.get_interaction(
         store=ctx.store,
         reader=reader,
@@ -151,9 +192,86 @@ def me(ctx: Ctx, user: CurrentUser) -> UserAnswer:
     return UserAnswer(statusCode=0, user=user_to_wire(user, base_url=ctx.base_url))
 
 
+@get("/users/{user_id:str}", sync_to_thread=True)
+def user_resource(ctx: Ctx, user: CurrentUser, user_id: FromPath[str]) -> UserAnswer:
+    """The `uri` of `/me`'s user: oneself, or (supervisors, admins) anyone."""
+    found = users.read_user(store=ctx.store, user=user, user_id=user_id)
+    return UserAnswer(statusCode=0, user=user_to_wire(found, base_url=ctx.base_url))
+
+
+@get("/ucs/contacts/{contact_id:str}", sync_to_thread=True)
+def contact_resource(ctx: Ctx, reader: CurrentReader, contact_id: FromPath[str]) -> ContactAnswer:
+    """[ext] The `uri` of a contact: answers as `GET /openucs/v1/contacts/{id}`."""
+    contact = contacts.read_contact(store=ctx.store, reader=reader, contact_id=contact_id)
+    return ContactAnswer(statusCode=0, contact=contact_to_wire(contact, base_url=ctx.base_url))
+
+
+_FEATURE_FIELDS = frozenset({"id", "uri", "path"})
+
+
+@get("/features", sync_to_thread=False)
+def features(
+    ctx: Ctx,
+    fields: Annotated[
+        One, QueryParameter(description="* or a comma list of id, uri, path", required=False)
+    ] = None,
+) -> FeaturesAnswer:
+    """The enabled features (spec 1.4): their `uris`, or with `fields` the resources."""
+    enabled = [name for name in ALL_FEATURES if name in ctx.settings.features]
+    if fields is None:
+        uris = [feature_to_wire(name, base_url=ctx.base_url).uri or "" for name in enabled]
+        return FeaturesAnswer(statusCode=0, uris=uris)
+    wanted = _feature_fields(fields)
+    found = [feature_to_wire(n, base_url=ctx.base_url, fields=wanted) for n in enabled]
+    return FeaturesAnswer(statusCode=0, features=found)
+
+
+@get("/features/{feature_id:str}", sync_to_thread=False)
+def feature(ctx: Ctx, feature_id: FromPath[str]) -> FeatureAnswer:
+    """One enabled feature; a disabled or unknown one is not found."""
+    if feature_id not in ctx.settings.features:
+        raise NotFound("feature", feature_id)
+    return FeatureAnswer(statusCode=0, feature=feature_to_wire(feature_id, base_url=ctx.base_url))
+
+
+def _feature_fields(raw: str) -> frozenset[str] | None:
+    names = frozenset(_split([raw]))
+    if "*" in names:
+        return None
+    unknown = names - _FEATURE_FIELDS
+    if unknown or not names:
+        allowed = ", ".join(sorted(_FEATURE_FIELDS))
+        bad = sorted(unknown)[0] if unknown else raw
+        raise InvalidInput("fields", f"unknown field {bad!r} (allowed: *, {allowed})")
+    return names
+
+
 @get("/diagnostics/version", sync_to_thread=False)
 def version() -> VersionAnswer:
     return VersionAnswer(statusCode=0, version=__version__)
+
+
+# The read routes of each feature, as the operations they answer for (api/operations.py), by
+# the handler's unique name (`str(handler)`: the router copies handlers, and wraps their fn).
+READ_FEATURES: dict[str, frozenset[str]] = {
+    str(interaction_history): HISTORY_FEATURES,
+    str(contact_history): HISTORY_FEATURES,
+    str(interaction_content): CONTENT_FEATURES,
+    str(interaction_resource): CONTENT_FEATURES,
+    str(contact_resource): IDENTIFY_FEATURES,
+}
+
+
+def feature_guard(enabled: frozenset[str]) -> Callable[..., None]:
+    """A guard for the GWS router: the read route of a feature none of whose names is in
+    `enabled` answers as a path that does not exist (spec 1.4)."""
+
+    def guard(_: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        needed = READ_FEATURES.get(str(handler))
+        if needed is not None and not needed & enabled:
+            raise NotFoundException()
+
+    return guard
 
 
 def _query(ctx: ApiContext, params: HistoryParams) -> HistoryQuery:
