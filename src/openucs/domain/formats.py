@@ -3,6 +3,11 @@
 Out: `yyyy-MM-dd HH:mm:ss.SSSZ` in the configured zone, e.g. `2015-10-01 16:02:07.000+0300`.
 In: `yyyy-MM-dd` (a whole day in the configured zone) or an ISO-8601 date-time with or without
 millis, `T` or space, `Z` or an offset; the GWS resource format itself is accepted too.
+
+Accepted instants run from `EARLIEST` to `LATEST` (1800-01-01T00:00Z to 8999-12-31T23:59Z), and
+dates from 1800-01-01 to 8999-12-31: far enough from year 1 and 9999 that every accepted moment
+can be shown in any zone (offsets are within a day) and counted in epoch milliseconds. Anything
+outside is refused where it is parsed, naming the field.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import functools
 import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
-from openucs.errors import InvalidInput
+from openucs.errors import InvalidInput, OutOfRange
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME_RE = re.compile(
@@ -31,6 +36,9 @@ def format_gws(moment: datetime, zone: tzinfo) -> str:
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
+EARLIEST = datetime(1800, 1, 1, tzinfo=UTC)
+LATEST = datetime(8999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+_RANGE = "1800-01-01T00:00:00Z to 8999-12-31T23:59:59.999Z"
 
 
 def to_millis(moment: datetime) -> int:
@@ -46,9 +54,21 @@ def parse_day(field: str, raw: str) -> date:
     if not _DATE_RE.match(raw):
         raise InvalidInput(field, f"malformed date {raw!r} (expected yyyy-MM-dd)")
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(field, f"invalid date {raw!r}") from None
+    if not EARLIEST.year <= day.year <= LATEST.year:
+        raise OutOfRange(field, f"{raw} is outside the accepted dates (1800-01-01 to 8999-12-31)")
+    return day
+
+
+def check_instant(field: str, moment: datetime) -> datetime:
+    """`moment` when it is within the accepted range; OutOfRange naming the field otherwise."""
+    # The year first: comparing a moment of year 1 or 9999 may overflow in the conversion.
+    if not EARLIEST.year - 1 <= moment.year <= LATEST.year + 1 or not EARLIEST <= moment <= LATEST:
+        shown = moment.isoformat(timespec="milliseconds")
+        raise OutOfRange(field, f"{shown} is outside the accepted range ({_RANGE})")
+    return moment
 
 
 def parse_instant(field: str, raw: str, zone: tzinfo) -> datetime:
@@ -65,10 +85,10 @@ def parse_instant(field: str, raw: str, zone: tzinfo) -> datetime:
         # The forms with a zone that the C parser reads as we do (it takes `+0060` for an
         # hour, so minutes of 60 or more go the long way): decoding an export 38% faster.
         try:
-            return datetime.fromisoformat(text)
+            return check_instant(field, datetime.fromisoformat(text))
         except ValueError:
             pass  # the long way names the problem
-    return _instant_of(field, raw, match, zone)
+    return check_instant(field, _instant_of(field, raw, match, zone))
 
 
 def _instant_of(field: str, raw: str, match: re.Match[str], zone: tzinfo) -> datetime:

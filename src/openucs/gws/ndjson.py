@@ -12,7 +12,7 @@ import msgspec
 from openucs.domain.enums import Source
 from openucs.domain.models import Contact, Interaction
 from openucs.errors import InvalidInput
-from openucs.gws import wire
+from openucs.gws import limits, wire
 
 _contact_decoder = msgspec.json.Decoder(wire.ContactWire)
 
@@ -43,12 +43,16 @@ class InteractionLineEncoder:
 
 def decode_contact_line(raw: bytes) -> Contact:
     try:
-        return wire.contact_from_wire(_contact_decoder.decode(raw))
+        decoded = _contact_decoder.decode(raw)
     except msgspec.ValidationError as exc:
         problem = str(exc).replace("`$.", "`").replace("- at `$`", "").strip()
         raise InvalidInput("contact", problem) from None
     except msgspec.DecodeError as exc:
         raise InvalidInput("contact", f"malformed JSON ({exc})") from None
+    except RecursionError:
+        raise limits.too_deep("contact") from None
+    wire.check_decoded(decoded, raw)
+    return wire.contact_from_wire(decoded)
 
 
 @dataclass(frozen=True, slots=True)

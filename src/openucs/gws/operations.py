@@ -15,6 +15,7 @@ import msgspec
 from openucs.domain.enums import Source
 from openucs.domain.models import Interaction
 from openucs.errors import InvalidInput, MissingParameter
+from openucs.gws import limits
 from openucs.gws.params import HistoryParams
 from openucs.gws.wire import describe_validation_error, interaction_to_wire
 
@@ -145,15 +146,15 @@ def flag(field: str, value: bool | str | None) -> bool:
 
 
 def seconds(field: str, value: int | str | None) -> int | None:
+    """Whole seconds, as a number or a string of ASCII digits, within `limits`."""
     if value is None or value == "":
         return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise InvalidInput(field, f"{value!r} is not an integer") from None
-    if number < 0:
-        raise InvalidInput(field, "must not be negative")
-    return number
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.lstrip("-").isdigit()):
+            raise InvalidInput(field, f"{value!r} is not an integer")
+        value = int(text[:20])  # more digits are out of range anyway (and slow to convert)
+    return limits.call_duration(field, value)
 
 
 def contact_id_from_path(path: str | None, bare: str | None = None) -> str:

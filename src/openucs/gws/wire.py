@@ -25,6 +25,7 @@ from openucs.domain.models import (
     User,
 )
 from openucs.errors import InvalidInput, MissingParameter
+from openucs.gws import limits
 
 MAX_ATTRIBUTE_VALUE = 1024
 MAX_ATTRIBUTE_NAME = 128
@@ -246,8 +247,9 @@ def interaction_from_wire(
         raise InvalidInput("id", "must be 1-64 letters, digits or _ . : -")
     media = _required(wire.mediaType, "mediaType")
     start = _required(wire.startDate, "startDate")
-    if wire.callDuration is not None and wire.callDuration < 0:
-        raise InvalidInput("callDuration", "must not be negative")
+    limits.call_duration("callDuration", wire.callDuration)
+    if wire.userData is not None:
+        limits.check_json("userData", wire.userData, depth=1)
     owner = _owner_from_wire(wire.ownerInformation)
     media_type = MediaType.parse("mediaType", media)
     return Interaction(
@@ -309,8 +311,9 @@ def patch_from_wire(wire: InteractionPatchWire, *, zone: tzinfo) -> InteractionP
         given["end_date"] = parse_instant("endDate", given["end_date"], zone)
     if given.get("custom_attributes") is not None:
         check_custom_attributes(given["custom_attributes"])
-    if given.get("call_duration") is not None and given["call_duration"] < 0:
-        raise InvalidInput("callDuration", "must not be negative")
+    limits.call_duration("callDuration", given.get("call_duration"))
+    if given.get("user_data") is not None:
+        limits.check_json("userData", given["user_data"], depth=1)
     return InteractionPatch(**given, present=frozenset(given))
 
 
@@ -377,12 +380,24 @@ _encoder = msgspec.json.Encoder()
 def decode_interaction(raw: bytes | str, field_prefix: str = "") -> InteractionWire:
     """One JSON object; a decoding error names the offending field."""
     try:
-        return _interaction_decoder.decode(raw)
+        decoded = _interaction_decoder.decode(raw)
     except msgspec.ValidationError as exc:
         field, problem = describe_validation_error(exc)
         raise InvalidInput(_join(field_prefix, field) or "body", problem) from None
     except msgspec.DecodeError as exc:
         raise InvalidInput(field_prefix or "body", f"malformed JSON ({exc})") from None
+    except RecursionError:
+        raise limits.too_deep(field_prefix or "body") from None
+    check_decoded(decoded, raw, field_prefix)
+    return decoded
+
+
+def check_decoded(decoded: msgspec.Struct, raw: bytes | str, field_prefix: str = "") -> None:
+    """Refuses a NUL in any string of a decoded line (see `gws.limits`). The document is walked
+    only when its text escapes one (JSON text cannot hold it otherwise): imports pay nothing."""
+    text = raw if isinstance(raw, bytes) else raw.encode()
+    if b"\\u0000" in text:
+        limits.check_json(field_prefix, msgspec.to_builtins(decoded))
 
 
 def encode_line(wire: msgspec.Struct) -> bytes:
