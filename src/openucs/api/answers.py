@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import msgspec
 
-from openucs.gws.wire import ContactWire, InteractionWire, MessageWire, UserWire
+from openucs.gws.wire import ContactWire, InteractionWire, MessageWire, Name, UserWire
 
 
 class _Answer(msgspec.Struct, omit_defaults=True):
@@ -76,5 +76,5 @@ class NewUserWire(msgspec.Struct, forbid_unknown_fields=True):
     userName: str
     password: str
     roles: list[str] = msgspec.field(default_factory=lambda: ["agent"])
-    firstName: str | None = None
-    lastName: str | None = None
+    firstName: Name | None = None
+    lastName: Name | None = None

@@ -6,7 +6,7 @@ export re-imports unchanged.
 from __future__ import annotations
 
 from datetime import tzinfo
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -35,11 +35,22 @@ class _Wire(msgspec.Struct, omit_defaults=True):
     pass
 
 
+# Strings of at most so many characters: what every engine stores in that column.
+UcsId = Annotated[str, msgspec.Meta(max_length=64)]
+UserId = Annotated[str, msgspec.Meta(max_length=32)]
+UserName = Annotated[str, msgspec.Meta(max_length=128)]
+Name = Annotated[str, msgspec.Meta(max_length=256)]
+TitleText = Annotated[str, msgspec.Meta(max_length=64)]
+Phone = Annotated[str, msgspec.Meta(max_length=64)]
+ExternalId = Annotated[str, msgspec.Meta(max_length=256)]
+PointValue = Annotated[str, msgspec.Meta(max_length=320)]
+
+
 class OwnerWire(_Wire):
-    id: str | None = None
-    userName: str | None = None
-    firstName: str | None = None
-    lastName: str | None = None
+    id: UserId | None = None
+    userName: UserName | None = None
+    firstName: Name | None = None
+    lastName: Name | None = None
 
 
 class ParticipantWire(_Wire):
@@ -92,16 +103,16 @@ class InteractionWire(_Wire, forbid_unknown_fields=True):
     startDate: str | None = None
     endDate: str | None = None
     subject: str | None = None
-    contactId: str | None = None
+    contactId: UcsId | None = None
     ownerInformation: OwnerWire | None = None
-    parentId: str | None = None
-    threadId: str | None = None
+    parentId: UcsId | None = None
+    threadId: UcsId | None = None
     comment: str | None = None
     customAttributes: dict[str, str] | None = None
-    phoneNumber: str | None = None
+    phoneNumber: Phone | None = None
     callDuration: int | None = None
     userData: dict[str, Any] | None = None
-    externalId: str | None = None
+    externalId: ExternalId | None = None
     messages: list[MessageWire] | None = None
     email: EmailWire | None = None
 
@@ -115,14 +126,14 @@ class InteractionPatchWire(_Wire, forbid_unknown_fields=True):
     subject: str | msgspec.UnsetType | None = msgspec.UNSET
     customAttributes: dict[str, str] | msgspec.UnsetType | None = msgspec.UNSET
     userData: dict[str, Any] | msgspec.UnsetType | None = msgspec.UNSET
-    contactId: str | msgspec.UnsetType | None = msgspec.UNSET
+    contactId: UcsId | msgspec.UnsetType | None = msgspec.UNSET
     callDuration: int | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class ContactPointWire(_Wire, forbid_unknown_fields=True):
-    value: str
+    value: PointValue
     primary: bool = False
-    description: str | None = None
+    description: Name | None = None
 
 
 class ContactWire(_Wire, forbid_unknown_fields=True):
@@ -131,9 +142,9 @@ class ContactWire(_Wire, forbid_unknown_fields=True):
     id: str | None = None
     uri: str | None = None
     path: str | None = None
-    Title: str | None = None
-    FirstName: str | None = None
-    LastName: str | None = None
+    Title: TitleText | None = None
+    FirstName: Name | None = None
+    LastName: Name | None = None
     EmailAddress: list[ContactPointWire] = []
     PhoneNumber: list[ContactPointWire] = []
     customAttributes: dict[str, str] = {}
