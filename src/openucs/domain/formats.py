@@ -5,9 +5,10 @@ In: `yyyy-MM-dd` (a whole day in the configured zone) or an ISO-8601 date-time w
 millis, `T` or space, `Z` or an offset; the GWS resource format itself is accepted too.
 
 Accepted instants run from `EARLIEST` to `LATEST` (1800-01-01T00:00Z to 8999-12-31T23:59Z), and
-dates from 1800-01-01 to 8999-12-31: far enough from year 1 and 9999 that every accepted moment
-can be shown in any zone (offsets are within a day) and counted in epoch milliseconds. Anything
-outside is refused where it is parsed, naming the field.
+dates (window bounds) from 1799-12-31 to 9000-01-01, the days those instants fall on in any
+zone: far enough from year 1 and 9999 that every accepted moment can be shown in any zone
+(offsets are under a day) and counted in epoch milliseconds. Anything outside is refused where
+it is parsed, naming the field.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ _MS = timedelta(milliseconds=1)
 EARLIEST = datetime(1800, 1, 1, tzinfo=UTC)
 LATEST = datetime(8999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 _RANGE = "1800-01-01T00:00:00Z to 8999-12-31T23:59:59.999Z"
+# The days on which an accepted instant falls in some zone (offsets are under a day).
+FIRST_DAY = date(1799, 12, 31)
+LAST_DAY = date(9000, 1, 1)
 
 
 def to_millis(moment: datetime) -> int:
@@ -57,8 +61,8 @@ def parse_day(field: str, raw: str) -> date:
         day = date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(field, f"invalid date {raw!r}") from None
-    if not EARLIEST.year <= day.year <= LATEST.year:
-        raise OutOfRange(field, f"{raw} is outside the accepted dates (1800-01-01 to 8999-12-31)")
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise OutOfRange(field, f"{raw} is outside the accepted dates ({FIRST_DAY} to {LAST_DAY})")
     return day
 
 
