@@ -29,9 +29,15 @@ _DATETIME_RE = re.compile(
 def format_gws(moment: datetime, zone: tzinfo) -> str:
     """`yyyy-MM-dd HH:mm:ss.SSSZ` (Java `Z` is `+hhmm`). On the hot path of every history
     answer (twice per item), so built from the C `isoformat`: `2015-10-01 16:02:07.000+03:00`
-    loses the offset's colon; a historical offset with seconds (`+00:09:21`) keeps hours and
-    minutes, as Java does."""
-    text = moment.astimezone(zone).isoformat(" ", "milliseconds")
+    loses the offset's colon. A historical offset with seconds (Helsinki's `+01:39:49` before
+    1921) cannot be written as `+hhmm`: the time is shown at the whole minutes below it, so
+    that the text still reads back as the same instant."""
+    local = moment.astimezone(zone)
+    text = local.isoformat(" ", "milliseconds")
+    if len(text) > 29:  # `+01:39:49`: seconds in the offset
+        offset = local.utcoffset() or timedelta()
+        whole = timezone(timedelta(minutes=offset // timedelta(minutes=1)))
+        text = moment.astimezone(whole).isoformat(" ", "milliseconds")
     return text[:26] + text[27:29]
 
 

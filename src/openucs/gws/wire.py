@@ -263,6 +263,9 @@ def interaction_from_wire(
         limits.check_json("userData", wire.userData, depth=1)
     owner = _owner_from_wire(wire.ownerInformation)
     media_type = MediaType.parse("mediaType", media)
+    if wire.messages is not None and not media_type.has_transcript:
+        # No read would show them (GET answers a call without `messages`).
+        raise InvalidInput("messages", f"a {media_type} interaction has no transcript")
     return Interaction(
         id=iid,
         media_type=media_type,
