@@ -15,7 +15,7 @@ from litestar.testing import TestClient
 from openucs.domain.enums import MediaType, State
 from openucs.gws.limits import MAX_CALL_DURATION, MAX_JSON_DEPTH
 from openucs.store import Store
-from tests.api.conftest import Api, error, ok, seed
+from tests.api.conftest import PASSWORD, Api, error, ok, seed
 from tests.api.test_operations import Comet, accepted, call, run_op
 from tests.factories import make_interaction
 
@@ -217,6 +217,13 @@ def test_a_nul_in_an_operation_or_a_parameter_is_refused(
     error(api.get(HISTORY, params={"userId": NUL}), 400, 2, "userId", "NUL")
     error(api.get("/openucs/v1/contacts/a%00b"), 400, 2, "path", "NUL")
     assert ok(api.get(f"{HISTORY}/{item.id}"))["interaction"].get("comment") == item.comment
+
+
+def test_a_nul_in_a_basic_user_name_is_wrong_credentials(
+    client: TestClient[Litestar], people: Any
+) -> None:
+    response = client.get("/api/v2/me", auth=(f"{people.admin.user_name}\x00", PASSWORD))
+    error(response, 401, 20)
 
 
 def test_a_nul_in_a_web_form_is_refused(api: Api) -> None:

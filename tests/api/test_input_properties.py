@@ -172,6 +172,28 @@ def interactions(draw: st.DrawFn) -> dict[str, Any]:
     return body
 
 
+PATCHABLE = (
+    "state",
+    "endDate",
+    "comment",
+    "subject",
+    "customAttributes",
+    "userData",
+    "callDuration",
+)
+
+
+@st.composite
+def patches(draw: st.DrawFn) -> dict[str, Any]:
+    """A PATCH body of one to three fields (null clears), a third of them spoiled in one."""
+    names = draw(st.sets(st.sampled_from(PATCHABLE), min_size=1, max_size=3))
+    body = {n: draw(GOOD[n] if n == "state" else GOOD[n] | st.none()) for n in sorted(names)}
+    if draw(st.integers(0, 2)) == 0:
+        spoiled = draw(st.sampled_from(PATCHABLE))
+        body[spoiled] = draw(BAD[spoiled])
+    return body
+
+
 # --- the property ----------------------------------------------------------------------------
 
 
@@ -227,7 +249,23 @@ def _post(api: Api, body: dict[str, Any]) -> httpx.Response:
     return api.post(CREATE, content=text, headers={"Content-Type": "application/json"})
 
 
-def _write_or_refuse(api: Api, store: Store, reader: Reader, body: dict[str, Any]) -> bool:
+def _patch_or_refuse(api: Api, reader: Reader, created: dict[str, Any], body: Any) -> None:
+    """A PATCH that is refused leaves the interaction as it was; one that passes reads back."""
+    path = f"{CREATE}/{created['id']}"
+    text = json.dumps(body)
+    response = api.patch(path, content=text, headers={"Content-Type": "application/json"})
+    assert response.status_code < 500, response.text
+    if response.status_code == 200:
+        reader.check(response.json()["interaction"])
+        return
+    assert 400 <= response.status_code < 500, response.text
+    assert set(response.json()) == {"statusCode", "statusMessage"}
+    _same(_ok(api.get(f"{HISTORY}/{created['id']}"))["interaction"], created)
+
+
+def _write_or_refuse(
+    api: Api, store: Store, reader: Reader, body: dict[str, Any], patch: dict[str, Any]
+) -> bool:
     before = store.count_interactions()
     response = _post(api, body)
     assert response.status_code < 500, response.text
@@ -241,6 +279,7 @@ def _write_or_refuse(api: Api, store: Store, reader: Reader, body: dict[str, Any
     assert EARLIEST <= start <= LATEST, created["startDate"]
     assert store.count_interactions() == before + 1
     reader.check(created)
+    _patch_or_refuse(api, reader, created, patch)
     return True
 
 
@@ -276,9 +315,9 @@ def test_every_write_is_refused_cleanly_or_round_trips(
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
-    @given(body=interactions())
-    def write(body: dict[str, Any]) -> None:
-        stored.append(_write_or_refuse(api, store, reader, body))
+    @given(body=interactions(), patch=patches())
+    def write(body: dict[str, Any], patch: dict[str, Any]) -> None:
+        stored.append(_write_or_refuse(api, store, reader, body, patch))
 
     write()
     assert any(stored), "no generated interaction was accepted: the strategies drifted"
