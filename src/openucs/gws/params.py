@@ -59,7 +59,7 @@ def build_history_query(
         text=_blank_none(params.text),
         source=Source.parse("source", params.source) if params.source else Source.MAIN,
         sort=SortOrder.parse("sort", params.sort) if params.sort else SortOrder.DESC,
-        limit=_page_size(params.maxSize, settings),
+        limit=page_size(params.maxSize, settings),
         return_attributes=_attribute_names(params.customAttributes),
     )
     if params.pageToken is not None:
@@ -131,7 +131,8 @@ def _minus_one_month(day: date) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _page_size(raw: str | int | None, settings: Settings) -> int:
+def page_size(raw: str | int | None, settings: Settings) -> int:
+    """`maxSize`: the default when absent, else an integer within the configured bounds."""
     if raw is None:
         return settings.default_page_size
     size = raw if isinstance(raw, int) else _integer("maxSize", raw)
