@@ -283,6 +283,34 @@ def test_a_string_longer_than_its_column_is_refused(
     _refused(api, store, "POST", CREATE, full, field, "length")
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (
+            "/ucs/interactions",
+            {
+                "operationName": "FindPhoneCall",
+                "callId": "c1",
+                "status": "InProcess",
+                "type": "Inbound",
+                "phoneNumber": "5" * 65,
+            },
+            "phoneNumber",
+        ),
+        (
+            "/contacts/ucs",
+            {"operationName": "IdentifyUCSContact", "lastName": "L" * 257},
+            "lastName",
+        ),
+    ],
+)
+def test_an_operation_refuses_a_string_longer_than_its_column_in_its_reply(
+    client: TestClient[Litestar], people: Any, store: Store, path: str, body: Any, field: str
+) -> None:
+    error(call(client, people.admin, path, body), 400, 2, field, "length")
+    assert store.count_interactions() == 0
+
+
 # --- parameters ------------------------------------------------------------------------------
 
 

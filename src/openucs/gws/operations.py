@@ -17,7 +17,15 @@ from openucs.domain.models import Interaction
 from openucs.errors import InvalidInput, MissingParameter
 from openucs.gws import limits
 from openucs.gws.params import HistoryParams
-from openucs.gws.wire import describe_validation_error, interaction_to_wire
+from openucs.gws.wire import (
+    ExternalId,
+    Name,
+    Phone,
+    PointValue,
+    UcsId,
+    describe_validation_error,
+    interaction_to_wire,
+)
 
 FAILED = "UCS request failed"
 HISTORY_MESSAGE = "GetInteractionsHistoryMessage"
@@ -51,22 +59,22 @@ class ContentOpWire(_Op):
 
 
 class IdentifyOpWire(_Op):
-    emailAddress: str | None = None
-    lastName: str | None = None
-    phoneNumber: str | None = None
+    emailAddress: PointValue | None = None
+    lastName: Name | None = None
+    phoneNumber: PointValue | None = None
     mediaType: str | None = None
     createContactEnabled: bool | str | None = None
     userData: dict[str, Any] | None = None
 
 
 class FindPhoneCallWire(_Op):
-    callId: str | None = None
+    callId: ExternalId | None = None
     status: str | None = None
-    phoneNumber: str | None = None
+    phoneNumber: Phone | None = None
     type: str | None = None
-    contactId: str | None = None
-    parentId: str | None = None
-    threadId: str | None = None
+    contactId: UcsId | None = None
+    parentId: UcsId | None = None
+    threadId: UcsId | None = None
     subject: str | None = None
     userData: dict[str, Any] | None = None
 
