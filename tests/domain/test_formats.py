@@ -1,5 +1,5 @@
 from datetime import UTC, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
 
@@ -149,3 +149,12 @@ def test_window_days_run_from_the_day_before_to_the_day_after_the_range():
     for raw in ("9000-01-02", "1799-12-30", "9999-12-31", "0001-01-01"):
         with pytest.raises(OutOfRange, match="toDate"):
             parse_window_bound("toDate", raw, UTC, upper=True)
+
+
+def test_the_bounds_read_back_in_every_named_zone():
+    """Every zone a deployment may configure: historical offsets with seconds included."""
+    for name in sorted(available_timezones()):
+        zone = ZoneInfo(name)
+        for moment in (EARLIEST, LATEST.replace(microsecond=999_000)):
+            text = format_gws(moment, zone)
+            assert parse_instant("startDate", text, zone) == moment, (name, text)
