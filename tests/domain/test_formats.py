@@ -23,7 +23,7 @@ def test_format_is_gws_resource_format_in_the_configured_zone():
     assert format_gws(moment, UTC) == "2015-10-01 13:02:07.045+0000"
 
 
-def test_format_keeps_java_shape_for_old_dates():
+def test_format_keeps_java_shape_for_old_dates() -> None:
     """Four-digit years and an `hhmm` offset even where the zone had seconds (LMT): the time
     is shown at the whole-minute offset below it, so the text reads back as the same instant."""
     st_johns = ZoneInfo("America/St_Johns")  # -02:30:52 in 1928
@@ -119,7 +119,7 @@ def test_millis_round_trip_is_exact():
 
 
 @pytest.mark.parametrize("offset_minutes", [-14 * 60, -1, 0, 1, 14 * 60])
-def test_the_accepted_bounds_read_back_in_any_offset(offset_minutes):
+def test_the_accepted_bounds_read_back_in_any_offset(offset_minutes: int) -> None:
     zone = timezone(timedelta(minutes=offset_minutes))
     for moment in (EARLIEST, LATEST.replace(microsecond=999_000)):
         assert parse_instant("startDate", format_gws(moment, zone), UTC) == moment
@@ -136,12 +136,12 @@ def test_the_accepted_bounds_read_back_in_any_offset(offset_minutes):
         "1800-01-01 00:00:00.000+0001",
     ],
 )
-def test_instants_outside_the_range_are_refused(raw):
+def test_instants_outside_the_range_are_refused(raw: str) -> None:
     with pytest.raises(OutOfRange, match="startDate"):
         parse_instant("startDate", raw, UTC)
 
 
-def test_window_days_run_from_the_day_before_to_the_day_after_the_range():
+def test_window_days_run_from_the_day_before_to_the_day_after_the_range() -> None:
     assert parse_window_bound("toDate", "9000-01-01", UTC, upper=True) == datetime(
         9000, 1, 2, tzinfo=UTC
     )
@@ -151,7 +151,7 @@ def test_window_days_run_from_the_day_before_to_the_day_after_the_range():
             parse_window_bound("toDate", raw, UTC, upper=True)
 
 
-def test_the_bounds_read_back_in_every_named_zone():
+def test_the_bounds_read_back_in_every_named_zone() -> None:
     """Every zone a deployment may configure: historical offsets with seconds included."""
     for name in sorted(available_timezones()):
         zone = ZoneInfo(name)
