@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 from openucs.api.app import create_app
 from openucs.config import Settings
 from openucs.domain.models import ReadRecord
-from openucs.domain.query import AuditQuery
+from openucs.domain.query import AuditQuery, Cursor, encode_page_token
 from openucs.services.audit import AuditTrail
 from openucs.store import Store
 from tests.api.conftest import Api, People, error, ok, seed, seed_contact
@@ -141,3 +141,10 @@ def test_the_background_thread_writes_without_a_flush(store: Store) -> None:
         assert [r.user_name for r in store.reads(AuditQuery()).items] == ["z"]
     finally:
         trail.close()
+
+
+def test_a_forged_page_token_is_a_400(api: Api) -> None:
+    query = AuditQuery()
+    for cursor in (Cursor(10**20, "1"), Cursor(0, "9" * 40), Cursor(0, "-1")):
+        token = encode_page_token(query, cursor)
+        error(api.get(f"/openucs/v1/audit?pageToken={token}"), 400, 2, "pageToken")

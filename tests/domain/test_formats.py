@@ -1,16 +1,18 @@
 from datetime import UTC, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
 
 from openucs.domain.formats import (
+    EARLIEST,
+    LATEST,
     format_gws,
     from_millis,
     parse_instant,
     parse_window_bound,
     to_millis,
 )
-from openucs.errors import InvalidInput
+from openucs.errors import InvalidInput, OutOfRange
 
 PLUS3 = timezone(timedelta(hours=3))
 
@@ -22,11 +24,14 @@ def test_format_is_gws_resource_format_in_the_configured_zone() -> None:
 
 
 def test_format_keeps_java_shape_for_old_dates() -> None:
-    """Four-digit years and an `hhmm` offset even where the zone had seconds (LMT)."""
+    """Four-digit years and an `hhmm` offset even where the zone had seconds (LMT): the time
+    is shown at the whole-minute offset below it, so the text reads back as the same instant."""
     st_johns = ZoneInfo("America/St_Johns")  # -02:30:52 in 1928
-    assert format_gws(datetime(1928, 9, 18, 6, 17, tzinfo=UTC), st_johns) == (
-        "1928-09-18 03:46:08.000-0230"
-    )
+    moment = datetime(1928, 9, 18, 6, 17, tzinfo=UTC)
+    assert format_gws(moment, st_johns) == "1928-09-18 03:46:00.000-0231"
+    assert parse_instant("startDate", format_gws(moment, st_johns), st_johns) == moment
+    helsinki = ZoneInfo("Europe/Helsinki")  # +01:39:49 until 1921
+    assert format_gws(EARLIEST, helsinki) == "1800-01-01 01:39:00.000+0139"
     assert format_gws(datetime(80, 2, 13, tzinfo=UTC), UTC) == "0080-02-13 00:00:00.000+0000"
 
 
@@ -111,3 +116,45 @@ def test_millis_round_trip_is_exact() -> None:
     moment = datetime(2026, 3, 1, 23, 59, 59, 999_000, tzinfo=UTC)
     assert from_millis(to_millis(moment)) == moment
     assert to_millis(datetime(1970, 1, 1, tzinfo=UTC)) == 0
+
+
+@pytest.mark.parametrize("offset_minutes", [-14 * 60, -1, 0, 1, 14 * 60])
+def test_the_accepted_bounds_read_back_in_any_offset(offset_minutes: int) -> None:
+    zone = timezone(timedelta(minutes=offset_minutes))
+    for moment in (EARLIEST, LATEST.replace(microsecond=999_000)):
+        assert parse_instant("startDate", format_gws(moment, zone), UTC) == moment
+        assert from_millis(to_millis(moment)) == moment
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "1799-12-31T23:59:59.999Z",
+        "9000-01-01T00:00:00Z",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59.999-14:00",
+        "1800-01-01 00:00:00.000+0001",
+    ],
+)
+def test_instants_outside_the_range_are_refused(raw: str) -> None:
+    with pytest.raises(OutOfRange, match="startDate"):
+        parse_instant("startDate", raw, UTC)
+
+
+def test_window_days_run_from_the_day_before_to_the_day_after_the_range() -> None:
+    assert parse_window_bound("toDate", "9000-01-01", UTC, upper=True) == datetime(
+        9000, 1, 2, tzinfo=UTC
+    )
+    assert parse_window_bound("fromDate", "1799-12-31", UTC, upper=False).year == 1799
+    for raw in ("9000-01-02", "1799-12-30", "9999-12-31", "0001-01-01"):
+        with pytest.raises(OutOfRange, match="toDate"):
+            parse_window_bound("toDate", raw, UTC, upper=True)
+
+
+def test_the_bounds_read_back_in_every_named_zone() -> None:
+    """Every zone a deployment may configure: historical offsets with seconds included."""
+    for name in sorted(available_timezones()):
+        zone = ZoneInfo(name)
+        for moment in (EARLIEST, LATEST.replace(microsecond=999_000)):
+            text = format_gws(moment, zone)
+            assert parse_instant("startDate", text, zone) == moment, (name, text)

@@ -6,7 +6,14 @@ from __future__ import annotations
 import msgspec
 
 from openucs.gws.audit import ReadRecordWire
-from openucs.gws.wire import ContactWire, FeatureWire, InteractionWire, MessageWire, UserWire
+from openucs.gws.wire import (
+    ContactWire,
+    FeatureWire,
+    InteractionWire,
+    MessageWire,
+    Name,
+    UserWire,
+)
 
 
 class _Answer(msgspec.Struct, omit_defaults=True):
@@ -90,8 +97,8 @@ class NewUserWire(msgspec.Struct, forbid_unknown_fields=True):
     userName: str
     password: str
     roles: list[str] = msgspec.field(default_factory=lambda: ["agent"])
-    firstName: str | None = None
-    lastName: str | None = None
+    firstName: Name | None = None
+    lastName: Name | None = None
 
 
 class AuditAnswer(_Answer):

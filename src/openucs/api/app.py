@@ -16,6 +16,7 @@ from openucs.api.context import ApiContext
 from openucs.api.cors import cors_config
 from openucs.api.csrf import CsrfMiddleware
 from openucs.api.errors import exception_handlers
+from openucs.api.inputs import check_request
 from openucs.api.notifications import AsyncApi
 from openucs.api.routes import audit, contacts, gws, interactions, operations, users
 from openucs.config import Settings
@@ -121,6 +122,7 @@ def create_app(settings: Settings, store: Store) -> Litestar:
         on_shutdown=[ops.stop, trail.close],
         cors_config=cors_config(settings),
         exception_handlers=exception_handlers(),
+        before_request=check_request,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="OpenUCS",

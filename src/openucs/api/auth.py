@@ -180,7 +180,7 @@ def parse_basic(encoded: bytes) -> tuple[str, str]:
         user_name, sep, password = base64.b64decode(encoded, validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         raise Unauthenticated() from None
-    if not sep or not user_name:
+    if not sep or not user_name or "\x00" in user_name:  # no such name can exist anywhere
         raise Unauthenticated()
     return user_name, password
 

@@ -117,6 +117,8 @@ def _validation_message(request: Request[Any, Any, Any], item: object) -> str:
     if not isinstance(item, dict):
         return str(item)
     key = str(item.get("key") or "")
+    if key == "data" and item.get("message") == "'data'":
+        return "body: is empty (a JSON object is expected)"  # the handler got no `data` at all
     if key == "data" or key.startswith("data."):
         key = key[5:] or "body"
     else:

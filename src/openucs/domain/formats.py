@@ -3,6 +3,12 @@
 Out: `yyyy-MM-dd HH:mm:ss.SSSZ` in the configured zone, e.g. `2015-10-01 16:02:07.000+0300`.
 In: `yyyy-MM-dd` (a whole day in the configured zone) or an ISO-8601 date-time with or without
 millis, `T` or space, `Z` or an offset; the GWS resource format itself is accepted too.
+
+Accepted instants run from `EARLIEST` to `LATEST` (1800-01-01T00:00Z to 8999-12-31T23:59Z), and
+dates (window bounds) from 1799-12-31 to 9000-01-01, the days those instants fall on in any
+zone: far enough from year 1 and 9999 that every accepted moment can be shown in any zone
+(offsets are under a day) and counted in epoch milliseconds. Anything outside is refused where
+it is parsed, naming the field.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import functools
 import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
-from openucs.errors import InvalidInput
+from openucs.errors import InvalidInput, OutOfRange
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME_RE = re.compile(
@@ -23,14 +29,26 @@ _DATETIME_RE = re.compile(
 def format_gws(moment: datetime, zone: tzinfo) -> str:
     """`yyyy-MM-dd HH:mm:ss.SSSZ` (Java `Z` is `+hhmm`). On the hot path of every history
     answer (twice per item), so built from the C `isoformat`: `2015-10-01 16:02:07.000+03:00`
-    loses the offset's colon; a historical offset with seconds (`+00:09:21`) keeps hours and
-    minutes, as Java does."""
-    text = moment.astimezone(zone).isoformat(" ", "milliseconds")
+    loses the offset's colon. A historical offset with seconds (Helsinki's `+01:39:49` before
+    1921) cannot be written as `+hhmm`: the time is shown at the whole minutes below it, so
+    that the text still reads back as the same instant."""
+    local = moment.astimezone(zone)
+    text = local.isoformat(" ", "milliseconds")
+    if len(text) > 29:  # `+01:39:49`: seconds in the offset
+        offset = local.utcoffset() or timedelta()
+        whole = timezone(timedelta(minutes=offset // timedelta(minutes=1)))
+        text = moment.astimezone(whole).isoformat(" ", "milliseconds")
     return text[:26] + text[27:29]
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
+EARLIEST = datetime(1800, 1, 1, tzinfo=UTC)
+LATEST = datetime(8999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+_RANGE = "1800-01-01T00:00:00Z to 8999-12-31T23:59:59.999Z"
+# The days on which an accepted instant falls in some zone (offsets are under a day).
+FIRST_DAY = date(1799, 12, 31)
+LAST_DAY = date(9000, 1, 1)
 
 
 def to_millis(moment: datetime) -> int:
@@ -46,9 +64,21 @@ def parse_day(field: str, raw: str) -> date:
     if not _DATE_RE.match(raw):
         raise InvalidInput(field, f"malformed date {raw!r} (expected yyyy-MM-dd)")
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(field, f"invalid date {raw!r}") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise OutOfRange(field, f"{raw} is outside the accepted dates ({FIRST_DAY} to {LAST_DAY})")
+    return day
+
+
+def check_instant(field: str, moment: datetime) -> datetime:
+    """`moment` when it is within the accepted range; OutOfRange naming the field otherwise."""
+    # The year first: comparing a moment of year 1 or 9999 may overflow in the conversion.
+    if not EARLIEST.year - 1 <= moment.year <= LATEST.year + 1 or not EARLIEST <= moment <= LATEST:
+        shown = moment.isoformat(timespec="milliseconds")
+        raise OutOfRange(field, f"{shown} is outside the accepted range ({_RANGE})")
+    return moment
 
 
 def parse_instant(field: str, raw: str, zone: tzinfo) -> datetime:
@@ -65,10 +95,10 @@ def parse_instant(field: str, raw: str, zone: tzinfo) -> datetime:
         # The forms with a zone that the C parser reads as we do (it takes `+0060` for an
         # hour, so minutes of 60 or more go the long way): decoding an export 38% faster.
         try:
-            return datetime.fromisoformat(text)
+            return check_instant(field, datetime.fromisoformat(text))
         except ValueError:
             pass  # the long way names the problem
-    return _instant_of(field, raw, match, zone)
+    return check_instant(field, _instant_of(field, raw, match, zone))
 
 
 def _instant_of(field: str, raw: str, match: re.Match[str], zone: tzinfo) -> datetime:

@@ -54,6 +54,9 @@ class LongPollingEndpoint:
         except msgspec.DecodeError:
             await _respond(send, 400, [_bad("400::malformed JSON")])
             return
+        except RecursionError:
+            await _respond(send, 400, [_bad("400::JSON nested too deeply")])
+            return
         user_id = await self.authenticate(scope)
         replies = await _unless_disconnected(self.bayeux.handle(body, user_id=user_id), receive)
         if replies is not None:

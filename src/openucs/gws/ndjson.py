@@ -17,7 +17,7 @@ from openucs.domain import rules
 from openucs.domain.enums import Source
 from openucs.domain.models import Contact, Interaction
 from openucs.errors import InvalidInput
-from openucs.gws import wire
+from openucs.gws import limits, wire
 
 _contact_decoder = msgspec.json.Decoder(wire.ContactWire)
 _CONTACT_ENTRY = re.compile(rb'\s*\{\s*"contact"\s*:')
@@ -68,7 +68,7 @@ class InteractionLineEncoder:
 
 
 def decode_contact_line(raw: bytes) -> Contact:
-    return _decoded_contact(lambda: _contact_decoder.decode(raw))
+    return _decoded_contact(lambda: _contact_decoder.decode(raw), raw)
 
 
 def is_contact_entry(raw: bytes) -> bool:
@@ -77,17 +77,21 @@ def is_contact_entry(raw: bytes) -> bool:
 
 
 def decode_contact_entry(raw: bytes) -> Contact:
-    return _decoded_contact(lambda: _contact_entry_decoder.decode(raw).contact)
+    return _decoded_contact(lambda: _contact_entry_decoder.decode(raw).contact, raw)
 
 
-def _decoded_contact(decode: Callable[[], wire.ContactWire]) -> Contact:
+def _decoded_contact(decode: Callable[[], wire.ContactWire], raw: bytes) -> Contact:
     try:
-        return wire.contact_from_wire(decode())
+        decoded = decode()
     except msgspec.ValidationError as exc:
         problem = str(exc).replace("`$.", "`").replace("- at `$`", "").strip()
         raise InvalidInput("contact", problem) from None
     except msgspec.DecodeError as exc:
         raise InvalidInput("contact", f"malformed JSON ({exc})") from None
+    except RecursionError:
+        raise limits.too_deep("contact") from None
+    wire.check_decoded(decoded, raw)
+    return wire.contact_from_wire(decoded)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,17 @@ import msgspec
 from openucs.domain.enums import Source
 from openucs.domain.models import Interaction
 from openucs.errors import InvalidInput, MissingParameter
+from openucs.gws import limits
 from openucs.gws.params import HistoryParams
-from openucs.gws.wire import describe_validation_error, interaction_to_wire
+from openucs.gws.wire import (
+    ExternalId,
+    Name,
+    Phone,
+    PointValue,
+    UcsId,
+    describe_validation_error,
+    interaction_to_wire,
+)
 
 FAILED = "UCS request failed"
 HISTORY_MESSAGE = "GetInteractionsHistoryMessage"
@@ -51,22 +60,22 @@ class ContentOpWire(_Op):
 
 
 class IdentifyOpWire(_Op):
-    emailAddress: str | None = None
-    lastName: str | None = None
-    phoneNumber: str | None = None
+    emailAddress: PointValue | None = None
+    lastName: Name | None = None
+    phoneNumber: PointValue | None = None
     mediaType: str | None = None
     createContactEnabled: bool | str | None = None
     userData: dict[str, Any] | None = None
 
 
 class FindPhoneCallWire(_Op):
-    callId: str | None = None
+    callId: ExternalId | None = None
     status: str | None = None
-    phoneNumber: str | None = None
+    phoneNumber: Phone | None = None
     type: str | None = None
-    contactId: str | None = None
-    parentId: str | None = None
-    threadId: str | None = None
+    contactId: UcsId | None = None
+    parentId: UcsId | None = None
+    threadId: UcsId | None = None
     subject: str | None = None
     userData: dict[str, Any] | None = None
 
@@ -146,15 +155,15 @@ def flag(field: str, value: bool | str | None) -> bool:
 
 
 def seconds(field: str, value: int | str | None) -> int | None:
+    """Whole seconds, as a number or a string of ASCII digits, within `limits`."""
     if value is None or value == "":
         return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise InvalidInput(field, f"{value!r} is not an integer") from None
-    if number < 0:
-        raise InvalidInput(field, "must not be negative")
-    return number
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.lstrip("-").isdigit()):
+            raise InvalidInput(field, f"{value!r} is not an integer")
+        value = int(text[:20])  # more digits are out of range anyway (and slow to convert)
+    return limits.call_duration(field, value)
 
 
 def contact_id_from_path(path: str | None, bare: str | None = None) -> str:

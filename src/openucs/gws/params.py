@@ -8,14 +8,15 @@ UI form values: all come through `build_history_query`, so defaults and errors a
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 
 from openucs.config import Settings
 from openucs.domain.enums import InteractionType, MediaType, SortOrder, Source, State
-from openucs.domain.formats import parse_window_bound
-from openucs.domain.query import HistoryQuery, decode_page_token
+from openucs.domain.formats import EARLIEST, LATEST, parse_window_bound, to_millis
+from openucs.domain.query import AuditQuery, Cursor, HistoryQuery, decode_page_token
 from openucs.errors import InvalidInput, OutOfRange
 
 
@@ -59,11 +60,42 @@ def build_history_query(
         source=Source.parse("source", params.source) if params.source else Source.MAIN,
         sort=SortOrder.parse("sort", params.sort) if params.sort else SortOrder.DESC,
         limit=page_size(params.maxSize, settings),
-        return_attributes=tuple(dict.fromkeys(a for a in params.customAttributes if a)),
+        return_attributes=_attribute_names(params.customAttributes),
     )
-    if params.pageToken:
-        query = replace(query, after=decode_page_token(query, params.pageToken))
+    if params.pageToken is not None:
+        query = replace(query, after=page_cursor(query, params.pageToken))
     return query
+
+
+# A token we issue is ~100 characters; a longer one is not ours (and is not decoded).
+_MAX_TOKEN = 512
+_BOOLEANS = frozenset({"true", "false"})
+
+
+def page_cursor(query: HistoryQuery | AuditQuery, token: str) -> Cursor:
+    """The position a `pageToken` names, for this query; refuses empty, foreign, mangled and
+    impossible tokens with a 400 naming `pageToken`."""
+    if not token.strip():
+        raise InvalidInput("pageToken", "is empty (omit it for the first page)")
+    if len(token) > _MAX_TOKEN:
+        raise InvalidInput("pageToken", "is not a valid page token")
+    cursor = decode_page_token(query, token)
+    if not to_millis(EARLIEST) <= cursor.start_ms <= to_millis(LATEST):
+        raise InvalidInput("pageToken", "is not a valid page token")
+    return cursor
+
+
+def _attribute_names(names: Sequence[str]) -> tuple[str, ...]:
+    """The spec's `customAttributes` is an array of attribute names to return, not a switch:
+    `customAttributes=false` would silently return nothing, so it is refused."""
+    for name in names:
+        if name.lower() in _BOOLEANS:
+            raise InvalidInput(
+                "customAttributes",
+                f"{name!r} is not an attribute name: list the names to return "
+                "(e.g. customAttributes=Language,CaseNumber)",
+            )
+    return tuple(dict.fromkeys(a for a in names if a))
 
 
 def default_window(zone: tzinfo, now: datetime) -> tuple[datetime, datetime]:
@@ -103,15 +135,26 @@ def _minus_one_month(day: date) -> date:
 
 def page_size(raw: str | int | None, settings: Settings) -> int:
     """`maxSize`: the default when absent, else an integer within the configured bounds."""
-    if raw is None or raw == "":
+    if raw is None:
         return settings.default_page_size
-    try:
-        size = int(raw)
-    except (TypeError, ValueError):
-        raise InvalidInput("maxSize", f"{raw!r} is not an integer") from None
+    size = raw if isinstance(raw, int) else _integer("maxSize", raw)
     if not 1 <= size <= settings.max_page_size:
         raise OutOfRange("maxSize", f"{size} is out of range (1-{settings.max_page_size})")
     return size
+
+
+def _integer(field: str, raw: str) -> int:
+    """ASCII digits with an optional sign: `int()` alone reads any script's digits, and fails
+    on thousands of them."""
+    text = raw.strip()
+    if not _INTEGER.fullmatch(text):
+        raise InvalidInput(field, "is empty" if not text else f"{raw!r} is not an integer")
+    if len(text) > 12:
+        raise OutOfRange(field, f"{text[:12]}... has too many digits")
+    return int(text)
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def _blank_none(value: str | None) -> str | None:

@@ -6,7 +6,7 @@ export re-imports unchanged.
 from __future__ import annotations
 
 from datetime import tzinfo
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -25,6 +25,7 @@ from openucs.domain.models import (
     User,
 )
 from openucs.errors import InvalidInput, MissingParameter
+from openucs.gws import limits
 
 MAX_ATTRIBUTE_VALUE = 1024
 MAX_ATTRIBUTE_NAME = 128
@@ -34,11 +35,22 @@ class _Wire(msgspec.Struct, omit_defaults=True):
     pass
 
 
+# Strings of at most so many characters: what every engine stores in that column.
+UcsId = Annotated[str, msgspec.Meta(max_length=64)]
+UserId = Annotated[str, msgspec.Meta(max_length=32)]
+UserName = Annotated[str, msgspec.Meta(max_length=128)]
+Name = Annotated[str, msgspec.Meta(max_length=256)]
+TitleText = Annotated[str, msgspec.Meta(max_length=64)]
+Phone = Annotated[str, msgspec.Meta(max_length=64)]
+ExternalId = Annotated[str, msgspec.Meta(max_length=256)]
+PointValue = Annotated[str, msgspec.Meta(max_length=320)]
+
+
 class OwnerWire(_Wire):
-    id: str | None = None
-    userName: str | None = None
-    firstName: str | None = None
-    lastName: str | None = None
+    id: UserId | None = None
+    userName: UserName | None = None
+    firstName: Name | None = None
+    lastName: Name | None = None
 
 
 class ParticipantWire(_Wire):
@@ -91,16 +103,16 @@ class InteractionWire(_Wire, forbid_unknown_fields=True):
     startDate: str | None = None
     endDate: str | None = None
     subject: str | None = None
-    contactId: str | None = None
+    contactId: UcsId | None = None
     ownerInformation: OwnerWire | None = None
-    parentId: str | None = None
-    threadId: str | None = None
+    parentId: UcsId | None = None
+    threadId: UcsId | None = None
     comment: str | None = None
     customAttributes: dict[str, str] | None = None
-    phoneNumber: str | None = None
+    phoneNumber: Phone | None = None
     callDuration: int | None = None
     userData: dict[str, Any] | None = None
-    externalId: str | None = None
+    externalId: ExternalId | None = None
     messages: list[MessageWire] | None = None
     email: EmailWire | None = None
 
@@ -114,14 +126,14 @@ class InteractionPatchWire(_Wire, forbid_unknown_fields=True):
     subject: str | msgspec.UnsetType | None = msgspec.UNSET
     customAttributes: dict[str, str] | msgspec.UnsetType | None = msgspec.UNSET
     userData: dict[str, Any] | msgspec.UnsetType | None = msgspec.UNSET
-    contactId: str | msgspec.UnsetType | None = msgspec.UNSET
+    contactId: UcsId | msgspec.UnsetType | None = msgspec.UNSET
     callDuration: int | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class ContactPointWire(_Wire, forbid_unknown_fields=True):
-    value: str
+    value: PointValue
     primary: bool = False
-    description: str | None = None
+    description: Name | None = None
 
 
 class ContactWire(_Wire, forbid_unknown_fields=True):
@@ -130,9 +142,9 @@ class ContactWire(_Wire, forbid_unknown_fields=True):
     id: str | None = None
     uri: str | None = None
     path: str | None = None
-    Title: str | None = None
-    FirstName: str | None = None
-    LastName: str | None = None
+    Title: TitleText | None = None
+    FirstName: Name | None = None
+    LastName: Name | None = None
     EmailAddress: list[ContactPointWire] = []
     PhoneNumber: list[ContactPointWire] = []
     customAttributes: dict[str, str] = {}
@@ -263,10 +275,14 @@ def interaction_from_wire(
         raise InvalidInput("id", "must be 1-64 letters, digits or _ . : -")
     media = _required(wire.mediaType, "mediaType")
     start = _required(wire.startDate, "startDate")
-    if wire.callDuration is not None and wire.callDuration < 0:
-        raise InvalidInput("callDuration", "must not be negative")
+    limits.call_duration("callDuration", wire.callDuration)
+    if wire.userData is not None:
+        limits.check_json("userData", wire.userData, depth=1)
     owner = _owner_from_wire(wire.ownerInformation)
     media_type = MediaType.parse("mediaType", media)
+    if wire.messages is not None and not media_type.has_transcript:
+        # No read would show them (GET answers a call without `messages`).
+        raise InvalidInput("messages", f"a {media_type} interaction has no transcript")
     return Interaction(
         id=iid,
         media_type=media_type,
@@ -326,8 +342,9 @@ def patch_from_wire(wire: InteractionPatchWire, *, zone: tzinfo) -> InteractionP
         given["end_date"] = parse_instant("endDate", given["end_date"], zone)
     if given.get("custom_attributes") is not None:
         check_custom_attributes(given["custom_attributes"])
-    if given.get("call_duration") is not None and given["call_duration"] < 0:
-        raise InvalidInput("callDuration", "must not be negative")
+    limits.call_duration("callDuration", given.get("call_duration"))
+    if given.get("user_data") is not None:
+        limits.check_json("userData", given["user_data"], depth=1)
     return InteractionPatch(**given, present=frozenset(given))
 
 
@@ -394,12 +411,24 @@ _encoder = msgspec.json.Encoder()
 def decode_interaction(raw: bytes | str, field_prefix: str = "") -> InteractionWire:
     """One JSON object; a decoding error names the offending field."""
     try:
-        return _interaction_decoder.decode(raw)
+        decoded = _interaction_decoder.decode(raw)
     except msgspec.ValidationError as exc:
         field, problem = describe_validation_error(exc)
         raise InvalidInput(_join(field_prefix, field) or "body", problem) from None
     except msgspec.DecodeError as exc:
         raise InvalidInput(field_prefix or "body", f"malformed JSON ({exc})") from None
+    except RecursionError:
+        raise limits.too_deep(field_prefix or "body") from None
+    check_decoded(decoded, raw, field_prefix)
+    return decoded
+
+
+def check_decoded(decoded: msgspec.Struct, raw: bytes | str, field_prefix: str = "") -> None:
+    """Refuses a NUL in any string of a decoded line (see `gws.limits`). The document is walked
+    only when its text escapes one (JSON text cannot hold it otherwise): imports pay nothing."""
+    text = raw if isinstance(raw, bytes) else raw.encode()
+    if b"\\u0000" in text:
+        limits.check_json(field_prefix, msgspec.to_builtins(decoded))
 
 
 def encode_line(wire: msgspec.Struct) -> bytes:

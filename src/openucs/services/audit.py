@@ -120,7 +120,8 @@ def read_audit(
     """Admins read the audit, newest first. What was queued before is written first, so the
     page includes every read that happened before this request."""
     require_admin(user)
-    if query.after is not None and not query.after.id.isdigit():
+    seq = query.after.id if query.after is not None else "0"
+    if not (seq.isascii() and seq.isdigit() and len(seq) <= 18):
         raise InvalidInput("pageToken", "is not a valid page token")
     if trail is not None:
         trail.flush()

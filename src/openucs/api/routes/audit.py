@@ -12,9 +12,9 @@ from openucs.api.answers import AuditAnswer
 from openucs.api.auth import admin_only
 from openucs.api.context import Ctx, CurrentUser
 from openucs.domain.formats import parse_window_bound
-from openucs.domain.query import AuditQuery, decode_page_token, encode_page_token
+from openucs.domain.query import AuditQuery, encode_page_token
 from openucs.gws.audit import read_record_to_wire
-from openucs.gws.params import page_size
+from openucs.gws.params import page_cursor, page_size
 from openucs.services import audit
 from openucs.services.users import user_id_of
 
@@ -49,7 +49,7 @@ def read_audit(
         limit=page_size(max_size, ctx.settings),
     )
     if page_token is not None:
-        query = replace(query, after=decode_page_token(query, page_token))
+        query = replace(query, after=page_cursor(query, page_token))
     page = audit.read_audit(store=ctx.store, trail=ctx.audit, user=user, query=query)
     token = encode_page_token(query, page.next_cursor) if page.next_cursor else None
     return AuditAnswer(
