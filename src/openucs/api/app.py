@@ -7,7 +7,6 @@ from typing import Any
 
 from litestar import Litestar, Router
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
 from litestar.types import ASGIApp
 
 from openucs import __version__
@@ -17,6 +16,7 @@ from openucs.api.cors import cors_config
 from openucs.api.csrf import CsrfMiddleware
 from openucs.api.errors import exception_handlers
 from openucs.api.notifications import AsyncApi
+from openucs.api.openapi import SECURITY, docs_assets, openapi_config
 from openucs.api.routes import contacts, gws, interactions, operations, users
 from openucs.config import Settings
 from openucs.services.users import Authenticator
@@ -80,17 +80,19 @@ def create_app(settings: Settings, store: Store) -> Litestar:
         return ops
 
     routers: list[Any] = [
-        Router(GWS_ROOT, route_handlers=GWS_ROUTES, middleware=auth),
-        Router(EXTENSION_ROOT, route_handlers=EXTENSION_ROUTES, middleware=auth),
+        Router(GWS_ROOT, route_handlers=GWS_ROUTES, middleware=auth, security=SECURITY),
+        Router(EXTENSION_ROOT, route_handlers=EXTENSION_ROUTES, middleware=auth, security=SECURITY),
         # Bulk uploads get their own body limit.
         Router(
             EXTENSION_ROOT,
             route_handlers=[interactions.bulk_interactions],
             middleware=auth,
+            security=SECURITY,
             request_max_body_size=settings.max_bulk_bytes,
         ),
         ops.endpoint(),  # CometD, /api/v2/notifications: authenticates by itself
         web_router(settings, store, authenticator),  # the web UI at /: same users and sessions
+        docs_assets(),  # Swagger UI for /schema, from the package
     ]
     return Litestar(
         route_handlers=routers,
@@ -104,12 +106,7 @@ def create_app(settings: Settings, store: Store) -> Litestar:
         cors_config=cors_config(settings),
         exception_handlers=exception_handlers(),
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(
-            title="OpenUCS",
-            version=__version__,
-            description="GWS 8.5 Interaction History API (/api/v2) and the OpenUCS extension "
-            "(/openucs/v1). HTTP Basic or the JSESSIONID session cookie.",
-        ),
+        openapi_config=openapi_config(__version__),
         logging_config=None,
         debug=False,
     )

@@ -13,6 +13,7 @@ from litestar.params import FromPath, QueryParameter, SkipValidation
 from openucs import __version__
 from openucs.api.answers import ContentAnswer, HistoryAnswer, UserAnswer, VersionAnswer
 from openucs.api.context import ApiContext, Ctx, CurrentUser
+from openucs.api.openapi import SEARCH_NOTE, errors
 from openucs.domain.enums import Source
 from openucs.domain.models import Interaction
 from openucs.domain.query import HistoryQuery, Page, encode_page_token
@@ -101,7 +102,14 @@ def _split(values: list[str] | None) -> list[str]:
     return [v.strip() for raw in values or () for v in raw.split(",") if v.strip()]
 
 
-@get("/ucs/interactions", dependencies=_DEPENDENCIES, sync_to_thread=True)
+@get(
+    "/ucs/interactions",
+    dependencies=_DEPENDENCIES,
+    responses=errors(400, 401, 403, 404),
+    description="Interactions started in a window (RetrieveInteractionHistory; an agent gets "
+    "their own: RetrieveAgentHistory). " + SEARCH_NOTE,
+    sync_to_thread=True,
+)
 def interaction_history(ctx: Ctx, user: CurrentUser, params: Params) -> HistoryAnswer:
     """RetrieveInteractionHistory / RetrieveAgentHistory: interactions started in a window."""
     query = _query(ctx, params)
@@ -109,7 +117,13 @@ def interaction_history(ctx: Ctx, user: CurrentUser, params: Params) -> HistoryA
     return _history_answer(ctx, query, page)
 
 
-@get("/ucs/contacts/{contact_id:str}/interactions", dependencies=_DEPENDENCIES, sync_to_thread=True)
+@get(
+    "/ucs/contacts/{contact_id:str}/interactions",
+    dependencies=_DEPENDENCIES,
+    responses=errors(400, 401, 403, 404),
+    description="The history of one UCS contact (RetrieveContactHistory). " + SEARCH_NOTE,
+    sync_to_thread=True,
+)
 def contact_history(
     ctx: Ctx, user: CurrentUser, contact_id: FromPath[str], params: Params
 ) -> HistoryAnswer:
@@ -122,7 +136,11 @@ def contact_history(
     return _history_answer(ctx, query, page)
 
 
-@get("/ucs/interactions/{interaction_id:str}", sync_to_thread=True)
+@get(
+    "/ucs/interactions/{interaction_id:str}",
+    responses=errors(400, 401, 403, 404),
+    sync_to_thread=True,
+)
 def interaction_content(
     ctx: Ctx,
     user: CurrentUser,
@@ -143,13 +161,13 @@ def interaction_content(
     return ContentAnswer(statusCode=0, interaction=wire, messages=messages or [])
 
 
-@get("/me", sync_to_thread=False)
+@get("/me", responses=errors(401), sync_to_thread=False)
 def me(ctx: Ctx, user: CurrentUser) -> UserAnswer:
     """The current user (spec 1.2)."""
     return UserAnswer(statusCode=0, user=user_to_wire(user, base_url=ctx.base_url))
 
 
-@get("/diagnostics/version", sync_to_thread=False)
+@get("/diagnostics/version", responses=errors(401), sync_to_thread=False)
 def version() -> VersionAnswer:
     return VersionAnswer(statusCode=0, version=__version__)
 
