@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 from openucs.api import operations
 from openucs.api.notifications import NOTIFICATIONS_PATH
 from openucs.api.openapi import OPERATION_BODIES
+from openucs.domain.enums import MediaType
 
 Document = dict[str, Any]
 ERROR = {"$ref": "#/components/schemas/ErrorAnswer"}
@@ -147,6 +148,19 @@ def test_history_parameters_have_their_values(document: Document, path: str) -> 
     # The parameter pattern OpenAPI cannot list is told in the route's description.
     assert "searchCustomAttributes.NAME=VALUE" in document["paths"][path]["get"]["description"]
     assert "searchCustomAttributes.NAME=VALUE" in document["info"]["description"]
+
+
+def test_interaction_bodies_and_answers_have_the_gws_values(document: Document) -> None:
+    schemas = document["components"]["schemas"]
+    wire = schemas["InteractionWire"]["properties"]
+    assert wire["mediaType"]["oneOf"] == [
+        {"type": "string", "enum": [m.value for m in MediaType]},
+        {"type": "null"},
+    ]
+    assert wire["state"]["oneOf"][0]["enum"] == ["New", "Pending", "InProcess", "Stopped"]
+    assert "Consult" in wire["typeId"]["oneOf"][0]["enum"]
+    patch = schemas["InteractionPatchWire"]["properties"]
+    assert patch["state"]["oneOf"][0]["enum"] == ["New", "Pending", "InProcess", "Stopped"]
 
 
 def test_the_source_of_one_interaction_has_its_values(document: Document) -> None:

@@ -190,6 +190,10 @@ _ENUMS: dict[str, list[str]] = {
 }
 
 
+# Wire shapes whose GWS fields are taken and given as raw text: their values.
+_ENUM_SHAPES = ("InteractionWire", "InteractionPatchWire")
+
+
 @dataclass
 class _Document(OpenAPI):
     def to_schema(self) -> dict[str, Any]:
@@ -231,16 +235,27 @@ def docs_assets() -> Router:
 
 
 def complete(document: dict[str, Any]) -> dict[str, Any]:
-    """What the routes cannot say: the operation body schemas, and the GWS parameters as
-    their values (a query parameter is never null)."""
+    """What the routes cannot say: the operation body schemas, and the GWS parameters and
+    fields as their values (a query parameter is never null)."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(_operation_schemas())
+    for shape in _ENUM_SHAPES:
+        properties = schemas.get(shape, {}).get("properties", {})
+        for field in properties.keys() & _ENUMS.keys():
+            properties[field] = _with_values(properties[field], _ENUMS[field])
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
             for parameter in operation.get("parameters", ()):
                 if parameter.get("in") == "query":
                     parameter["schema"] = _query_schema(parameter["name"], parameter["schema"])
     return document
+
+
+def _with_values(schema: dict[str, Any], values: list[str]) -> dict[str, Any]:
+    """A string schema (or a string-or-null one) narrowed to `values`."""
+    if "oneOf" in schema:
+        return {**schema, "oneOf": [_with_values(kind, values) for kind in schema["oneOf"]]}
+    return {**schema, "enum": values} if schema.get("type") == "string" else schema
 
 
 def _query_schema(name: str, schema: dict[str, Any]) -> dict[str, Any]:
