@@ -263,7 +263,7 @@ def _query_schema(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     kinds = [s for s in schema.get("oneOf", [schema]) if s.get("type") != "null"]
     plain = kinds[0] if len(kinds) == 1 else schema
     if name == "maxSize":
-        return {"type": "integer", "minimum": 1, **described}
+        return {**plain, "type": "integer", "minimum": 1, **described}
     if name in _ENUMS:
         values = {"type": "string", "enum": _ENUMS[name]}
         if plain.get("type") == "array":
