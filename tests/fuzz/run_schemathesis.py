@@ -41,7 +41,7 @@ def main() -> int:
             )
             try:
                 _wait_until_up(base + "/schema/openapi.json", server)
-                runs = [_run(base, user, password) for user, password in LOGINS]
+                runs = [_run(base, user, password, folder) for user, password in LOGINS]
             finally:
                 server.terminate()
                 server.wait(timeout=15)
@@ -54,8 +54,9 @@ def main() -> int:
         return 1 if failed else 0
 
 
-def _run(base: str, user: str, password: str) -> tuple[int, bool]:
-    """Schemathesis as one login: the number of cases that passed, and whether all did."""
+def _run(base: str, user: str, password: str, folder: str) -> tuple[int, bool]:
+    """Schemathesis as one login: the number of cases that passed, and whether all did. It
+    runs in `folder`, where it leaves its cache (.schemathesis/)."""
     sys.stdout.write(f"--- schemathesis as {user}\n")
     sys.stdout.flush()
     st = Path(sys.executable).with_name("st")
@@ -81,7 +82,13 @@ def _run(base: str, user: str, password: str) -> tuple[int, bool]:
     ]
     env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HERE / "hooks.py")}
     done = subprocess.run(
-        command, env=env, check=False, capture_output=True, text=True, timeout=RUN_SECONDS
+        command,
+        env=env,
+        cwd=folder,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=RUN_SECONDS,
     )
     sys.stdout.write(done.stdout)
     sys.stderr.write(done.stderr)
