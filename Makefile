@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test check lint typecheck bench clean browser
+.PHONY: run test check lint typecheck bench clean browser fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 check: lint typecheck
+
+# Schemathesis against a real `serve --demo` process and its own OpenAPI document (bounded).
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzz/run_schemathesis.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -7,7 +7,6 @@ from typing import Any
 
 from litestar import Litestar, Request, Router
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
 from litestar.types import ASGIApp
 
 from openucs import __version__
@@ -18,6 +17,7 @@ from openucs.api.csrf import CsrfMiddleware
 from openucs.api.errors import exception_handlers
 from openucs.api.inputs import check_request
 from openucs.api.notifications import AsyncApi
+from openucs.api.openapi import SECURITY, docs_assets, openapi_config
 from openucs.api.routes import audit, contacts, gws, interactions, operations, users
 from openucs.config import Settings
 from openucs.services.access import Reader
@@ -97,18 +97,21 @@ def create_app(settings: Settings, store: Store) -> Litestar:
             GWS_ROOT,
             route_handlers=GWS_ROUTES,
             middleware=auth,
+            security=SECURITY,
             guards=[gws.feature_guard(settings.features)],
         ),
-        Router(EXTENSION_ROOT, route_handlers=EXTENSION_ROUTES, middleware=auth),
+        Router(EXTENSION_ROOT, route_handlers=EXTENSION_ROUTES, middleware=auth, security=SECURITY),
         # Bulk uploads get their own body limit.
         Router(
             EXTENSION_ROOT,
             route_handlers=[interactions.bulk_interactions],
             middleware=auth,
+            security=SECURITY,
             request_max_body_size=settings.max_bulk_bytes,
         ),
         ops.endpoint(),  # CometD, /api/v2/notifications: authenticates by itself
         web_router(settings, store, authenticator, trail),  # the web UI: same users, sessions
+        docs_assets(),  # Swagger UI for /schema, from the package
     ]
     return Litestar(
         route_handlers=routers,
@@ -124,12 +127,7 @@ def create_app(settings: Settings, store: Store) -> Litestar:
         exception_handlers=exception_handlers(),
         before_request=check_request,
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(
-            title="OpenUCS",
-            version=__version__,
-            description="GWS 8.5 Interaction History API (/api/v2) and the OpenUCS extension "
-            "(/openucs/v1). HTTP Basic or the JSESSIONID session cookie.",
-        ),
+        openapi_config=openapi_config(__version__),
         logging_config=None,
         debug=False,
     )

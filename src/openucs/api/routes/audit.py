@@ -11,6 +11,7 @@ from litestar.params import QueryParameter
 from openucs.api.answers import AuditAnswer
 from openucs.api.auth import admin_only
 from openucs.api.context import Ctx, CurrentUser
+from openucs.api.openapi import errors
 from openucs.domain.formats import parse_window_bound
 from openucs.domain.query import AuditQuery, encode_page_token
 from openucs.gws.audit import read_record_to_wire
@@ -21,7 +22,7 @@ from openucs.services.users import user_id_of
 Text = str | None
 
 
-@get("/audit", guards=[admin_only], sync_to_thread=True)
+@get("/audit", guards=[admin_only], responses=errors(400, 401, 403, 404), sync_to_thread=True)
 def read_audit(
     ctx: Ctx,
     user: CurrentUser,

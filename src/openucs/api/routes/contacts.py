@@ -7,11 +7,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Response, get, post, put
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from openucs.api.answers import ContactAnswer, ContactsAnswer
 from openucs.api.auth import admin_only
 from openucs.api.context import Ctx, CurrentReader
+from openucs.api.openapi import errors
 from openucs.domain.models import Contact
 from openucs.errors import InvalidInput
 from openucs.gws.wire import ContactWire, contact_from_wire, contact_to_wire
@@ -24,20 +26,34 @@ def _answer(ctx: Ctx, contact: Contact) -> ContactAnswer:
     return ContactAnswer(statusCode=0, contact=contact_to_wire(contact, base_url=ctx.base_url))
 
 
-@post("/contacts", guards=[admin_only], status_code=201, sync_to_thread=True)
+@post(
+    "/contacts",
+    guards=[admin_only],
+    status_code=201,
+    responses=errors(400, 401, 403, 409, 413),
+    sync_to_thread=True,
+)
 def create_contact(ctx: Ctx, data: JSONBody[ContactWire]) -> ContactAnswer:
     """Create a contact (its id is generated when absent); 409 when the id exists."""
     contact = contacts.create_contact(store=ctx.store, contact=contact_from_wire(data))
     return _answer(ctx, contact)
 
 
-@get("/contacts/{contact_id:str}", sync_to_thread=True)
+@get("/contacts/{contact_id:str}", responses=errors(400, 401, 403, 404), sync_to_thread=True)
 def get_contact(ctx: Ctx, reader: CurrentReader, contact_id: FromPath[str]) -> ContactAnswer:
     contact = contacts.read_contact(store=ctx.store, reader=reader, contact_id=contact_id)
     return _answer(ctx, contact)
 
 
-@put("/contacts/{contact_id:str}", guards=[admin_only], sync_to_thread=True)
+@put(
+    "/contacts/{contact_id:str}",
+    guards=[admin_only],
+    responses={
+        201: ResponseSpec(ContactAnswer, description="Created", generate_examples=False),
+        **errors(400, 401, 403, 413),
+    },
+    sync_to_thread=True,
+)
 def put_contact(
     ctx: Ctx, contact_id: FromPath[str], data: JSONBody[ContactWire]
 ) -> Response[ContactAnswer]:
@@ -50,7 +66,7 @@ def put_contact(
     return Response(_answer(ctx, contact), status_code=201 if created else 200)
 
 
-@get("/contacts", sync_to_thread=True)
+@get("/contacts", responses=errors(400, 401, 403), sync_to_thread=True)
 def find_contacts(
     ctx: Ctx,
     reader: CurrentReader,

@@ -30,6 +30,7 @@ from openucs.api.answers import (
     VersionAnswer,
 )
 from openucs.api.context import ApiContext, Ctx, CurrentReader, CurrentUser
+from openucs.api.openapi import SEARCH_NOTE, errors
 from openucs.api.operations import (
     CONTENT_FEATURES,
     HISTORY_FEATURES,
@@ -125,7 +126,14 @@ def _split(values: list[str] | None) -> list[str]:
     return [v.strip() for raw in values or () for v in raw.split(",") if v.strip()]
 
 
-@get("/ucs/interactions", dependencies=_DEPENDENCIES, sync_to_thread=True)
+@get(
+    "/ucs/interactions",
+    dependencies=_DEPENDENCIES,
+    responses=errors(400, 401, 403, 404),
+    description="Interactions started in a window (RetrieveInteractionHistory; an agent gets "
+    "their own: RetrieveAgentHistory). " + SEARCH_NOTE,
+    sync_to_thread=True,
+)
 def interaction_history(ctx: Ctx, reader: CurrentReader, params: Params) -> HistoryAnswer:
     """RetrieveInteractionHistory / RetrieveAgentHistory: interactions started in a window."""
     query = _query(ctx, params)
@@ -133,7 +141,13 @@ def interaction_history(ctx: Ctx, reader: CurrentReader, params: Params) -> Hist
     return _history_answer(ctx, query, page)
 
 
-@get("/ucs/contacts/{contact_id:str}/interactions", dependencies=_DEPENDENCIES, sync_to_thread=True)
+@get(
+    "/ucs/contacts/{contact_id:str}/interactions",
+    dependencies=_DEPENDENCIES,
+    responses=errors(400, 401, 403, 404),
+    description="The history of one UCS contact (RetrieveContactHistory). " + SEARCH_NOTE,
+    sync_to_thread=True,
+)
 def contact_history(
     ctx: Ctx, reader: CurrentReader, contact_id: FromPath[str], params: Params
 ) -> HistoryAnswer:
@@ -148,7 +162,11 @@ def contact_history(
     return _history_answer(ctx, query, page)
 
 
-@get("/ucs/interactions/{interaction_id:str}", sync_to_thread=True)
+@get(
+    "/ucs/interactions/{interaction_id:str}",
+    responses=errors(400, 401, 403, 404),
+    sync_to_thread=True,
+)
 def interaction_content(
     ctx: Ctx,
     reader: CurrentReader,
@@ -159,7 +177,11 @@ def interaction_content(
     return _content_answer(ctx, reader, interaction_id, source)
 
 
-@get("/interactions/{interaction_id:str}", sync_to_thread=True)
+@get(
+    "/interactions/{interaction_id:str}",
+    responses=errors(400, 401, 403, 404),
+    sync_to_thread=True,
+)
 def interaction_resource(
     ctx: Ctx,
     reader: CurrentReader,
@@ -186,20 +208,20 @@ def _content_answer(
     return ContentAnswer(statusCode=0, interaction=wire, messages=messages or [])
 
 
-@get("/me", sync_to_thread=False)
+@get("/me", responses=errors(401), sync_to_thread=False)
 def me(ctx: Ctx, user: CurrentUser) -> UserAnswer:
     """The current user (spec 1.2)."""
     return UserAnswer(statusCode=0, user=user_to_wire(user, base_url=ctx.base_url))
 
 
-@get("/users/{user_id:str}", sync_to_thread=True)
+@get("/users/{user_id:str}", responses=errors(400, 401, 403, 404), sync_to_thread=True)
 def user_resource(ctx: Ctx, user: CurrentUser, user_id: FromPath[str]) -> UserAnswer:
     """The `uri` of `/me`'s user: oneself, or (supervisors, admins) anyone."""
     found = users.read_user(store=ctx.store, user=user, user_id=user_id)
     return UserAnswer(statusCode=0, user=user_to_wire(found, base_url=ctx.base_url))
 
 
-@get("/ucs/contacts/{contact_id:str}", sync_to_thread=True)
+@get("/ucs/contacts/{contact_id:str}", responses=errors(400, 401, 403, 404), sync_to_thread=True)
 def contact_resource(ctx: Ctx, reader: CurrentReader, contact_id: FromPath[str]) -> ContactAnswer:
     """[ext] The `uri` of a contact: answers as `GET /openucs/v1/contacts/{id}`."""
     contact = contacts.read_contact(store=ctx.store, reader=reader, contact_id=contact_id)
@@ -209,7 +231,7 @@ def contact_resource(ctx: Ctx, reader: CurrentReader, contact_id: FromPath[str])
 _FEATURE_FIELDS = frozenset({"id", "uri", "path"})
 
 
-@get("/features", sync_to_thread=False)
+@get("/features", responses=errors(400, 401), sync_to_thread=False)
 def features(
     ctx: Ctx,
     fields: Annotated[
@@ -226,7 +248,7 @@ def features(
     return FeaturesAnswer(statusCode=0, features=found)
 
 
-@get("/features/{feature_id:str}", sync_to_thread=False)
+@get("/features/{feature_id:str}", responses=errors(400, 401, 404), sync_to_thread=False)
 def feature(ctx: Ctx, feature_id: FromPath[str]) -> FeatureAnswer:
     """One enabled feature; a disabled or unknown one is not found."""
     if feature_id not in ctx.settings.features:
@@ -246,7 +268,7 @@ def _feature_fields(raw: str) -> frozenset[str] | None:
     return names
 
 
-@get("/diagnostics/version", sync_to_thread=False)
+@get("/diagnostics/version", responses=errors(401), sync_to_thread=False)
 def version() -> VersionAnswer:
     return VersionAnswer(statusCode=0, version=__version__)
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, Response, delete, patch, post, put
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter, RawBody
 
 from openucs.api.answers import CountAnswer, InteractionAnswer, StatusAnswer
 from openucs.api.auth import admin_only
 from openucs.api.context import Ctx
+from openucs.api.openapi import errors, ndjson_body
 from openucs.domain.enums import Source
 from openucs.domain.models import Interaction
 from openucs.errors import InvalidInput
@@ -25,6 +27,7 @@ from openucs.gws.wire import (
 )
 from openucs.services import bulk, records
 
+CREATED = ResponseSpec(InteractionAnswer, description="Created", generate_examples=False)
 NDJSON_TYPES = frozenset({"application/x-ndjson", "application/ndjson", "application/jsonl"})
 
 SourceParam = Annotated[
@@ -41,7 +44,13 @@ def _answer(ctx: Ctx, item: Interaction) -> InteractionAnswer:
     return InteractionAnswer(statusCode=0, interaction=wire)
 
 
-@post("/interactions", guards=[admin_only], status_code=201, sync_to_thread=True)
+@post(
+    "/interactions",
+    guards=[admin_only],
+    status_code=201,
+    responses=errors(400, 401, 403, 409, 413),
+    sync_to_thread=True,
+)
 def create_interaction(
     ctx: Ctx, data: JSONBody[InteractionWire], source: SourceParam = None
 ) -> InteractionAnswer:
@@ -50,7 +59,12 @@ def create_interaction(
     return _answer(ctx, records.create_interaction(store=ctx.store, interaction=item))
 
 
-@put("/interactions/{interaction_id:str}", guards=[admin_only], sync_to_thread=True)
+@put(
+    "/interactions/{interaction_id:str}",
+    guards=[admin_only],
+    responses={201: CREATED, **errors(400, 401, 403, 413)},
+    sync_to_thread=True,
+)
 def put_interaction(
     ctx: Ctx,
     interaction_id: FromPath[str],
@@ -65,7 +79,12 @@ def put_interaction(
     return Response(_answer(ctx, saved), status_code=201 if created else 200)
 
 
-@patch("/interactions/{interaction_id:str}", guards=[admin_only], sync_to_thread=True)
+@patch(
+    "/interactions/{interaction_id:str}",
+    guards=[admin_only],
+    responses=errors(400, 401, 403, 404, 413),
+    sync_to_thread=True,
+)
 def update_interaction(
     ctx: Ctx, interaction_id: FromPath[str], data: JSONBody[InteractionPatchWire]
 ) -> InteractionAnswer:
@@ -77,14 +96,25 @@ def update_interaction(
 
 
 @delete(
-    "/interactions/{interaction_id:str}", guards=[admin_only], status_code=200, sync_to_thread=True
+    "/interactions/{interaction_id:str}",
+    guards=[admin_only],
+    status_code=200,
+    responses=errors(400, 401, 403, 404),
+    sync_to_thread=True,
 )
 def delete_interaction(ctx: Ctx, interaction_id: FromPath[str]) -> StatusAnswer:
     records.delete_interaction(store=ctx.store, interaction_id=interaction_id)
     return StatusAnswer(statusCode=0)
 
 
-@post("/interactions/bulk", guards=[admin_only], status_code=200, sync_to_thread=True)
+@post(
+    "/interactions/bulk",
+    guards=[admin_only],
+    status_code=200,
+    responses=errors(400, 401, 403, 413),
+    operation_class=ndjson_body(),
+    sync_to_thread=True,
+)
 def bulk_interactions(
     ctx: Ctx, request: Request[Any, Any, Any], body: RawBody, source: SourceParam = None
 ) -> CountAnswer:

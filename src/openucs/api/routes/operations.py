@@ -17,10 +17,13 @@ from litestar.params import FromPath, JSONBody
 from openucs.api import operations
 from openucs.api.context import Ctx, CurrentUser
 from openucs.api.notifications import Ops
+from openucs.api.openapi import errors, operation_body
 from openucs.api.operations import Caller
 from openucs.domain.models import User
 
 Body = JSONBody[dict[str, Any]]
+# Unknown ids and the writes fail later, in the notification, not in the HTTP answer.
+_ERRORS = errors(400, 401, 403, 413)
 AnyRequest = Request[Any, Any, Any]
 
 
@@ -45,7 +48,12 @@ async def _accept(
     return OperationAnswer(statusCode=0, referenceId=reference_id)
 
 
-@post("/ucs/interactions", status_code=200)
+@post(
+    "/ucs/interactions",
+    status_code=200,
+    responses=_ERRORS,
+    operation_class=operation_body(operations.INTERACTIONS),
+)
 async def interactions_operation(
     request: AnyRequest, ctx: Ctx, ops: Ops, user: CurrentUser, data: Body
 ) -> OperationAnswer:
@@ -53,7 +61,12 @@ async def interactions_operation(
     return await _accept(request, ctx, ops, user, operations.INTERACTIONS, data)
 
 
-@post("/ucs/contacts/{contact_id:str}/interactions", status_code=200)
+@post(
+    "/ucs/contacts/{contact_id:str}/interactions",
+    status_code=200,
+    responses=_ERRORS,
+    operation_class=operation_body(operations.CONTACT_INTERACTIONS),
+)
 async def contact_operation(
     request: AnyRequest,
     ctx: Ctx,
@@ -67,7 +80,12 @@ async def contact_operation(
     return await _accept(request, ctx, ops, user, resource, data, contact_id)
 
 
-@post("/ucs/interactions/{interaction_id:str}", status_code=200)
+@post(
+    "/ucs/interactions/{interaction_id:str}",
+    status_code=200,
+    responses=_ERRORS,
+    operation_class=operation_body(operations.INTERACTION),
+)
 async def interaction_operation(
     request: AnyRequest,
     ctx: Ctx,
@@ -81,7 +99,12 @@ async def interaction_operation(
     return await _accept(request, ctx, ops, user, resource, data, interaction_id)
 
 
-@post("/contacts/ucs", status_code=200)
+@post(
+    "/contacts/ucs",
+    status_code=200,
+    responses=_ERRORS,
+    operation_class=operation_body(operations.UCS_CONTACTS),
+)
 async def ucs_contacts_operation(
     request: AnyRequest, ctx: Ctx, ops: Ops, user: CurrentUser, data: Body
 ) -> OperationAnswer:
