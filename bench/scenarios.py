@@ -199,16 +199,26 @@ def create_bench_user(store: Store) -> None:
 
 
 @contextmanager
-def server(database_url: str, port: int, log_path: Path) -> Iterator[httpx.Client]:
-    """`openucs serve` on 127.0.0.1:port, and a client logged in with a session cookie."""
+def server(
+    database_url: str,
+    port: int,
+    log_path: Path,
+    settings: dict[str, str] | None = None,
+    pids: list[int] | None = None,
+) -> Iterator[httpx.Client]:
+    """`openucs serve` on 127.0.0.1:port (with `settings` as OPENUCS_ variables), and a client
+    logged in with a session cookie. The server's process id is appended to `pids`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENUCS_")}
     env["OPENUCS_LOG_LEVEL"] = "warning"  # no access log line per request
+    env.update({f"OPENUCS_{k.upper()}": v for k, v in (settings or {}).items()})
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "openucs", "serve", "--database", database_url,
              "--host", "127.0.0.1", "--port", str(port)],
             stdout=log, stderr=subprocess.STDOUT, env=env,
         )  # fmt: skip
+        if pids is not None:
+            pids.append(process.pid)
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_until_up(base + "/api/v2/diagnostics/version", process)

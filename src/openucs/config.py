@@ -53,6 +53,8 @@ class Settings:
     agent_access: str = "handled"
     # Read audit records older than this many days are deleted.
     audit_retention_days: int = 365
+    # Whether reads are recorded at all (off only where another system audits them).
+    audit_reads: bool = True
     # Asynchronous UCS operations, CometD notifications, features, CSRF and CORS.
     enabled_features: str = ",".join(ALL_FEATURES)
     csrf_protection: bool = False

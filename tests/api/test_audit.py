@@ -4,6 +4,7 @@ with `GET /openucs/v1/audit` (keyset paged) and `openucs audit`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from litestar import Litestar
@@ -148,3 +149,13 @@ def test_a_forged_page_token_is_a_400(api: Api) -> None:
     for cursor in (Cursor(10**20, "1"), Cursor(0, "9" * 40), Cursor(0, "-1")):
         token = encode_page_token(query, cursor)
         error(api.get(f"/openucs/v1/audit?pageToken={token}"), 400, 2, "pageToken")
+
+
+def test_reads_are_not_recorded_when_the_setting_is_off(
+    settings: Settings, store: Store, people: People
+) -> None:
+    seed(store, make_interaction(id="ONE", owner_id=people.agent.id))
+    with TestClient(create_app(replace(settings, audit_reads=False), store)) as client:
+        api = Api(client, people)
+        ok(api.get("/api/v2/ucs/interactions/ONE", user=people.agent))
+        assert ok(api.get("/openucs/v1/audit"))["records"] == []

@@ -67,7 +67,9 @@ def create_app(settings: Settings, store: Store) -> Litestar:
         lockout_seconds=settings.login_lockout_seconds,
     )
     sessions = SessionAuth(authenticator, cookie_secure=settings.session_cookie_secure)
-    trail = AuditTrail(store, retention_days=settings.audit_retention_days)
+    trail = AuditTrail(
+        store, retention_days=settings.audit_retention_days, enabled=settings.audit_reads
+    )
     ctx = ApiContext.build(settings, store, sessions, trail)
 
     # Closures, not DefineMiddleware(kwargs): Litestar deep-copies routers, never the store.

@@ -37,10 +37,12 @@ class AuditTrail:
         store: Store,
         *,
         retention_days: int,
+        enabled: bool = True,
         flush_seconds: float = 0.2,
         batch_size: int = 500,
     ) -> None:
         self._store = store
+        self._enabled = enabled
         self._retention = timedelta(days=retention_days)
         self._flush_seconds = flush_seconds
         self._batch_size = batch_size
@@ -52,6 +54,8 @@ class AuditTrail:
         self._pruned_at: datetime | None = None
 
     def append(self, record: ReadRecord) -> None:
+        if not self._enabled:
+            return
         self._pending.append(record)  # deque.append is atomic: no lock on the read path
         if len(self._pending) >= self._batch_size:
             self._wake.set()
