@@ -16,7 +16,6 @@ to off. Results go to bench/results/audit-<date>.md and .json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sqlite3
@@ -31,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import httpx  # noqa: E402
-from scenarios import Timing, create_bench_user, free_port, result_paths, server, today  # noqa: E402
+from scenarios import Timing, create_bench_user, free_port, server, today, write_results  # noqa: E402
 from sessions import _seeded  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -74,10 +73,7 @@ def main() -> int:
         "audit_records_written": _audit_rows(db_path) - records_before,
     }
     print(render(record))
-    for out in result_paths(args.out, f"audit-{today()}"):
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(record, indent=1) if out.suffix == ".json" else render(record))
-        print(f"wrote {out}")
+    write_results(record, render(record), f"audit-{today()}", args.out)
     return 0
 
 

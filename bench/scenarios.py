@@ -11,6 +11,7 @@ the domain objects and the JSON.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import socket
@@ -260,6 +261,14 @@ def result_paths(out: Path | None, stem: str) -> list[Path]:
     if out is not None:
         return [out]
     return [RESULTS / f"{stem}.md", RESULTS / f"{stem}.json"]
+
+
+def write_results(record: dict[str, Any], markdown: str, stem: str, out: Path | None) -> None:
+    """The run's report: the record as JSON and its Markdown (or one of them, into `out`)."""
+    for path in result_paths(out, stem):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(record, indent=1) if path.suffix == ".json" else markdown)
+        print(f"wrote {path}")
 
 
 def today() -> str:

@@ -16,7 +16,6 @@ checkpointed before each scenario). Results go to bench/results/sessions-<date>.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sqlite3
 import subprocess
@@ -36,9 +35,9 @@ from scenarios import (  # noqa: E402
     Timing,
     create_bench_user,
     free_port,
-    result_paths,
     server,
     today,
+    write_results,
 )
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -80,10 +79,7 @@ def main() -> int:
         "scenarios": results,
     }
     print(render(record))
-    for out in result_paths(args.out, f"sessions-{today()}"):
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(record, indent=1) if out.suffix == ".json" else render(record))
-        print(f"wrote {out}")
+    write_results(record, render(record), f"sessions-{today()}", args.out)
     return 0
 
 

@@ -17,7 +17,6 @@ Results go to bench/results/web-<date>.md and .json (or --out FILE.md|FILE.json)
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import random
 import re
@@ -36,9 +35,9 @@ from scenarios import (  # noqa: E402
     Timing,
     create_bench_user,
     free_port,
-    result_paths,
     server,
     today,
+    write_results,
 )
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
@@ -77,10 +76,7 @@ def main() -> int:
         "pages": results,
     }
     print(render(record))
-    for out in result_paths(args.out, f"web-{today()}"):
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(record, indent=1) if out.suffix == ".json" else render(record))
-        print(f"wrote {out}")
+    write_results(record, render(record), f"web-{today()}", args.out)
     return 0
 
 
