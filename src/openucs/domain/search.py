@@ -471,7 +471,7 @@ def _field_clause(token: _Token, zone: tzinfo) -> Node:
         raise _fail(f"unknown field {token.name!r} (known: {known})", token.col)
     if field == "startDate":
         return _date_clause(token, zone)
-    if token.bounds is not None or token.comparator:
+    if token.bounds is not None or token.comparator or token.star:
         raise _fail(f"{field} takes a single value, not a range or comparison", token.col)
     if field in TEXT_FIELDS:
         return _text_clause(token.text, token.quoted, field, token.col)
