@@ -19,6 +19,10 @@ is the word `uber`, and `e-mail` is the phrase `"e mail"`.
 `attr.NAME:!=x` is "present and not x"; `-attr.NAME:x` is "not x", which includes the
 interactions without the attribute. `-attr.NAME:*` (and `NOT attr.NAME:*`) parse to the
 `missing` operator.
+
+For the stores: `searchable_texts` names the pieces of text an interaction is searched in, and
+`words_of` their words; `classify` gives the kind and key an attribute value compares by. Both
+are what the index must hold for a store to answer as `matches` does.
 """
 
 from __future__ import annotations
