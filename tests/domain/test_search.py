@@ -212,6 +212,11 @@ def test_date_bounds(text: str, tree: DateRange) -> None:
         ("startDate:!=2026-01-01", "q: startDate takes >, >=, <, <= or a range at column 1"),
         ("startDate:[2026-01-01 2026-02-01]", "q: expected TO in the range at column 23"),
         ("startDate:[2026-01-01 TO", "q: unterminated range starting at column 11"),
+        (
+            "a startDate:[2026-03-01 TO 2026-01-31]",
+            "q: startDate: the range ends before it starts at column 3",
+        ),
+        ("startDate:{2026-01-01 TO 2026-01-01}", "q: startDate: the range ends before it starts"),
         ("attr.x:[1 TO 2", "q: unterminated range starting at column 8"),
         ("attr.x:[1 TO 2 3]", "q: expected ] or } to close the range at column 16"),
         ("attr.x:[ TO 2]", "q: expected TO in the range at column 13"),
@@ -495,6 +500,14 @@ def _attr_compare(name: str, op: AttrOp, value: str) -> AttrCompare:
     return AttrCompare(name, op, "" if op in (AttrOp.EXISTS, AttrOp.MISSING) else value)
 
 
+def _date_range(
+    a: datetime | None, b: datetime | None, lower_inclusive: bool, upper_inclusive: bool
+) -> DateRange:
+    if a is not None and b is not None and a > b:  # the parser refuses a range that ends first
+        a, b = b, a
+    return DateRange(a, b, lower_inclusive, upper_inclusive)
+
+
 def _field_match() -> st.SearchStrategy[FieldMatch]:
     enums = st.one_of(
         st.builds(FieldMatch, st.just("mediaType"), st.sampled_from(list(MediaType))),
@@ -509,7 +522,7 @@ LEAVES: st.SearchStrategy[Node] = st.one_of(
     st.builds(Term, WORD, st.booleans(), TEXT_FIELD),
     st.builds(Phrase, st.lists(WORD, min_size=2, max_size=3).map(tuple), TEXT_FIELD),
     _field_match(),
-    st.builds(DateRange, st.none() | MOMENT, st.none() | MOMENT, st.booleans(), st.booleans()),
+    st.builds(_date_range, st.none() | MOMENT, st.none() | MOMENT, st.booleans(), st.booleans()),
     st.builds(_attr_compare, ATTR_NAME, st.sampled_from(list(AttrOp)), ANY_TEXT),
     st.builds(AttrRange, ATTR_NAME, ANY_TEXT, ANY_TEXT),
 )

@@ -537,6 +537,8 @@ def _date_clause(token: _Token, zone: tzinfo) -> DateRange:
             low, lower_inclusive = _lower(lower.text, lower.col, zone, lower_inclusive)
         if upper.text is not None:
             high, upper_inclusive = _upper(upper.text, upper.col, zone, upper_inclusive)
+        if low is not None and high is not None and low > high:
+            raise _fail("startDate: the range ends before it starts", token.col)
         return DateRange(low, high, lower_inclusive, upper_inclusive)
     comparator = token.comparator
     if comparator in (">", ">="):
