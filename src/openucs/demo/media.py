@@ -147,7 +147,7 @@ class Builder:
         item.user_data = {"ServiceType": rng.choice(pools.SERVICE_TYPES), "ConnID": conn_id}
         if rng.random() < 0.2:
             note = rng.choice(pools.CALL_NOTES)
-            item.comment = f"{note} {self.writer.sentence(language(person))}"
+            item.comment = f"{note} {self.writer.said(language(person))}"
         return [item]
 
     def session(self, media: MediaType) -> list[Interaction]:
@@ -197,7 +197,7 @@ class Builder:
         item.subject = subject
         topic = subject.removeprefix("Re: ").lower()
         name = f"{person.first_name} {person.last_name}"
-        words = self.writer.sentences(person.language, 1 + self.writer.rng.randrange(5))
+        words = self.writer.said(person.language)
         html = None
         if type_id == InteractionType.INBOUND:
             sender, to = person.email, pools.SUPPORT_ADDRESS
@@ -226,7 +226,7 @@ class Builder:
         person = self.contact()
         item = self.base(media, InteractionType.INBOUND, start, person)
         post = rng.choice(pools.SOCIAL_POSTS)
-        item.subject = f"{post} {self.writer.sentence(person.language)}"
+        item.subject = f"{post} {self.writer.said(person.language)}"
         item.external_id = str(10**17 + rng.randrange(9 * 10**17))
         handle = f"{person.first_name.lower()}_{person.last_name.lower()}"
         item.user_data = {"ScreenName": "@" + handle}
@@ -239,7 +239,7 @@ class Builder:
         item = self.base(MediaType.OPENMEDIA, InteractionType.INBOUND, start, person)
         topic = self.rng.choice(pools.TOPICS)
         item.subject = f"Web form: {topic}"
-        item.comment = self.writer.sentences(person.language, 1 + self.writer.rng.randrange(3))
+        item.comment = self.writer.said(person.language)
         item.user_data = {"FormName": "contact-us", "Topic": topic}
         item.custom_attributes["CaseNumber"] = self.case_number(start)
         self.finish(item, start, days_ago, max_minutes=600)
@@ -251,7 +251,8 @@ class Builder:
         person = self.contact() if rng.random() < 0.6 else None
         item = self.base(MediaType.WORKITEM, InteractionType.INTERNAL, start, person)
         item.subject = self.subject(rng.choice(pools.WORKITEM_SUBJECTS))
-        item.comment = self.writer.sentence(language(person))
+        if self.writer.rng.random() < 0.5:
+            item.comment = self.writer.said(language(person))
         item.custom_attributes["CaseNumber"] = self.case_number(start)
         if rng.random() < 0.08:  # work items wait in a queue for days
             item.state = State.PENDING
@@ -296,13 +297,13 @@ class Builder:
             item.end_date = from_millis(start + self.rng.randrange(60_000, max_minutes * 60_000))
 
     def line_in(self, language: str) -> Callable[[str], str]:
-        """What makes a chat line: in English the stock line and a sentence, in another
-        language one or two sentences in it (the stock line is drawn all the same, so the
-        stream of ids and dates stays as it was)."""
+        """What makes a chat line: in English the stock line or a sentence, in another language
+        a sentence in it (the stock line is drawn all the same, so the stream of ids and dates
+        stays as it was)."""
         writer = self.writer
         if language == "en":
-            return lambda line: f"{line} {writer.sentence('en')}"
-        return lambda _line: writer.sentences(language, 1 + writer.rng.randrange(2))
+            return lambda line: line if writer.rng.random() < 0.5 else writer.said("en")
+        return lambda _line: writer.said(language)
 
     def transcript(
         self, start: int, person: Person, agent: str | None, *, closed: bool

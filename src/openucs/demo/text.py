@@ -7,6 +7,9 @@ also mentioned now and then from all of them. A word of rank r (from 1) is
 drawn with a weight of about 1/r: `int(n ** u)` for a uniform u is exactly that distribution, one
 `random()` and one power per word, so the texts cost little to make. Sentences may carry what real
 messages carry: order ids, amounts, dates, numbers and names.
+
+Most lines come from a fixed book of sentences per language (people say the same things, and a
+pick costs one draw); the rest are made afresh, which is where most rare words come from.
 """
 
 from __future__ import annotations
@@ -58,6 +61,8 @@ _ONSETS = [
 _VOWELS = ["a", "e", "i", "o", "u", "a", "e", "i", "o", "ai", "ei", "ou"]
 _CODAS = ["", "", "", "n", "r", "s", "x", "l", "m", "nd", "st"]
 _END = ".", ".", ".", "?", "!"
+_BOOK_SIZE = 1500
+_FRESH = 0.05  # the share of sentences made afresh rather than taken from the book
 
 
 def _made_up_names(count: int) -> tuple[str, ...]:
@@ -120,14 +125,19 @@ class Writer:
 
     def sentence(self, language: str) -> str:
         rng = self.rng
-        words = self.words(language, 3 + rng.randrange(10))
+        words = self.words(language, 3 + int(rng.random() * 10))
         if rng.random() < 0.2:
             words.insert(rng.randrange(len(words) + 1), rng.choice(self.extras)())
         words[0] = words[0][:1].upper() + words[0][1:]
         return " ".join(words) + rng.choice(_END)
 
-    def sentences(self, language: str, count: int) -> str:
-        return " ".join(self.sentence(language) for _ in range(count))
+    def said(self, language: str) -> str:
+        """A sentence, most often one from the language's book."""
+        draw = self.rng.random()
+        if draw < _FRESH:
+            return self.sentence(language)
+        book = _BOOKS.get(language) or _book(language)
+        return book[int((draw - _FRESH) / (1 - _FRESH) * _BOOK_SIZE)]
 
     def tag(self) -> str:
         """What a subject may name: an order, a product, an amount."""
@@ -155,3 +165,13 @@ class Writer:
     def product(self) -> str:
         rng = self.rng
         return f"{TAIL[rng.randrange(len(TAIL))]} {rng.choice('XSMP')}{rng.randrange(1, 100) * 10}"
+
+
+_BOOKS: dict[str, list[str]] = {}
+
+
+def _book(language: str) -> list[str]:
+    """The same book for every plan, made once per process by a writer of a fixed stream."""
+    writer = Writer(random.Random(language))  # noqa: S311 - reproducible, not secret
+    book = _BOOKS[language] = [writer.sentence(language) for _ in range(_BOOK_SIZE)]
+    return book
