@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from openucs.demo import pools
 from openucs.demo.media import Builder, base62
+from openucs.demo.text import Writer
 from openucs.domain.formats import from_millis
 from openucs.domain.models import Contact, ContactPoint, Interaction, OwnerInfo
 
@@ -128,6 +129,7 @@ class DemoData:
             person=self.person,
             contact_count=self.plan.contact_count,
             agents=self.agents,
+            writer=Writer(random.Random(self.plan.seed ^ 0x7E47)),  # noqa: S311 - as above
         )
         total, made, serial = self.plan.interactions, 0, 0
         weights = _day_weights(self.plan.anchor_ms)

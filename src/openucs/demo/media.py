@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from html import escape
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from openucs.demo import pools
+from openucs.demo.text import Writer
 from openucs.domain.enums import InteractionType, MediaType, State
 from openucs.domain.formats import from_millis
 from openucs.domain.models import ChatMessage, EmailContent, Interaction, OwnerInfo
@@ -59,8 +61,10 @@ class Builder:
         person: Callable[[int], Person],
         contact_count: int,
         agents: list[OwnerInfo],
+        writer: Writer,
     ) -> None:
         self.rng = rng
+        self.writer = writer
         self.anchor_ms = anchor_ms
         self.span_days = span_days
         self.person = person
@@ -142,7 +146,8 @@ class Builder:
         item.external_id = conn_id
         item.user_data = {"ServiceType": rng.choice(pools.SERVICE_TYPES), "ConnID": conn_id}
         if rng.random() < 0.2:
-            item.comment = rng.choice(pools.CALL_NOTES)
+            note = rng.choice(pools.CALL_NOTES)
+            item.comment = f"{note} {self.writer.said(language(person))}"
         return [item]
 
     def session(self, media: MediaType) -> list[Interaction]:
@@ -156,9 +161,9 @@ class Builder:
             item.owner = item.owner_id = None
             item.state = State.NEW
         agent_name = item.owner.first_name if item.owner else None
-        messages, last = self.transcript(start, person.first_name, agent_name, closed=not is_open)
+        messages, last = self.transcript(start, person, agent_name, closed=not is_open)
         item.messages = messages
-        item.subject = self.rng.choice(pools.TOPICS)
+        item.subject = self.subject(self.rng.choice(pools.TOPICS))
         item.external_id = self.hex16()
         if not is_open:
             item.end_date = from_millis(last + self.rng.randrange(1_000, 5_000))
@@ -169,7 +174,8 @@ class Builder:
         start, days_ago = self.start()
         person = self.contact()
         topic = rng.choice(pools.TOPICS)
-        inbound = self.email(start, person, topic, InteractionType.INBOUND, days_ago)
+        subject = self.subject(topic)
+        inbound = self.email(start, person, subject, InteractionType.INBOUND, days_ago)
         thread = [inbound]
         while len(thread) < 3 and rng.random() < (0.6 if len(thread) == 1 else 0.2):
             parent = thread[-1]
@@ -177,7 +183,7 @@ class Builder:
             if at >= self.anchor_ms:
                 break
             reply_type = InteractionType.OUTBOUND if len(thread) == 1 else InteractionType.INBOUND
-            reply = self.email(at, person, "Re: " + topic, reply_type, days_ago=_OPEN_DAYS)
+            reply = self.email(at, person, "Re: " + subject, reply_type, days_ago=_OPEN_DAYS)
             reply.parent_id = parent.id
             thread.append(reply)
         return thread
@@ -191,17 +197,24 @@ class Builder:
         item.subject = subject
         topic = subject.removeprefix("Re: ").lower()
         name = f"{person.first_name} {person.last_name}"
+        words = self.writer.said(person.language)
+        html = None
         if type_id == InteractionType.INBOUND:
             sender, to = person.email, pools.SUPPORT_ADDRESS
             text = rng.choice(pools.EMAIL_BODIES).format(topic=topic)
-            body = f"Hello,\n\n{text}\n\nKind regards,\n{name}"
+            paragraphs = ["Hello,", text, words, f"Kind regards,\n{name}"]
         else:
             sender, to = pools.SUPPORT_ADDRESS, person.email
             text = rng.choice(pools.REPLY_BODIES).format(topic=topic, case=self.case_number(start))
             agent = item.owner.first_name if item.owner else "Customer Service"
-            body = f"Dear {name},\n\n{text}\n\nBest regards,\n{agent}"
+            paragraphs = [f"Dear {name},", text, words, f"Best regards,\n{agent}"]
+            html = "".join(f"<p>{escape(p)}</p>" for p in paragraphs).replace("\n", "<br>")
         item.email = EmailContent(
-            from_address=sender, to=[to], subject=subject, body_as_plain_text=body
+            from_address=sender,
+            to=[to],
+            subject=subject,
+            body_as_plain_text="\n\n".join(paragraphs),
+            body=html and f"<html><body>{html}</body></html>",
         )
         if not is_open:
             item.end_date = from_millis(start + rng.randrange(60_000, 2 * HOUR_MS))
@@ -212,7 +225,8 @@ class Builder:
         start, days_ago = self.start()
         person = self.contact()
         item = self.base(media, InteractionType.INBOUND, start, person)
-        item.subject = rng.choice(pools.SOCIAL_POSTS)
+        post = rng.choice(pools.SOCIAL_POSTS)
+        item.subject = f"{post} {self.writer.said(person.language)}"
         item.external_id = str(10**17 + rng.randrange(9 * 10**17))
         handle = f"{person.first_name.lower()}_{person.last_name.lower()}"
         item.user_data = {"ScreenName": "@" + handle}
@@ -225,6 +239,7 @@ class Builder:
         item = self.base(MediaType.OPENMEDIA, InteractionType.INBOUND, start, person)
         topic = self.rng.choice(pools.TOPICS)
         item.subject = f"Web form: {topic}"
+        item.comment = self.writer.said(person.language)
         item.user_data = {"FormName": "contact-us", "Topic": topic}
         item.custom_attributes["CaseNumber"] = self.case_number(start)
         self.finish(item, start, days_ago, max_minutes=600)
@@ -235,7 +250,9 @@ class Builder:
         start, days_ago = self.start()
         person = self.contact() if rng.random() < 0.6 else None
         item = self.base(MediaType.WORKITEM, InteractionType.INTERNAL, start, person)
-        item.subject = rng.choice(pools.WORKITEM_SUBJECTS)
+        item.subject = self.subject(rng.choice(pools.WORKITEM_SUBJECTS))
+        if self.writer.rng.random() < 0.5:
+            item.comment = self.writer.said(language(person))
         item.custom_attributes["CaseNumber"] = self.case_number(start)
         if rng.random() < 0.08:  # work items wait in a queue for days
             item.state = State.PENDING
@@ -269,28 +286,42 @@ class Builder:
             custom_attributes=self.attributes(person),
         )
 
+    def subject(self, topic: str) -> str:
+        """A topic, now and then naming an order, an amount or a product."""
+        return f"{topic} {self.writer.tag()}" if self.writer.rng.random() < 0.3 else topic
+
     def finish(self, item: Interaction, start: int, days_ago: int, *, max_minutes: int) -> None:
         if self.is_open(days_ago):
             item.state = self.rng.choice((State.IN_PROCESS, State.PENDING))
         else:
             item.end_date = from_millis(start + self.rng.randrange(60_000, max_minutes * 60_000))
 
+    def line_in(self, language: str) -> Callable[[str], str]:
+        """What makes a chat line: in English the stock line or a sentence, in another language
+        a sentence in it (the stock line is drawn all the same, so the stream of ids and dates
+        stays as it was)."""
+        writer = self.writer
+        if language == "en":
+            return lambda line: line if writer.rng.random() < 0.5 else writer.said("en")
+        return lambda _line: writer.said(language)
+
     def transcript(
-        self, start: int, customer: str, agent: str | None, *, closed: bool
+        self, start: int, person: Person, agent: str | None, *, closed: bool
     ) -> tuple[list[ChatMessage], int]:
         """ParticipantJoined, Text from Customer and Agent, ParticipantLeft; returns the
         messages and the time of the last one."""
         rng = self.rng
-        cust = (customer, "Customer", self.hex16())
+        cust = (person.first_name, "Customer", self.hex16())
         texts: list[tuple[Any, ...]] = [(*cust, "ParticipantJoined", None)]
-        texts.append((*cust, "Text", rng.choice(pools.CUSTOMER_LINES)))
+        say = self.line_in(person.language)
+        texts.append((*cust, "Text", say(rng.choice(pools.CUSTOMER_LINES))))
         staff = (agent, "Agent", self.hex16()) if agent is not None else None
         if staff is not None:
             texts.append((*staff, "ParticipantJoined", None))
             for turn in range(rng.randrange(2, 9)):
                 speaker = staff if turn % 2 == 0 else cust
                 lines = pools.AGENT_LINES if turn % 2 == 0 else pools.CUSTOMER_LINES
-                texts.append((*speaker, "Text", rng.choice(lines)))
+                texts.append((*speaker, "Text", say(rng.choice(lines))))
         if closed:  # an unanswered chat ends with the customer leaving
             texts.append((*cust, "ParticipantLeft", None))
             if staff is not None:
@@ -302,6 +333,10 @@ class Builder:
             )
             at += rng.randrange(3_000, 45_000)
         return messages, at
+
+
+def language(person: Person | None) -> str:
+    return person.language if person else "en"
 
 
 _PAIRS = [a + b for a in _ALPHABET for b in _ALPHABET]
