@@ -137,9 +137,13 @@ def test_operations_and_their_cometd_results_follow_the_policy(
         assert [i["id"] for i in message["interactions"]] == FOREIGN_HISTORY[policy]
 
     listed = run_op(
-        client, comet, agent, "/ucs/interactions", {"operationName": "RetrieveInteractionHistory"}
+        client,
+        comet,
+        agent,
+        "/ucs/interactions",
+        {"operationName": "RetrieveInteractionHistory", **OP_WINDOW},
     )
-    assert listed["messageType"] == "GetInteractionsHistoryMessage"
+    assert sorted(i["id"] for i in listed["interactions"]) == WINDOW_LIST[policy]
 
     content = {"operationName": "GetInteractionContent"}
     for item, readable in (("THEIRS", READS_THEIRS), ("ELSEWHERE", READS_ELSEWHERE)):

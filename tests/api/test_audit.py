@@ -4,6 +4,7 @@ with `GET /openucs/v1/audit` (keyset paged) and `openucs audit`."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -138,7 +139,7 @@ def test_the_background_thread_writes_without_a_flush(store: Store) -> None:
         trail.append(ReadRecord.now(user_id=None, user_name="z", action="a", via="t"))
         deadline = datetime.now(UTC) + timedelta(seconds=10)
         while not store.reads(AuditQuery()).items and datetime.now(UTC) < deadline:
-            pass
+            time.sleep(0.01)
         assert [r.user_name for r in store.reads(AuditQuery()).items] == ["z"]
     finally:
         trail.close()

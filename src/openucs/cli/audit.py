@@ -9,9 +9,7 @@ import click
 import msgspec
 
 from openucs.cli._common import database_option, opened, settings_for
-from openucs.domain.formats import parse_window_bound
-from openucs.domain.query import AuditQuery
-from openucs.gws.audit import read_record_to_wire
+from openucs.gws.audit import audit_query, read_record_to_wire
 from openucs.services.users import user_id_of
 
 PAGE = 1000
@@ -28,10 +26,11 @@ def audit(database: str | None, user_ref: str | None, since: str | None, until: 
     settings = settings_for(database)
     zone = settings.zone
     with opened(settings, upgrade=False) as store:
-        query = AuditQuery(
+        query = audit_query(
             user_id=user_id_of(store, user_ref) if user_ref else None,
-            since=parse_window_bound("since", since, zone, upper=False) if since else None,
-            until=parse_window_bound("until", until, zone, upper=True) if until else None,
+            since=since,
+            until=until,
+            zone=zone,
             limit=PAGE,
         )
         out = sys.stdout.buffer

@@ -12,9 +12,8 @@ from openucs.api.answers import AuditAnswer
 from openucs.api.auth import admin_only
 from openucs.api.context import Ctx, CurrentUser
 from openucs.api.openapi import errors
-from openucs.domain.formats import parse_window_bound
-from openucs.domain.query import AuditQuery, encode_page_token
-from openucs.gws.audit import read_record_to_wire
+from openucs.domain.query import encode_page_token
+from openucs.gws.audit import audit_query, read_record_to_wire
 from openucs.gws.params import page_cursor, page_size
 from openucs.services import audit
 from openucs.services.users import user_id_of
@@ -43,10 +42,11 @@ def read_audit(
 ) -> AuditAnswer:
     """Who read which interactions or contacts, when, through what and from where (admin)."""
     zone = ctx.zone
-    query = AuditQuery(
+    query = audit_query(
         user_id=user_id_of(ctx.store, user_ref) if user_ref else None,
-        since=parse_window_bound("since", since, zone, upper=False) if since else None,
-        until=parse_window_bound("until", until, zone, upper=True) if until else None,
+        since=since,
+        until=until,
+        zone=zone,
         limit=page_size(max_size, ctx.settings),
     )
     if page_token is not None:
