@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from openucs.domain.enums import InteractionType, MediaType, Source, State
@@ -80,13 +81,18 @@ class SearchData:
         return {item.id: item for item in self.items}
 
     def phrases(self) -> list[tuple[str, ...]]:
-        """Runs of two or three adjacent words that occur within one piece of text."""
+        """Runs of two or three adjacent words within one piece of text, and pairs that
+        straddle two pieces (the last word of one, the first of the next: never a match
+        unless they also occur together in one piece)."""
         found: set[tuple[str, ...]] = set()
         for item in self.items[:60]:
-            for text in searchable_texts(item, None):
-                words = words_of(text)
+            pieces = [words_of(text) for text in searchable_texts(item, None)]
+            for words in pieces:
                 for i in range(len(words) - 1):
                     found.add(tuple(words[i : i + 2 + i % 2]))
+            for before, after in pairwise(pieces):
+                if before and after:
+                    found.add((before[-1], after[0]))
         return sorted(found)
 
 
@@ -153,7 +159,8 @@ def _attributes(rng: random.Random) -> dict[str, str]:
 def _user_data(rng: random.Random, depth: int) -> dict[str, Any]:
     """Strings at every depth, and numbers and booleans that a search must not find."""
     out: dict[str, Any] = {}
-    for key in rng.sample(["note", "Größe", "tags", "n", "flag", "inner"], rng.randint(1, 4)):
+    keys = ["note", "Größe", "tags", "n", "flag", "inner", "Kundennummer"]
+    for key in rng.sample(keys, rng.randint(1, 4)):
         roll = rng.random()
         if key == "inner" and depth > 0:
             out[key] = _user_data(rng, depth - 1)
