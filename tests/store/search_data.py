@@ -9,14 +9,22 @@ queries find something.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
 from openucs.domain.enums import InteractionType, MediaType, Source, State
-from openucs.domain.models import ChatMessage, Contact, EmailContent, Interaction, OwnerInfo
+from openucs.domain.models import (
+    ChatMessage,
+    Contact,
+    EmailContent,
+    Interaction,
+    InteractionPatch,
+    OwnerInfo,
+)
 from openucs.domain.search import searchable_texts, words_of
+from openucs.store import Store
 from tests.factories import make_contact
 
 # Words as people write them: capitals, diacritics, letters that do not decompose, scripts
@@ -217,3 +225,54 @@ def _html(rng: random.Random) -> str:
         "<!-- refund --><script>var chargeback = 1;</script>",
     ]
     return "".join(rng.sample(pieces, rng.randint(1, 4)))
+
+
+def change(store: Store, data: SearchData, seed: int = 11) -> None:
+    """Rewrite part of the stored rows through each write path that must keep the search
+    index in step (patch, replace, complete, a thread's contact, delete), and the same in
+    `data.items`."""
+    rng = random.Random(seed)
+    by_id = data.by_id
+    chosen = rng.sample(sorted(by_id), 70)
+    for interaction_id in chosen[:25]:
+        by_id[interaction_id] = _patched(store, rng, data, by_id[interaction_id])
+    fresh = [
+        replace(_interaction(rng, data, n), id=i, source=by_id[i].source)
+        for n, i in enumerate(chosen[25:40])
+    ]
+    store.save_interactions(fresh)
+    by_id.update((item.id, item) for item in fresh)
+    for interaction_id in chosen[40:48]:
+        extra = {"note": _sentence(rng, 1, 3), "inner": {"deeper": _sentence(rng, 1, 2)}}
+        end = BASE + timedelta(days=9)
+        store.complete_interaction(interaction_id, end_date=end, call_duration=7, user_data=extra)
+        item = by_id[interaction_id]
+        merged = {**(item.user_data or {}), **extra}
+        by_id[interaction_id] = replace(item, state=State.STOPPED, user_data=merged)
+    for interaction_id in chosen[48:52]:
+        contact = rng.choice(data.contacts).id
+        store.assign_thread_contact(interaction_id, contact)
+        thread = by_id[interaction_id].thread_id or interaction_id
+        for item in list(by_id.values()):
+            if item.thread_id == thread or item.id == interaction_id:
+                by_id[item.id] = replace(item, contact_id=contact)
+    for interaction_id in chosen[52:64]:
+        assert store.delete_interaction(interaction_id)
+        del by_id[interaction_id]
+    data.items = [by_id[item.id] for item in data.items if item.id in by_id]
+
+
+def _patched(store: Store, rng: random.Random, data: SearchData, item: Interaction) -> Interaction:
+    """A patch of some of the searchable fields (None clears one); the patched row."""
+    fields: dict[str, Any] = {
+        "subject": _maybe(rng, lambda: _sentence(rng, 1, 4)),
+        "comment": _maybe(rng, lambda: _sentence(rng, 1, 6)),
+        "custom_attributes": _attributes(rng),
+        "user_data": _maybe(rng, lambda: _user_data(rng, 2)),
+        "state": rng.choice(list(State)),
+        "contact_id": rng.choice([c.id for c in data.contacts] + [None]),
+    }
+    names = rng.sample(sorted(fields), rng.randint(1, 4))
+    changed = {name: fields[name] for name in names}
+    store.update_interaction(item.id, InteractionPatch(**changed, present=frozenset(names)))
+    return replace(item, **changed)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -37,10 +37,10 @@ from openucs.errors import InvalidInput
 from openucs.store import Store, open_store
 from tests.conftest import ENGINES, _fresh
 from tests.store.helpers import ids, reference, walk
-from tests.store.search_data import SearchData, generate
+from tests.store.search_data import SearchData, change, generate
 from tests.store.search_queries import ZONES, QueryStrategies
 
-DATA: SearchData = generate()
+DATA: SearchData = generate()  # as generated: the pools that queries draw from
 QUERIES = QueryStrategies(DATA)
 EVERY = 10_000  # a limit and a cap above the number of rows
 # How many queries found nothing, some rows or every row, per engine: the comparison means
@@ -48,43 +48,73 @@ EVERY = 10_000  # a limit and a cap above the number of rows
 SEEN: Counter[tuple[str, str]] = Counter()
 
 
+@dataclass
+class Loaded:
+    """One engine's store and the rows it holds (`data.items`)."""
+
+    engine: str
+    store: Store
+    data: SearchData
+
+
 @pytest.fixture(scope="module", params=ENGINES)
 def loaded(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Store]]:
+) -> Iterator[Loaded]:
+    """The generated rows saved, then part of them patched, replaced, completed, moved to
+    another contact and deleted (each write path must keep the index in step)."""
     engine: str = request.param
+    data = generate()
     with _fresh(engine, Path(tmp_path_factory.mktemp(engine))) as url:
         store = open_store(url)
         try:
             store.upgrade()
-            store.save_contacts(DATA.contacts)
-            store.save_interactions(DATA.items)
-            yield engine, store
+            store.save_contacts(data.contacts)
+            store.save_interactions(data.items)
+            change(store, data)
+            yield Loaded(engine, store, data)
         finally:
             store.close()
 
 
-def expected(query: HistoryQuery) -> list[Interaction]:
-    """What the reference evaluator finds, in the query's order (helpers.reference applies the
-    other fields: source, window, media types, sort)."""
+def test_the_store_holds_the_rows_the_reference_evaluates(loaded: Loaded) -> None:
+    """The reference's copy of the rows is what the store holds after the changes (else a
+    disagreement below would be the test's own mistake)."""
+    stored = loaded.store.get_interactions(ids(loaded.data.items), with_content=True)
+    assert sorted(stored) == sorted(ids(loaded.data.items))
+    for item in loaded.data.items:
+        assert _searched(stored[item.id]) == _searched(item), item.id
+
+
+def _searched(item: Interaction) -> tuple[object, ...]:
+    owner = item.owner.user_name if item.owner else None
+    fields = (item.start_date, item.source, item.media_type, item.state, item.type_id)
+    people = (owner, item.owner_id, item.contact_id, item.thread_id)
+    return (*fields, *people, item.custom_attributes, searchable_texts(item, None))
+
+
+def expected(rows: list[Interaction], query: HistoryQuery) -> list[Interaction]:
+    """What the reference evaluator finds among `rows`, in the query's order
+    (helpers.reference applies the other fields: source, window, media types, sort)."""
     assert query.q is not None
     found = [
         item
-        for item in DATA.items
+        for item in rows
         if matches(query.q, item, owner_name=item.owner.user_name if item.owner else None)
     ]
     return reference(found, query)
 
 
-def check(store: Store, query: HistoryQuery, page_size: int) -> list[str]:
+def check(loaded: Loaded, query: HistoryQuery, page_size: int) -> list[str]:
     """The store's answers to `query` against the reference's; returns the reference ids."""
     assert query.q is not None
-    found = expected(query)
+    store = loaded.store
+    found = expected(loaded.data.items, query)
     want, shown = ids(found), render(query.q)
 
     page = store.history(query)
     if ids(page.items) != want:
-        pytest.fail(disagreement(store, query), pytrace=False)
+        pytest.fail(disagreement(loaded, query), pytrace=False)
     assert page.next_cursor is None, shown
 
     assert store.count_history(query, cap=EVERY) == Total(len(want), exact=True), shown
@@ -110,27 +140,31 @@ def _facets(found: list[Interaction]) -> dict[str, dict[str, int]]:
     }
 
 
-def disagreement(store: Store, query: HistoryQuery) -> str:
+def disagreement(loaded: Loaded, query: HistoryQuery) -> str:
     """The smallest part of `query.q` on which the store and the reference differ, and the
     rows they differ on, spelled out (Hypothesis does not shrink: one example asks many
     queries, so shrinking takes minutes; this takes a few)."""
-    smallest = _smallest_failing(store, query)
+    smallest = _smallest_failing(loaded, query)
     assert smallest.q is not None
-    want, got = ids(expected(smallest)), ids(store.history(smallest).items)
+    want, got = (
+        ids(expected(loaded.data.items, smallest)),
+        ids(loaded.store.history(smallest).items),
+    )
     missing = [i for i in want if i not in got]
     extra = [i for i in got if i not in want]
     order = "" if missing or extra else " (the same rows in another order)"
-    rows = "\n".join(_described(DATA.by_id[i]) for i in (missing + extra)[:3])
+    by_id = loaded.data.by_id
+    rows = "\n".join(_described(by_id[i]) for i in (missing + extra)[:3] if i in by_id)
     others = {k: v for k, v in vars_of(smallest).items() if k != "q"}
     return (
-        f"the store and the reference differ on q={render(smallest.q)!r}{order}\n"
+        f"{loaded.engine}: the store and the reference differ on q={render(smallest.q)!r}{order}\n"
         f"  (the smallest failing part of q={render(query.q)!r}, with {others})\n"
         f"  the store missed {missing[:10]} ({len(missing)}), added {extra[:10]} ({len(extra)})\n"
         f"{rows}"
     )
 
 
-def _smallest_failing(store: Store, query: HistoryQuery) -> HistoryQuery:
+def _smallest_failing(loaded: Loaded, query: HistoryQuery) -> HistoryQuery:
     node = query.q
     children: tuple[Node, ...] = ()
     if isinstance(node, And | Or):
@@ -139,8 +173,8 @@ def _smallest_failing(store: Store, query: HistoryQuery) -> HistoryQuery:
         children = (node.item,)
     for child in children:
         part = replace(query, q=child)
-        if ids(store.history(part).items) != ids(expected(part)):
-            return _smallest_failing(store, part)
+        if ids(loaded.store.history(part).items) != ids(expected(loaded.data.items, part)):
+            return _smallest_failing(loaded, part)
     return query
 
 
@@ -183,9 +217,9 @@ def _query(node: Node, filters: dict[str, object]) -> HistoryQuery:
     return replace(base, **filters)  # type: ignore[arg-type]
 
 
-def _record(engine: str, want: list[str], query: HistoryQuery) -> None:
-    everything = len(reference(DATA.items, query))  # the rows the other fields select
-    SEEN[engine, "none" if not want else "all" if len(want) == everything else "some"] += 1
+def _record(loaded: Loaded, want: list[str], query: HistoryQuery) -> None:
+    everything = len(reference(loaded.data.items, query))  # the rows the other fields select
+    SEEN[loaded.engine, "none" if not want else "all" if len(want) == everything else "some"] += 1
 
 
 @settings(
@@ -202,29 +236,27 @@ def _record(engine: str, want: list[str], query: HistoryQuery) -> None:
     page_size=st.integers(1, 7),
 )
 def test_the_store_finds_what_the_reference_finds(
-    loaded: tuple[str, Store],
+    loaded: Loaded,
     trees: list[Node],
     texts: list[str],
     zone: object,
     filters: dict[str, object],
     page_size: int,
 ) -> None:
-    engine, store = loaded
     nodes = [parse_query(render(tree), zone=ZONES[0]) for tree in trees]
     for text in texts:
         try:
             nodes.append(parse_query(text, zone=zone))  # type: ignore[arg-type]
         except InvalidInput:
-            SEEN[engine, "refused"] += 1
+            SEEN[loaded.engine, "refused"] += 1
     for node in nodes:
         query = _query(node, filters)
-        _record(engine, check(store, query, page_size), query)
+        _record(loaded, check(loaded, query, page_size), query)
 
 
-def test_the_generated_queries_find_some_rows_and_miss_others(loaded: tuple[str, Store]) -> None:
+def test_the_generated_queries_find_some_rows_and_miss_others(loaded: Loaded) -> None:
     """Runs after the test above (file order): its queries were selective on this engine."""
-    engine, _ = loaded
-    found = {kind: SEEN[engine, kind] for kind in ("none", "some", "all", "refused")}
+    found = {kind: SEEN[loaded.engine, kind] for kind in ("none", "some", "all", "refused")}
     if not sum(found.values()):
         pytest.skip("the reference test did not run in this session")
     asked = found["none"] + found["some"] + found["all"]
