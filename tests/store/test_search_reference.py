@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -49,15 +49,16 @@ EVERY = 10_000  # a limit and a cap above the number of rows
 SEEN: Counter[tuple[str, str]] = Counter()
 
 
-@dataclass
 class Loaded:
-    """One engine's store and the rows it holds (`data.items`)."""
+    """One engine's store and the rows it holds (`data.items`). Not a dataclass: Hypothesis
+    would print every row with each failing example."""
 
-    engine: str
-    store: Store
-    data: SearchData
+    def __init__(self, engine: str, store: Store, data: SearchData) -> None:
+        self.engine = engine
+        self.store = store
+        self.data = data
 
-    def __repr__(self) -> str:  # Hypothesis shows it with each failing example
+    def __repr__(self) -> str:
         return f"Loaded({self.engine!r}, {len(self.data.items)} rows)"
 
 
