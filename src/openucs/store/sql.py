@@ -264,13 +264,21 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
 
     def explain_history(self, query: HistoryQuery, *, prefer_indexes: bool = False) -> str:
         """The plan of the exact SELECT that `history(query)` runs."""
-        stmt = history_select(query, limit=query.limit + 1, text=self._text)
-        return self.explain(stmt, prefer_indexes=prefer_indexes)
+        with self._read() as conn:
+            stmt = self._page_select(conn, query, limit=query.limit + 1, with_content=False)
+            return self._explain(conn, stmt, prefer_indexes)
+
+    def _page_select(
+        self, conn: Connection, query: HistoryQuery, *, limit: int, with_content: bool
+    ) -> RowsSelect:
+        """Dialect hook: the SELECT of the first `limit` rows of `query` (a dialect may read
+        something first to choose or narrow it)."""
+        return history_select(query, limit=limit, text=self._text, with_content=with_content)
 
     # --- interactions: reads -----------------------------------------------------------------
     def history(self, query: HistoryQuery) -> Page[Interaction]:
-        stmt = history_select(query, limit=query.limit + 1, text=self._text)
         with self._read() as conn:
+            stmt = self._page_select(conn, query, limit=query.limit + 1, with_content=False)
             found = conn.execute(stmt).all()
         page = [rows.row_to_interaction(r, attributes=query.return_attributes) for r in found]
         if len(page) <= query.limit:
@@ -281,13 +289,9 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
     def iter_history(self, query: HistoryQuery) -> Iterator[Interaction]:
         after = query.after
         while True:
-            stmt = history_select(
-                replace(query, after=after),
-                limit=EXPORT_CHUNK,
-                text=self._text,
-                with_content=True,
-            )
+            chunk = replace(query, after=after)
             with self._read() as conn:
+                stmt = self._page_select(conn, chunk, limit=EXPORT_CHUNK, with_content=True)
                 found = conn.execute(stmt).all()
             for row in found:
                 yield rows.row_to_interaction(row, with_content=True)
