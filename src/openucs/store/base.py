@@ -145,11 +145,13 @@ class Store(Protocol):
         name: str | None = None,
         limit: int = 100,
         after_id: str | None = None,
+        words: Sequence[str] = (),
     ) -> list[Contact]:
         """The contacts `scope` may read, by exact email (case-insensitive), phone (digits
         only compared) or name prefix (of the first or last name, case- and
-        diacritic-insensitive: `domain.text.fold`); with no criterion, all of them. In id
-        order (keyset on `after_id`)."""
+        diacritic-insensitive: `domain.text.fold`), and each of `words` (folded) beginning
+        the first or the last name; with no criterion, all of them. In id order (keyset on
+        `after_id`)."""
 
     # --- users -----------------------------------------------------------------------------
     def get_user(self, user_id: str) -> User | None: ...

@@ -501,6 +501,7 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
         name: str | None = None,
         limit: int = 100,
         after_id: str | None = None,
+        words: Sequence[str] = (),
     ) -> list[Contact]:
         with self._read() as conn:
             return people.find_contacts(
@@ -511,6 +512,7 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
                 name=name,
                 limit=limit,
                 after_id=after_id,
+                words=words,
             )
 
     # --- users -------------------------------------------------------------------------------
