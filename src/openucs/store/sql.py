@@ -55,6 +55,7 @@ from openucs.store._history import (
     interaction_select,
     interactions_select,
 )
+from openucs.store._saved import SavedSearchMethods
 from openucs.store._stats import StatsQueries
 from openucs.store._voice import VoiceMethods
 from openucs.store.base import PreparedInteractions
@@ -91,7 +92,7 @@ def _now_ms() -> int:
     return to_millis(datetime.now(UTC))
 
 
-class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
+class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods):
     """Store over SQLAlchemy Core. Thread-safe: engines pool their connections."""
 
     def __init__(self, *, reader: Engine, writer: Engine) -> None:
