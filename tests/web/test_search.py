@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from openucs.web.search import SearchForm, contact_kind
+from openucs.web.search import contact_kind
+from openucs.web.search_form import SearchForm
 from tests.web.conftest import SignIn
 from tests.web.data import CALLS
 
