@@ -74,3 +74,15 @@ def test_deleting_needs_the_csrf_token(as_user: SignIn) -> None:
     assert delete
     assert browser.post(delete.group(1), data={"csrf": "forged"}).status_code == 403
     assert saved_links(browser.get("/").text) == {"Mine": "/?media=call"}
+
+
+def test_odd_names_and_ids_do_not_break_it(as_user: SignIn) -> None:
+    browser = as_user("super")
+    for name in ("a\x00b", "x" * 101, "\t\n"):
+        answer = browser.post("/searches", data={"name": name, "query": "", "csrf": browser.csrf()})
+        assert answer.status_code == 400, name
+    for search_id in ("%00", "x" * 300, "..%2F..%2Flogin"):
+        answer = browser.post(f"/searches/{search_id}/delete", data={"csrf": browser.csrf()})
+        assert answer.status_code in (400, 404), search_id
+    assert save(browser, "  Spaces   inside  ", "/")[0] == 303
+    assert saved_links(browser.get("/").text) == {"Spaces inside": "/"}

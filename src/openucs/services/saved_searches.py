@@ -4,6 +4,7 @@ is shared (whoever opens it sees what their own access allows)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from openucs.domain.ids import new_user_id
@@ -11,6 +12,7 @@ from openucs.domain.models import User
 from openucs.errors import InvalidInput, NotFound
 from openucs.store.base import SavedSearch, Store
 
+_ID = re.compile(r"[0-9a-f]{32}")
 MAX_NAME = 100
 MAX_QUERY = 4000
 MAX_PER_USER = 100
@@ -18,12 +20,14 @@ MAX_PER_USER = 100
 
 def save_search(*, store: Store, user: User, name: str, query: str) -> SavedSearch:
     """Save `query` under `name` for `user` (a name saved again takes the new query)."""
+    if _has_control(name):
+        raise InvalidInput("Name", "has a control character")
     name = " ".join(name.split())
     if not name:
         raise InvalidInput("Name", "give the search a name")
     if len(name) > MAX_NAME:
         raise InvalidInput("Name", f"is longer than {MAX_NAME} characters")
-    if len(query) > MAX_QUERY or any(ord(ch) < 32 or ord(ch) == 127 for ch in query):
+    if len(query) > MAX_QUERY or _has_control(query, allowed=""):
         raise InvalidInput("Search", "cannot be saved (too long or not a search)")
     mine = store.saved_searches(user.id)
     if len(mine) >= MAX_PER_USER and all(s.name != name for s in mine):
@@ -38,5 +42,9 @@ def saved_searches(*, store: Store, user: User) -> list[SavedSearch]:
 
 def delete_saved_search(*, store: Store, user: User, search_id: str) -> None:
     """Delete one of the user's saved searches; NotFound when it is not theirs or gone."""
-    if not store.delete_saved_search(user.id, search_id):
+    if not _ID.fullmatch(search_id) or not store.delete_saved_search(user.id, search_id):
         raise NotFound("saved search", search_id)
+
+
+def _has_control(text: str, allowed: str = "\t\n") -> bool:
+    return any((ord(ch) < 32 and ch not in allowed) or ord(ch) == 127 for ch in text)
