@@ -8,6 +8,10 @@ import re
 
 import pytest
 
+from openucs.domain.enums import MediaType
+from openucs.domain.query import TOTAL_CAP
+from openucs.store import Store
+from tests.factories import make_interaction
 from tests.web.conftest import SignIn
 from tests.web.data import CALLS
 from tests.web.test_search import interaction_ids, next_link
@@ -166,3 +170,12 @@ def test_a_syntax_error_is_marked_where_it_is(as_user: SignIn) -> None:
 def test_no_input_breaks_the_page(as_user: SignIn, query: str) -> None:
     page = as_user("super").get(f"/?{query}")
     assert page.status_code in (200, 400), page.text
+
+
+def test_a_total_past_the_cap_reads_as_more_than(as_user: SignIn, store: Store) -> None:
+    store.save_interactions(
+        [make_interaction(media_type=MediaType.WORKITEM) for _ in range(TOTAL_CAP + 1)]
+    )
+    page = as_user("super").get("/?media=workitem&sort=asc")
+    assert summary(page.text).startswith("1\u201325 of 10,000+, oldest first")
+    assert re.search(r'>Work item</strong> <span class="count">10,000</span>', page.text)

@@ -30,6 +30,7 @@ from openucs.domain.models import Contact, Interaction
 from openucs.domain.query import Cursor, HistoryQuery, encode_page_token
 from openucs.errors import InvalidInput
 from openucs.gws.params import page_cursor
+from openucs.services.access import owner_filter_for
 from openucs.services.contacts import find_contacts_page
 from openucs.services.saved_searches import saved_searches
 from openucs.services.search import SearchResult, search_interactions
@@ -116,11 +117,10 @@ def form_query(
     match = match_contact(web.store, viewer.reader.scope, form)
     if match.must_choose:
         return HistoryQuery(), match
+    # The scope limits an agent to their own rows anyway; asking for another's is refused.
+    owner_id = owner_filter_for(viewer.reader.scope, owner_of(web.store, form.agent))
     query = search_query(
-        form,
-        zone=web.settings.zone,
-        owner_id=owner_of(web.store, form.agent),
-        contact_id=match.contact_id,
+        form, zone=web.settings.zone, owner_id=owner_id, contact_id=match.contact_id
     )
     return query, match
 
