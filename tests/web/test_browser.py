@@ -157,7 +157,7 @@ def test_search_by_contact_email_from_the_more_filters(page: Page) -> None:
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page.locator("table.results tbody tr")).to_have_count(1)
     expect(page.locator("table.results")).to_contain_text("Private matter of Carol")
-    expect(page.get_by_label("Call")).to_be_checked()  # the form keeps the query
+    expect(page.get_by_role("checkbox", name="Call")).to_be_checked()  # the form keeps it
 
 
 def search_for(page: Page, text: str) -> None:
@@ -194,8 +194,8 @@ def test_removing_filter_chips(page: Page) -> None:
     page.get_by_role("link", name="Remove Media type: Call").click()
     expect(chips.locator("li")).to_have_count(3)
     expect(page.locator("table.results tbody tr")).to_have_count(0)
-    expect(page.get_by_label("Call")).not_to_be_checked()
-    expect(page.get_by_label("Email")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Call")).not_to_be_checked()
+    expect(page.get_by_role("checkbox", name="Email")).to_be_checked()
     page.get_by_role("link", name="Remove Media type: Email").click()
     expect(page.locator("table.results tbody tr")).to_have_count(25)
     page.get_by_role("link", name="Remove Search: note").click()
