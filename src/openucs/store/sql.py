@@ -57,6 +57,7 @@ from openucs.store._history import (
     interactions_select,
     matching,
 )
+from openucs.store._saved import SavedSearchMethods
 from openucs.store._search import TextDialect
 from openucs.store._stats import StatsQueries
 from openucs.store._voice import VoiceMethods
@@ -96,7 +97,7 @@ def _now_ms() -> int:
     return to_millis(datetime.now(UTC))
 
 
-class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
+class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods):
     """Store over SQLAlchemy Core. Thread-safe: engines pool their connections."""
 
     _text: TextDialect  # the engine's full-text matching
