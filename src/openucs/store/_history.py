@@ -62,7 +62,7 @@ def history_select(
     content, `messages` and `email`; ordered by (start, id) in the query's direction. `text`
     is the engine's full-text matching, for the search language's words."""
     driver = driver_of(query)
-    stmt = _select_rows(driver.relation, with_content=with_content)
+    stmt = select_rows(driver.relation, with_content=with_content)
     return ordered(stmt.where(*matching(query, driver, text)), query, driver, limit)
 
 
@@ -89,7 +89,7 @@ def ordered(stmt: RowsSelect, query: HistoryQuery, driver: Driver, limit: int | 
 
 def interactions_select(*, with_content: bool) -> RowsSelect:
     """Interaction rows with their owner (and content): add a WHERE on `interactions`."""
-    return _select_rows(_rows, with_content=with_content)
+    return select_rows(_rows, with_content=with_content)
 
 
 def interaction_select(interaction_id: str, *, with_content: bool) -> RowsSelect:
@@ -97,7 +97,7 @@ def interaction_select(interaction_id: str, *, with_content: bool) -> RowsSelect
     return interactions_select(with_content=with_content).where(_rows.c.id == interaction_id)
 
 
-def _select_rows(relation: FromClause, *, with_content: bool) -> RowsSelect:
+def select_rows(relation: FromClause, *, with_content: bool) -> RowsSelect:
     relation = relation.outerjoin(users, users.c.id == _rows.c.owner_id)
     columns: list[ColumnElement[object]] = [
         *_rows.c,

@@ -245,7 +245,7 @@ class Fts5(TextDialect):
         found: Select[tuple[Any]] = (
             select(literal_column("1"))
             .select_from(keys.join(fts, fts.c.rowid == keys.c.search_key))
-            .where(keys.c.interaction_id == _rows.c.id, _fts_match(expression))
+            .where(keys.c.interaction_id == _rows.c.id, fts_match(expression))
         )
         return exists(found)
 
@@ -254,7 +254,7 @@ def _fts_column(field: str | None) -> str:
     return f"{field} : " if field else ""
 
 
-def _fts_match(expression: str) -> ColumnElement[bool]:
+def fts_match(expression: str) -> ColumnElement[bool]:
     return literal_column("interaction_fts").op("MATCH")(bindparam(None, expression, String()))
 
 

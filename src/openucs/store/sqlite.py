@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cached_property
 from operator import itemgetter
 from pathlib import Path
@@ -24,8 +25,10 @@ from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.pool import QueuePool
 
 from openucs.domain.models import Interaction
+from openucs.domain.query import HistoryQuery
 from openucs.errors import InvalidInput, StoreUnavailable
 from openucs.store import _search as search
+from openucs.store._fts import capped_select, fts_plan, page_select
 from openucs.store._history import Explain, RowsSelect
 from openucs.store._rows import INTERACTION_COLUMNS, json_dumps, json_loads
 from openucs.store._text import SQL_FUNCTION, sqlite_fold
@@ -117,6 +120,21 @@ class SqliteStore(SqlStore):
             raise RuntimeError("the interaction inserts bind their columns in different orders")
         if conn.exec_driver_sql(insert.sql, bound).rowcount != len(bound):
             conn.exec_driver_sql(upsert.sql, bound)
+
+    def _page_select(
+        self, conn: Connection, query: HistoryQuery, *, limit: int, with_content: bool
+    ) -> RowsSelect:
+        """A search with words is driven by the text index, in start order (`store._fts`)."""
+        plan = fts_plan(query)
+        if plan is None:
+            return super()._page_select(conn, query, limit=limit, with_content=with_content)
+        return page_select(conn, plan, query, limit=limit, with_content=with_content)
+
+    def _capped(self, query: HistoryQuery, cap: int, *columns: Any) -> Any:
+        plan = fts_plan(replace(query, after=None))
+        if plan is None:
+            return super()._capped(query, cap, *columns)
+        return capped_select(plan, cap, *columns)
 
     def _documents(self, batch: Sequence[Interaction]) -> list[tuple[Any, ...]]:
         return list(search.fts_rows(batch))
