@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from openucs.domain.access import EVERYTHING, AgentAccess, ReadScope
 from openucs.domain.enums import MediaType, SortOrder, Source
 from openucs.domain.models import Interaction
 from openucs.domain.query import HistoryQuery, Total
@@ -36,7 +37,7 @@ from openucs.domain.search import (
 from openucs.errors import InvalidInput
 from openucs.store import Store, open_store
 from tests.conftest import ENGINES, _fresh
-from tests.factories import make_interaction
+from tests.factories import make_interaction, make_owner
 from tests.store.helpers import ids, reference, walk
 from tests.store.search_data import SearchData, change, generate
 from tests.store.search_queries import ZONES, QueryStrategies
@@ -111,6 +112,23 @@ def test_a_negated_word_finds_interactions_without_any_text(store: Store, q: str
     want = ids(expected([mute, spoken], query))
     assert want and ids(store.history(query).items) == want
     assert store.count_history(query, cap=EVERY) == Total(len(want), exact=True)
+
+
+@pytest.mark.parametrize("access", [None, AgentAccess.OWN, AgentAccess.HANDLED])
+def test_words_with_an_owner_filter_keep_to_that_owner(
+    store: Store, access: AgentAccess | None
+) -> None:
+    """The smallest case the generated queries found (SQLite): a word and `owner_id` must not
+    find another owner's rows; the web search gives an agent's own id as `owner_id`, and the
+    agent's scope is then not added (it would be the same rule)."""
+    ann, bob = make_owner(), make_owner()
+    mine = make_interaction(subject="hello", owner_id=ann.id, owner=ann)
+    theirs = make_interaction(subject="hello", owner_id=bob.id, owner=bob)
+    store.save_interactions([mine, theirs])
+    scope = EVERYTHING if access is None else ReadScope(ann.id, access)
+    query = replace(_query(Term("hello"), {}), owner_id=ann.id, scope=scope)
+    assert ids(store.history(query).items) == [mine.id]
+    assert store.count_history(query, cap=EVERY) == Total(1, exact=True)
 
 
 def expected(rows: list[Interaction], query: HistoryQuery) -> list[Interaction]:
