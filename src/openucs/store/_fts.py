@@ -66,6 +66,8 @@ def fts_plan(query: HistoryQuery) -> FtsPlan | None:
         _rows, _rows.c.id == search_keys.c.interaction_id.concat("")
     )
     bounds = [fts_match(expression), *_key_bounds(query, rest)]
+    if query.owner_id is not None:
+        bounds.append(_rows.c.owner_id == query.owner_id)
     driver = Driver(
         relation, _rows.c.source, _rows.c.start_ms, _rows.c.id, tuple(bounds), query.custom_equals
     )

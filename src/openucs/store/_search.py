@@ -259,7 +259,11 @@ def fts_match(expression: str) -> ColumnElement[bool]:
 
 
 class TsQuery(TextDialect):
-    """tsquery syntax, written as a literal: `'word'`, `'word':*`, `:A` for a field, `<->`."""
+    """tsquery syntax, written as a literal: `'word'`, `'word':*`, `:A` for a field, `<->`.
+
+    A negation is said inside the tsquery only beside a positive word (`a & !b`): a document
+    exists then. An interaction without words has no document, so `NOT a` alone is said in
+    SQL (NOT EXISTS), where it finds it."""
 
     def expression(self, node: Node) -> str | None:
         match node:
@@ -269,19 +273,21 @@ class TsQuery(TextDialect):
                 suffix = _ts_suffix(False, field)
                 return "(" + " <-> ".join(f"'{w}'{suffix}" for w in words) + ")"
             case Or(items):
-                return self._joined(items, " | ")
+                parts = [self.expression(item) for item in items]
+                if any(part is None for part in parts):
+                    return None
+                return "(" + " | ".join(f"({part})" for part in parts) + ")"
             case And(items):
-                return self._joined(items, " & ")
-            case Not(item):
-                inner = self.expression(item)
-                return None if inner is None else f"!({inner})"
+                return self._conjunction(items)
         return None
 
-    def _joined(self, items: Sequence[Node], operator: str) -> str | None:
-        parts = [self.expression(item) for item in items]
-        if any(part is None for part in parts):
+    def _conjunction(self, items: Sequence[Node]) -> str | None:
+        positive = [self.expression(i) for i in items if not isinstance(i, Not)]
+        negative = [self.expression(i.item) for i in items if isinstance(i, Not)]
+        if not positive or None in positive or None in negative:
             return None
-        return "(" + operator.join(f"({part})" for part in parts) + ")"
+        parts = [f"({part})" for part in positive] + [f"!({part})" for part in negative]
+        return "(" + " & ".join(parts) + ")"
 
     def matches(self, expression: str) -> ColumnElement[bool]:
         found: Select[tuple[Any]] = select(literal_column("1")).where(
