@@ -112,6 +112,7 @@ def _dataset(store: Store) -> None:
             subject="Where is my order? ünïcode",
             contact_id=CONTACT,
             custom_attributes={"SearchId": "654321"},
+            parent_id=CALL,
             messages=make_messages(3, start=T0 + timedelta(hours=1)),
             owner=agent.owner_info(),
             owner_id=agent.id,
