@@ -239,20 +239,32 @@ def render(r: dict[str, Any]) -> str:
         + ".",
         "",
         f"| read | client | variant | requests/s | p50 ms | p99 ms | server CPU ms/request "
-        f"| req/s vs {first} | CPU vs {first} |",
+        f"| req/s vs {first} (paired) | CPU vs {first} (paired) |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for key in r["results"][first]:
         read, client = key.split(" | ")
         for variant in variants:
-            s, b = r["results"][variant][key], r["results"][first][key]
+            s = r["results"][variant][key]
             lines.append(
                 f"| {read} | {client} | {variant} | {s['requests_per_s']:,.0f} "
                 f"| {s['p50_ms']:.2f} | {s['p99_ms']:.2f} | {s['cpu_ms_per_request']:.3f} "
-                f"| {s['requests_per_s'] / b['requests_per_s']:.2f}x "
-                f"| {s['cpu_ms_per_request'] / b['cpu_ms_per_request']:.2f}x |"
+                f"| {_paired(r, variant, key, 'requests_per_s'):.2f}x "
+                f"| {_paired(r, variant, key, 'cpu_ms_per_request'):.2f}x |"
             )
+    lines += [
+        "",
+        f"Paired: the median over rounds of the ratio to {first} in the same round (the load of "
+        "the machine changes between rounds far more than between the runs of one round).",
+    ]
     return "\n".join(lines) + "\n"
+
+
+def _paired(r: dict[str, Any], variant: str, key: str, figure: str) -> float:
+    runs = r["rounds_raw"]
+    first = next(iter(runs))
+    pairs = zip(runs[variant][key], runs[first][key], strict=True)
+    return float(statistics.median(v[figure] / b[figure] for v, b in pairs))
 
 
 if __name__ == "__main__":
