@@ -21,6 +21,8 @@ from openucs.domain.enums import MediaType, State
 from openucs.domain.formats import to_millis
 from openucs.domain.models import Contact, Interaction
 from openucs.errors import NotFound
+from openucs.domain.changes import ChangeType, PendingChange
+from openucs.store import _changes as changelog
 from openucs.store import _people as people
 from openucs.store import _rows as rows
 from openucs.store._history import interactions_select
@@ -98,6 +100,7 @@ class VoiceMethods:
             if create is None:
                 return None, False
             people.save_contacts(conn, self._upsert, [create], _now_ms())
+            changelog.note(conn, [PendingChange(ChangeType.CONTACT_CREATED, contact_id=create.id)])
             return people.get_contact(conn, create.id), True
 
     def assign_thread_contact(
@@ -112,13 +115,13 @@ class VoiceMethods:
                 raise NotFound("contact", contact_id)
             thread = item.thread_id or item.id
             in_thread = (interactions.c.thread_id == thread) | (interactions.c.id == interaction_id)
-            if writer_id is None:
-                conn.execute(update(interactions).where(in_thread).values(contact_id=contact_id))
-                return []
             writable = interactions.c.owner_id.is_(None) | (interactions.c.owner_id == writer_id)
-            conn.execute(
-                update(interactions).where(in_thread, writable).values(contact_id=contact_id)
-            )
+            chosen = [in_thread] if writer_id is None else [in_thread, writable]
+            changed = update(interactions).where(*chosen).values(contact_id=contact_id)
+            ids = conn.scalars(changed.returning(interactions.c.id)).all()
+            changelog.note_interactions(conn, ChangeType.INTERACTION_UPDATED, sorted(ids))
+            if writer_id is None:
+                return []
             others = select(interactions.c.id).where(in_thread, ~writable)
             return sorted(conn.scalars(others))
 
@@ -150,6 +153,7 @@ class VoiceMethods:
             conn.execute(update(interactions).where(key).values(values))
             if user_data:
                 self._reindex(conn, interaction_id)
+            changelog.note_interactions(conn, ChangeType.INTERACTION_UPDATED, [interaction_id])
             return _load(conn, interaction_id)
 
     def next_reference_id(self: _SqlBase, token_hash: str, after: int = 0) -> int | None:

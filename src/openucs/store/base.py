@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from openucs.domain.access import ReadScope
+from openucs.domain.changes import ChangeQuery, ChangeRecord
 from openucs.domain.enums import Source
 from openucs.domain.models import (
     Contact,
@@ -213,6 +214,17 @@ class Store(Protocol):
 
     def prune_reads(self, before: datetime) -> int:
         """Delete the read audit records written before `before`; returns how many."""
+
+    # --- the change log (docs/changes.md) -----------------------------------------------------
+    def changes(self, query: ChangeQuery) -> list[ChangeRecord]:
+        """Change records after `query.after` in seq order, with the present state of what
+        they name, as far as `query.scope` may read them."""
+
+    def change_bounds(self) -> tuple[int, int]:
+        """The oldest seq still kept (the next to come when none is) and the last seq given."""
+
+    def prune_changes(self, before: datetime) -> int:
+        """Delete the change records written before `before`; returns how many."""
 
     # --- saved searches (web UI) ------------------------------------------------------------
     def save_search(self, search: SavedSearch) -> SavedSearch:

@@ -249,3 +249,25 @@ saved_searches = Table(
     Column("created_ms", BigInteger, nullable=False),
     UniqueConstraint("user_id", "name"),
 )
+
+# The change log (docs/changes.md): one record per change to interactions or contacts, written
+# in the changing transaction. `seq` is taken from `change_counter`'s one row, whose row lock
+# orders the writers: seqs are gapless and committed in seq order on both engines.
+changes = Table(
+    "changes",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("type", String(32), nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("interaction_id", String(ID)),
+    Column("contact_id", String(ID)),
+    Column("owner_id", String(32)),  # of a deleted interaction, for the readers' scope
+    Index("ix_changes_at", "at_ms"),
+)
+
+change_counter = Table(
+    "change_counter",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("last_seq", BigInteger, nullable=False),
+)

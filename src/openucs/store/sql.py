@@ -35,13 +35,16 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from openucs.domain.access import ReadScope
+from openucs.domain.changes import ChangeType, PendingChange
 from openucs.domain.formats import to_millis
 from openucs.domain.models import Contact, Interaction, InteractionPatch, Session, User
 from openucs.domain.query import Cursor, HistoryQuery, Page, Total
 from openucs.errors import Conflict, InvalidInput, NotFound, OpenUcsError
 from openucs.store import _people as people
 from openucs.store import _rows as rows
+from openucs.store import _changes as changelog
 from openucs.store._audit import AuditMethods
+from openucs.store._changes import ChangeMethods
 from openucs.store._errors import (
     IntegrityHandler,
     driver_message,
@@ -97,7 +100,7 @@ def _now_ms() -> int:
     return to_millis(datetime.now(UTC))
 
 
-class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods):
+class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, ChangeMethods):
     """Store over SQLAlchemy Core. Thread-safe: engines pool their connections."""
 
     _text: TextDialect  # the engine's full-text matching
@@ -186,9 +189,11 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods):
             yield
             return
         with translated(), self._writer.begin() as conn:
+            changelog.discard(conn)
             self._local.conn = conn
             try:
                 yield
+                self._flush_changes(conn)
             finally:
                 self._local.conn = None
 
@@ -222,11 +227,18 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods):
         if joined is not None:
             # A savepoint: a failed statement leaves the outer transaction usable, so that
             # `on_integrity` can still read what went wrong (PostgreSQL aborts otherwise).
-            with translated(on_integrity), joined.begin_nested():
-                yield joined
+            kept = changelog.noted(joined)
+            try:
+                with translated(on_integrity), joined.begin_nested():
+                    yield joined
+            except BaseException:
+                changelog.discard(joined, kept)
+                raise
             return
         with translated(on_integrity), self._writer.begin() as conn:
+            changelog.discard(conn)
             yield conn
+            self._flush_changes(conn)
 
     # --- lifecycle ---------------------------------------------------------------------------
     def upgrade(self) -> None:
@@ -407,7 +419,9 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods):
         self, conn: Connection, prepared: PreparedInteractions, *, replace: bool
     ) -> None:
         self._keyed_writes(conn)
+        existing = changelog.existing_interaction_ids(conn, prepared.ids) if replace else set()
         self._write_interaction_rows(conn, prepared.interactions, replace=replace)
+        changelog.note(conn, _created_or_updated(prepared.ids, existing))
         _delete_by_ids(conn, interaction_attributes, prepared.ids)
         _delete_by_ids(conn, interaction_contents, prepared.ids)
         if prepared.attributes:
@@ -458,15 +472,27 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods):
                     self._insert_tuples(conn, _INSERT_ATTRIBUTES, rows.ATTRIBUTE_COLUMNS, new)
             if names & _SEARCHED:
                 self._reindex(conn, interaction_id)
+            changelog.note_interactions(conn, ChangeType.INTERACTION_UPDATED, [interaction_id])
             stmt = interactions_select(with_content=False).where(key)
             return rows.row_to_interaction(conn.execute(stmt).one())
 
     def delete_interaction(self, interaction_id: str) -> bool:
+        key = interactions.c.id == interaction_id
         with self._write() as conn:
             for table in (interaction_attributes, interaction_contents):
                 conn.execute(delete(table).where(table.c.interaction_id == interaction_id))
-            done = conn.execute(delete(interactions).where(interactions.c.id == interaction_id))
-            return done.rowcount > 0
+            done = conn.execute(
+                delete(interactions)
+                .where(key)
+                .returning(interactions.c.owner_id, interactions.c.contact_id)
+            ).first()
+            if done is None:
+                return False
+            gone = PendingChange(
+                ChangeType.INTERACTION_DELETED, interaction_id, done.contact_id, done.owner_id
+            )
+            changelog.note(conn, [gone])
+            return True
 
     # --- contacts ----------------------------------------------------------------------------
     def get_contact(self, contact_id: str) -> Contact | None:
@@ -484,14 +510,19 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods):
             return Conflict(f"the contact conflicts with stored data ({driver_message(error)})")
 
         with self._write(taken) as conn:
+            existing = people.existing_contact_ids(conn, [contact.id]) if replace else set()
             people.save_contacts(conn, self._upsert, [contact], _now_ms(), replace=replace)
+            changelog.note(conn, _contacts_changed([contact.id], existing))
             saved = people.get_contact(conn, contact.id)
         return _written(saved, "contact", contact.id)
 
     def save_contacts(self, contacts: Sequence[Contact]) -> None:
         if contacts:
             with self._write() as conn:
+                ids = list(dict.fromkeys(c.id for c in contacts))
+                existing = people.existing_contact_ids(conn, ids)
                 people.save_contacts(conn, self._upsert, contacts, _now_ms())
+                changelog.note(conn, _contacts_changed(ids, existing))
 
     def find_contacts(
         self,
@@ -581,6 +612,18 @@ def _written(saved: T | None, what: str, key: str) -> T:
     if saved is None:  # pragma: no cover - only if the database lost the row
         raise NotFound(what, key)
     return saved
+
+
+def _created_or_updated(ids: Sequence[str], existing: set[str]) -> Iterator[PendingChange]:
+    for id_ in ids:
+        kind = ChangeType.INTERACTION_UPDATED if id_ in existing else ChangeType.INTERACTION_CREATED
+        yield PendingChange(kind, interaction_id=id_)
+
+
+def _contacts_changed(ids: Sequence[str], existing: set[str]) -> Iterator[PendingChange]:
+    for id_ in ids:
+        kind = ChangeType.CONTACT_UPDATED if id_ in existing else ChangeType.CONTACT_CREATED
+        yield PendingChange(kind, contact_id=id_)
 
 
 def _delete_by_ids(conn: Connection, table: Table, ids: Sequence[str]) -> None:

@@ -1,0 +1,59 @@
+"""The change log, as data: what a change record says and how a reader asks for records.
+
+A record names what changed (`type`, the interaction or contact id) and when; the state it
+carries is read when the record is read (see `store._changes`), so the log holds no copy of
+personal data and an erased contact leaves nothing behind in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from openucs.domain.access import EVERYTHING, ReadScope
+from openucs.domain.models import Contact, Interaction
+
+
+class ChangeType(StrEnum):
+    INTERACTION_CREATED = "interaction.created"
+    INTERACTION_UPDATED = "interaction.updated"
+    INTERACTION_DELETED = "interaction.deleted"
+    CONTACT_CREATED = "contact.created"
+    CONTACT_UPDATED = "contact.updated"
+
+
+@dataclass(frozen=True, slots=True)
+class PendingChange:
+    """A change noted in a write transaction; it gets its seq and time at commit. The owner
+    and contact of a deleted interaction are kept for the readers' access rule."""
+
+    type: ChangeType
+    interaction_id: str | None = None
+    contact_id: str | None = None
+    owner_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRecord:
+    """One record of the log, with the present state of what it names (None when that is
+    gone: a deleted interaction)."""
+
+    seq: int
+    type: ChangeType
+    at: datetime
+    interaction_id: str | None
+    contact_id: str | None
+    interaction: Interaction | None = None
+    contact: Contact | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeQuery:
+    """The records after `after` (a seq), in seq order, of these types (all when empty),
+    that `scope` may read."""
+
+    after: int = 0
+    limit: int = 100
+    types: frozenset[ChangeType] = field(default_factory=frozenset)
+    scope: ReadScope = EVERYTHING
