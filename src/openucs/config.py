@@ -55,6 +55,11 @@ class Settings:
     audit_retention_days: int = 365
     # Whether reads are recorded at all (off only where another system audits them).
     audit_reads: bool = True
+    # The change log (docs/changes.md): records older than this many days are deleted; the
+    # event stream looks for new records this often and sends a heartbeat this often.
+    changes_retention_days: int = 30
+    changes_poll_seconds: float = 0.5
+    changes_heartbeat_seconds: float = 15.0
     # A search counts its matches up to this many; beyond, its total says "at least".
     search_total_cap: int = 10_000
     # Asynchronous UCS operations, CometD notifications, features, CSRF and CORS.
@@ -75,6 +80,10 @@ class Settings:
         _ = self.agent_reads
         if self.audit_retention_days < 1:
             raise InvalidInput("audit_retention_days", "must be positive")
+        if self.changes_retention_days < 1:
+            raise InvalidInput("changes_retention_days", "must be positive")
+        if not 0 < self.changes_poll_seconds <= self.changes_heartbeat_seconds:
+            raise InvalidInput("changes_poll_seconds", "must be positive and at most the heartbeat")
         if self.search_total_cap < 1:
             raise InvalidInput("search_total_cap", "must be positive")
         if not 1 <= self.default_page_size <= self.max_page_size:

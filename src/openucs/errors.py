@@ -6,6 +6,7 @@ OpenUcsError                 code "error"
 │   └── OutOfRange           code "out_of_range"
 ├── NotFound                 code "not_found"    (what, key)
 ├── Conflict                 code "conflict"
+├── Gone                     code "gone"         (oldest: what is still there)
 ├── PayloadTooLarge          code "too_large"
 ├── Unauthenticated          code "unauthenticated"
 │   └── LockedOut            (too many failed password checks: refused for a while)
@@ -79,6 +80,23 @@ class NotFound(OpenUcsError):
 
 class Conflict(OpenUcsError):
     code = "conflict"
+
+
+class Gone(OpenUcsError):
+    """What was asked for is past the retention; `oldest` is the oldest seq still kept."""
+
+    code = "gone"
+
+    def __init__(self, message: str, *, oldest: int) -> None:
+        super().__init__(message)
+        self.oldest = oldest
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_gone, (self.message, self.oldest))
+
+
+def _rebuild_gone(message: str, oldest: int) -> Gone:
+    return Gone(message, oldest=oldest)
 
 
 class PayloadTooLarge(OpenUcsError):

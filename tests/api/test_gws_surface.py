@@ -166,6 +166,10 @@ def test_every_uri_an_answer_hands_out_resolves(
         "/openucs/v1/contacts": "/openucs/v1/contacts",
         "/openucs/v1/users": "/openucs/v1/users",
         "/openucs/v1/audit": "/openucs/v1/audit",
+        "/openucs/v1/changes": "/openucs/v1/changes",
+        # The stream's records are the pull's (an answered stream never ends; it is read
+        # from a real server in tests/api/test_changes_stream.py).
+        "/openucs/v1/changes/stream": "/openucs/v1/changes",
         "/openucs/v1/interactions": "/openucs/v1/interactions?q=message",
     }
     assert set(requests) == _get_routes(app)

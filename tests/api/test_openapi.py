@@ -37,6 +37,8 @@ ERRORS = {
     ("get", "/api/v2/features"): {400, 401},
     ("get", "/api/v2/features/{feature_id}"): {400, 401, 404},
     ("get", "/openucs/v1/audit"): {400, 401, 403, 404},
+    ("get", "/openucs/v1/changes"): {400, 401, 410},
+    ("get", "/openucs/v1/changes/stream"): {400, 401, 410},
     ("post", "/openucs/v1/interactions"): {400, 401, 403, 409, 413},
     ("put", "/openucs/v1/interactions/{interaction_id}"): {400, 401, 403, 413},
     ("patch", "/openucs/v1/interactions/{interaction_id}"): {400, 401, 403, 404, 413},

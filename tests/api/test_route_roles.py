@@ -147,6 +147,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/openucs/v1/users"): Rule("/openucs/v1/users", ADMIN),
     ("POST", "/openucs/v1/logout"): Rule("/openucs/v1/logout", READ),
     ("GET", "/openucs/v1/audit"): Rule("/openucs/v1/audit", ADMIN),
+    ("GET", "/openucs/v1/changes"): Rule("/openucs/v1/changes", READ),
+    # An answered stream never ends: the roles are checked on a refused seq (the 200 of each
+    # role: tests/api/test_changes_stream.py, against a real server).
+    ("GET", "/openucs/v1/changes/stream"): Rule(
+        "/openucs/v1/changes/stream?after=x", _api(401, 400, 400, 400)
+    ),
     # the web UI: anonymous visitors are sent to the sign-in form
     ("GET", "/"): Rule("/", _page(303, 200, 200, 200), web=True),
     ("GET", "/contacts/{contact_id:str}"): Rule(

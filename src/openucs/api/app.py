@@ -18,10 +18,20 @@ from openucs.api.errors import exception_handlers
 from openucs.api.inputs import check_request
 from openucs.api.notifications import AsyncApi
 from openucs.api.openapi import SECURITY, docs_assets, openapi_config
-from openucs.api.routes import audit, contacts, gws, interactions, operations, search, users
+from openucs.api.routes import (
+    audit,
+    changes,
+    contacts,
+    gws,
+    interactions,
+    operations,
+    search,
+    users,
+)
 from openucs.config import Settings
 from openucs.services.access import Reader
 from openucs.services.audit import AuditTrail
+from openucs.services.changes import ChangePruner
 from openucs.services.users import Authenticator
 from openucs.store.base import Store
 from openucs.web import web_router
@@ -56,6 +66,8 @@ EXTENSION_ROUTES = [
     users.logout,
     audit.read_audit,
     search.search,
+    changes.read_changes,
+    changes.stream_changes,
 ]
 
 
@@ -71,6 +83,7 @@ def create_app(settings: Settings, store: Store) -> Litestar:
     trail = AuditTrail(
         store, retention_days=settings.audit_retention_days, enabled=settings.audit_reads
     )
+    pruner = ChangePruner(store, retention_days=settings.changes_retention_days)
     ctx = ApiContext.build(settings, store, sessions, trail)
 
     # Closures, not DefineMiddleware(kwargs): Litestar deep-copies routers, never the store.
@@ -127,8 +140,8 @@ def create_app(settings: Settings, store: Store) -> Litestar:
             "reader": Provide(provide_reader, sync_to_thread=False),
             "ops": Provide(provide_ops, use_cache=True, sync_to_thread=False),
         },
-        on_startup=[ops.start, trail.start],
-        on_shutdown=[ops.stop, trail.close],
+        on_startup=[ops.start, trail.start, pruner.start],
+        on_shutdown=[ops.stop, trail.close, pruner.close],
         cors_config=cors_config(settings),
         exception_handlers=exception_handlers(),
         before_request=check_request,

@@ -11,6 +11,7 @@
 | NotFound, unknown path             | 404  | 6          |
 | wrong method                       | 405  | 2          |
 | Conflict                           | 409  | 18         |
+| Gone (header OpenUCS-Oldest-Seq)   | 410  | 6          |
 | PayloadTooLarge, body too large    | 413  | 10 (input validation: a value out of range) |
 | StoreUnavailable                   | 503  | 4          |
 | anything else                      | 500  | 4, with a request id; logged with the traceback |
@@ -34,6 +35,7 @@ from litestar.types import ExceptionHandlersMap
 
 from openucs.errors import (
     Conflict,
+    Gone,
     InvalidInput,
     MissingParameter,
     NotFound,
@@ -59,6 +61,7 @@ _DOMAIN: tuple[tuple[type[OpenUcsError], int, int], ...] = (
     (PermissionDenied, 403, 5),
     (NotFound, 404, 6),
     (Conflict, 409, 18),
+    (Gone, 410, 6),
     (PayloadTooLarge, 413, 10),
     (StoreUnavailable, 503, 4),
 )
@@ -82,6 +85,8 @@ def _domain_error(request: Request[Any, Any, Any], exc: Exception) -> Response[E
     for kind, status, code in _DOMAIN:
         if isinstance(exc, kind):
             headers = {"WWW-Authenticate": AUTH_CHALLENGE} if status == 401 else None
+            if isinstance(exc, Gone):
+                headers = {"OpenUCS-Oldest-Seq": str(exc.oldest)}
             return error_response(status, code, exc.message, headers)
     return _internal_error(request, exc)
 

@@ -71,6 +71,8 @@ _ERRORS = {
     "write without the session's `X-CSRF-TOKEN` (statusCode 5).",
     404: "No such interaction, contact or user (statusCode 6).",
     409: "The id or user name is taken (statusCode 18).",
+    410: "Records after the given seq are past the retention (statusCode 6); the header "
+    "`OpenUCS-Oldest-Seq` and the message give the oldest seq kept.",
     413: "The body is larger than the configured limit (statusCode 10).",
 }
 

@@ -157,12 +157,16 @@ def _scope(scope: ReadScope) -> list[Any]:
         if scope.access is AgentAccess.OWN:
             return owner == reader
         of_contact = exists(
-            select(handled.c.id).where(handled.c.contact_id == contact, handled.c.owner_id == reader)
+            select(handled.c.id).where(
+                handled.c.contact_id == contact, handled.c.owner_id == reader
+            )
         )
         return or_(owner == reader, and_(contact.is_not(None), of_contact))
 
     contact_of_reader = exists(
-        select(handled.c.id).where(handled.c.contact_id == _c.contact_id, handled.c.owner_id == reader)
+        select(handled.c.id).where(
+            handled.c.contact_id == _c.contact_id, handled.c.owner_id == reader
+        )
     )
     return [
         or_(

@@ -17,11 +17,11 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Insert, Table, case, func, select, text, update
 
 from openucs.domain.access import EVERYTHING
+from openucs.domain.changes import ChangeType, PendingChange
 from openucs.domain.enums import MediaType, State
 from openucs.domain.formats import to_millis
 from openucs.domain.models import Contact, Interaction
 from openucs.errors import NotFound
-from openucs.domain.changes import ChangeType, PendingChange
 from openucs.store import _changes as changelog
 from openucs.store import _people as people
 from openucs.store import _rows as rows

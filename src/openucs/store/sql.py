@@ -40,9 +40,9 @@ from openucs.domain.formats import to_millis
 from openucs.domain.models import Contact, Interaction, InteractionPatch, Session, User
 from openucs.domain.query import Cursor, HistoryQuery, Page, Total
 from openucs.errors import Conflict, InvalidInput, NotFound, OpenUcsError
+from openucs.store import _changes as changelog
 from openucs.store import _people as people
 from openucs.store import _rows as rows
-from openucs.store import _changes as changelog
 from openucs.store._audit import AuditMethods
 from openucs.store._changes import ChangeMethods
 from openucs.store._errors import (

@@ -1,0 +1,114 @@
+"""Reading the change log (docs/changes.md): pages after a seq in the reader's scope, the
+retention check, and the hourly prune.
+
+The records are written by the store with the changes themselves (`store._changes`); this
+module only reads and prunes them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from openucs.domain.access import ReadScope
+from openucs.domain.changes import ChangeQuery, ChangeRecord, ChangeType
+from openucs.errors import Gone, InvalidInput
+from openucs.store.base import Store
+
+log = logging.getLogger("openucs.changes")
+
+MAX_CHANGES_PAGE = 1000
+PRUNE_EVERY = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePage:
+    """Records after a seq; `next` is the seq to ask after next time; `end_of_stream` says
+    that nothing committed after `next` was left out."""
+
+    changes: list[ChangeRecord]
+    next: int
+    end_of_stream: bool
+
+
+def parse_types(raw: str | None) -> frozenset[ChangeType]:
+    """`types=interaction.created,contact.updated` (empty or absent: every type)."""
+    chosen: set[ChangeType] = set()
+    for name in (raw or "").split(","):
+        if not name.strip():
+            continue
+        try:
+            chosen.add(ChangeType(name.strip()))
+        except ValueError:
+            allowed = ", ".join(t.value for t in ChangeType)
+            raise InvalidInput(
+                "types", f"unknown type {name.strip()!r} (allowed: {allowed})"
+            ) from None
+    return frozenset(chosen)
+
+
+def read_changes(
+    *,
+    store: Store,
+    scope: ReadScope,
+    after: int,
+    limit: int,
+    types: Iterable[ChangeType] = (),
+) -> ChangePage:
+    """Up to `limit` records after `after` that `scope` may read; Gone when records after
+    `after` were pruned already."""
+    if after < 0:
+        raise InvalidInput("after", "must be a seq (0 or more)")
+    if not 1 <= limit <= MAX_CHANGES_PAGE:
+        raise InvalidInput("limit", f"must be between 1 and {MAX_CHANGES_PAGE}")
+    oldest, last = store.change_bounds()
+    if after + 1 < oldest:
+        raise Gone(
+            f"after: records after {after} are past the retention; the oldest kept is "
+            f"{oldest} (ask with after={oldest - 1})",
+            oldest=oldest,
+        )
+    # The page ends at the last seq known before reading: a full page goes on from its last
+    # record; a short one has read everything up to `last` (an agent's page may be short
+    # because most records are of others).
+    query = ChangeQuery(after=after, limit=limit, types=frozenset(types), scope=scope)
+    found = [r for r in store.changes(query) if r.seq <= last]
+    if len(found) == limit:
+        return ChangePage(found, found[-1].seq, found[-1].seq >= last)
+    return ChangePage(found, max(after, last), True)
+
+
+class ChangePruner:
+    """Deletes the records older than the retention from a background thread, hourly."""
+
+    def __init__(self, store: Store, *, retention_days: int) -> None:
+        self._store = store
+        self._retention = timedelta(days=retention_days)
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def prune(self, now: datetime | None = None) -> int:
+        return self._store.prune_changes((now or datetime.now(UTC)) - self._retention)
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stopping.clear()
+            self._thread = threading.Thread(target=self._run, name="openucs-changes", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            self._stopping.set()
+            thread.join()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.prune()
+            except Exception:  # the thread must survive a database outage; it retries
+                log.exception("pruning the change log failed; retrying")
+            self._stopping.wait(PRUNE_EVERY.total_seconds())
