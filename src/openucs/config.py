@@ -58,8 +58,8 @@ class Settings:
     # The change log (docs/changes.md): records older than this many days are deleted; the
     # event stream looks for new records this often and sends a heartbeat this often.
     changes_retention_days: int = 30
-    changes_poll_seconds: float = 0.5
-    changes_heartbeat_seconds: float = 15.0
+    changes_poll_ms: int = 500
+    changes_heartbeat_ms: int = 15_000
     # A search counts its matches up to this many; beyond, its total says "at least".
     search_total_cap: int = 10_000
     # Asynchronous UCS operations, CometD notifications, features, CSRF and CORS.
@@ -82,8 +82,8 @@ class Settings:
             raise InvalidInput("audit_retention_days", "must be positive")
         if self.changes_retention_days < 1:
             raise InvalidInput("changes_retention_days", "must be positive")
-        if not 0 < self.changes_poll_seconds <= self.changes_heartbeat_seconds:
-            raise InvalidInput("changes_poll_seconds", "must be positive and at most the heartbeat")
+        if not 0 < self.changes_poll_ms <= self.changes_heartbeat_ms:
+            raise InvalidInput("changes_poll_ms", "must be positive and at most the heartbeat")
         if self.search_total_cap < 1:
             raise InvalidInput("search_total_cap", "must be positive")
         if not 1 <= self.default_page_size <= self.max_page_size:

@@ -85,6 +85,8 @@ async def stream_changes(
 
     async def events() -> AsyncIterator[ServerSentEventMessage]:
         current = first
+        poll = ctx.settings.changes_poll_ms / 1000
+        heartbeat = ctx.settings.changes_heartbeat_ms / 1000
         quiet = 0.0
         while True:
             for record in current.changes:
@@ -93,9 +95,9 @@ async def stream_changes(
             if current.changes:
                 quiet = 0.0
             if current.end_of_stream:
-                await anyio.sleep(ctx.settings.changes_poll_seconds)
-                quiet += ctx.settings.changes_poll_seconds
-                if quiet >= ctx.settings.changes_heartbeat_seconds:
+                await anyio.sleep(poll)
+                quiet += poll
+                if quiet >= heartbeat:
                     quiet = 0.0
                     yield ServerSentEventMessage(data=None, comment="heartbeat")
             current = await anyio.to_thread.run_sync(page, current.next)
