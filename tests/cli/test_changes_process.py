@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 
-
 from tests.cli.conftest import Run
 from tests.cli.test_serve_process import free_port, wait_until_up
 
