@@ -1,5 +1,5 @@
 """The `openucs` command: serve (the default), db upgrade, users, seed, import, export,
-audit and backup.
+audit, backup and changes.
 
 Every command takes `--database URL` (else `OPENUCS_DATABASE_URL`, else
 `sqlite:///./openucs.db`). An OpenUCS error prints one line on stderr and exits with status 2.
@@ -14,6 +14,7 @@ from openucs import __version__
 from openucs.cli._common import OpenUcsGroup
 from openucs.cli.admin import db, users
 from openucs.cli.audit import audit
+from openucs.cli.changes import changes
 from openucs.cli.backup import backup
 from openucs.cli.data import export, import_, seed
 from openucs.cli.server import serve, serve_options
@@ -36,7 +37,7 @@ def cli(
         )
 
 
-for command in (serve, db, users, seed, import_, export, audit, backup):
+for command in (serve, db, users, seed, import_, export, audit, backup, changes):
     cli.add_command(command)
 
 

@@ -1,0 +1,45 @@
+"""`openucs changes`: the change log as NDJSON, after a seq, on every engine."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from openucs.services import records
+from openucs.store import open_store
+from tests.cli.conftest import Run
+from tests.factories import make_contact, make_interaction
+
+
+def test_changes_prints_the_records_after_a_seq_as_ndjson(run: Run, database_url: str) -> None:
+    store = open_store(database_url)
+    try:
+        records.ingest(store=store, interactions=[make_interaction(id=f"I{n}") for n in range(3)])
+        store.save_contact(make_contact(id="K1"))
+    finally:
+        store.close()
+
+    lines = run("changes", "--database", database_url).output.splitlines()
+    found = [json.loads(line) for line in lines]
+    assert [(c["seq"], c["type"]) for c in found] == [
+        (1, "interaction.created"),
+        (2, "interaction.created"),
+        (3, "interaction.created"),
+        (4, "contact.created"),
+    ]
+    assert found[0]["data"]["id"] == "I0" and found[3]["contactId"] == "K1"
+    later = run("changes", "--after", "2", "--types", "contact.created", "--database", database_url)
+    assert [json.loads(line)["seq"] for line in later.output.splitlines()] == [4]
+
+
+def test_changes_past_the_retention_exits_2_naming_the_oldest_seq(
+    run: Run, database_url: str
+) -> None:
+    store = open_store(database_url)
+    try:
+        records.ingest(store=store, interactions=[make_interaction(id="A")])
+        store.prune_changes(datetime.now(UTC) + timedelta(seconds=1))
+    finally:
+        store.close()
+    result = run("changes", "--after", "0", "--database", database_url, expect=2)
+    assert "oldest kept is 2" in result.output
