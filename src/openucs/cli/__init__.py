@@ -14,8 +14,8 @@ from openucs import __version__
 from openucs.cli._common import OpenUcsGroup
 from openucs.cli.admin import db, users
 from openucs.cli.audit import audit
-from openucs.cli.changes import changes
 from openucs.cli.backup import backup
+from openucs.cli.changes import changes
 from openucs.cli.data import export, import_, seed
 from openucs.cli.server import serve, serve_options
 
