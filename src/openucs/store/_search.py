@@ -55,6 +55,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import UserDefinedType
 
+from openucs.domain.enums import Source
 from openucs.domain.formats import to_millis
 from openucs.domain.models import Interaction
 from openucs.domain.query import HistoryQuery
@@ -547,7 +548,8 @@ def words_only(query: HistoryQuery, text: TextDialect) -> str | None:
 
 def other_tier(query: HistoryQuery) -> Select[tuple[Any]]:
     """Any interaction of the tier `query` does not read (the index holds both)."""
-    return select(_rows.c.id).where(_rows.c.source != query.source.value).limit(1)
+    others = [s.value for s in Source if s is not query.source]  # `!=` would read every row
+    return select(_rows.c.id).where(_rows.c.source.in_(others)).limit(1)
 
 
 def driving_text(node: Node, text: TextDialect) -> tuple[str, list[Node]] | None:
