@@ -44,7 +44,17 @@ sys.path.insert(0, str(HERE))
 
 import httpx  # noqa: E402
 from scenarios import Timing, create_bench_user, free_port, server, today, write_results  # noqa: E402
-from search_build import ANCHOR, DATA, ENGINES, POSTGRES_ADMIN, Database, build, built, drop  # noqa: E402
+from search_build import (  # noqa: E402
+    ANCHOR,
+    DATA,
+    ENGINES,
+    POSTGRES_ADMIN,
+    Database,
+    build,
+    build_apart,
+    built,
+    drop,
+)
 from search_queries import TEXT_KINDS, Kind, kinds, rank_words  # noqa: E402
 from search_report import render  # noqa: E402
 from sqlalchemy import Engine, create_engine, event, text  # noqa: E402
@@ -336,28 +346,10 @@ def _plain_import(db: Database, args: argparse.Namespace) -> dict[str, Any] | No
     of --plain-rev, else those of an earlier plain build of this size, if any."""
     plain = Database(db.engine, db.rows, "plain", db.postgres_admin)
     if args.plain_rev:
-        source = DATA / f"src-{args.plain_rev}"
-        if not source.exists():
-            source.mkdir(parents=True)
-            archive = subprocess.run(
-                ["git", "archive", args.plain_rev, "src"],
-                cwd=HERE.parent, check=True, capture_output=True,
-            )  # fmt: skip
-            subprocess.run(["tar", "-x", "-C", str(source)], input=archive.stdout, check=True)
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(source / "src"),
-            "BENCH_SOURCE_REVISION": args.plain_rev,
-        }
-        command = [sys.executable, str(HERE / "search_build.py"), "--engine", db.engine,
-                   "--rows", str(db.rows), "--name", "plain",
-                   "--postgres", db.postgres_admin]  # fmt: skip
-        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
-    found: dict[str, Any] | None = None
-    if plain.sidecar.exists():
-        found = json.loads(plain.sidecar.read_text())
-    if args.plain_rev and not args.keep:
-        drop(plain)
+        return build_apart(plain, args.plain_rev, keep=args.keep)
+    if not plain.sidecar.exists():
+        return None
+    found: dict[str, Any] = json.loads(plain.sidecar.read_text())
     return found
 
 

@@ -6,6 +6,7 @@ Runnable alone, so that the same build can be timed on another revision's source
 set to its `src`): only names that older revisions have are used here.
 
     .venv/bin/python bench/search_build.py --engine sqlite --rows 100000 --name plain
+    .venv/bin/python bench/search_build.py --engine sqlite --rows 100000 --migrate-from plain
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,6 +109,75 @@ def build(db: Database) -> dict[str, Any]:
     return record
 
 
+def migrate_from(db: Database, earlier: Database) -> dict[str, Any]:
+    """`db` as a copy of `earlier` (built by an older revision), brought to this revision's
+    schema by `store.upgrade()` (timed: the migrations fill the new indexes), then ANALYZE.
+    No import is measured: the sidecar records the upgrade."""
+    drop(db)
+    if db.engine == "sqlite":
+        shutil.copyfile(_file(earlier), _file(db))
+    else:
+        source = make_url(earlier.url).database
+        _admin(db, f'CREATE DATABASE "{make_url(db.url).database}" TEMPLATE "{source}"')
+    store = open_store(db.url)
+    try:
+        load_before = os.getloadavg()[0]
+        began = time.perf_counter()
+        store.upgrade()
+        seconds = time.perf_counter() - began
+        load_after = os.getloadavg()[0]
+        if isinstance(store, SqlStore):
+            store.analyze()
+        rows = store.count_interactions()
+    finally:
+        store.close()
+    record = {
+        "engine": db.engine,
+        "name": db.name,
+        "rows": rows,
+        "built": datetime.now(UTC).isoformat(timespec="seconds"),
+        "source": os.environ.get("BENCH_SOURCE_REVISION", "working tree"),
+        "migrated_from": earlier.stem,
+        "upgrade_seconds": round(seconds, 1),
+        "load": [round(load_before, 2), round(load_after, 2)],
+    }
+    db.sidecar.write_text(json.dumps(record, indent=1))
+    return record
+
+
+def build_apart(db: Database, revision: str | None = None, *, keep: bool = False) -> dict[str, Any]:
+    """`build(db)` in a process of its own, on the source of `revision` (by `git archive`,
+    under DATA) or of this working tree; the database is dropped afterwards unless `keep`."""
+    env = dict(os.environ)
+    if revision:
+        env.update(PYTHONPATH=str(source_tree(revision) / "src"), BENCH_SOURCE_REVISION=revision)
+    command = [sys.executable, str(Path(__file__).resolve()), "--engine", db.engine,
+               "--rows", str(db.rows), "--name", db.name,
+               "--postgres", db.postgres_admin]  # fmt: skip
+    if not keep:
+        command.append("--drop")
+    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    record: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return record
+
+
+def source_tree(revision: str) -> Path:
+    """The `src` of `revision`, extracted once under DATA."""
+    tree = DATA / f"src-{revision}"
+    if not tree.exists():
+        archive = subprocess.run(
+            ["git", "archive", revision, "src"],
+            cwd=Path(__file__).resolve().parents[1], check=True, capture_output=True,
+        )  # fmt: skip
+        tree.mkdir(parents=True)
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    return tree
+
+
+def _file(db: Database) -> Path:
+    return Path(make_url(db.url).database or "")
+
+
 def built(db: Database) -> dict[str, Any] | None:
     """The sidecar of an earlier build of this database, if the database is still there."""
     if not db.sidecar.exists() or not exists(db):
@@ -115,7 +188,7 @@ def built(db: Database) -> dict[str, Any] | None:
 
 def exists(db: Database) -> bool:
     if db.engine == "sqlite":
-        return Path(make_url(db.url).database or "").exists()
+        return _file(db).exists()
     engine = create_engine(db.postgres_admin)
     try:
         with engine.connect() as conn:
@@ -137,9 +210,8 @@ def drop(db: Database) -> None:
     """Remove the database and its sidecar (the files, or DROP DATABASE)."""
     db.sidecar.unlink(missing_ok=True)
     if db.engine == "sqlite":
-        path = make_url(db.url).database or ""
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+            Path(f"{_file(db)}{suffix}").unlink(missing_ok=True)
     else:
         _admin(db, f'DROP DATABASE IF EXISTS "{make_url(db.url).database}" WITH (FORCE)')
 
@@ -171,9 +243,14 @@ def main() -> int:
     parser.add_argument("--name", default="search", help="names the file or database")
     parser.add_argument("--postgres", default=POSTGRES_ADMIN, help="server and admin database")
     parser.add_argument("--drop", action="store_true", help="drop the database once measured")
+    parser.add_argument("--migrate-from", metavar="NAME", help="copy NAME-<rows> and upgrade it")
     args = parser.parse_args()
     db = Database(args.engine, args.rows, args.name, args.postgres)
-    record = build(db)
+    if args.migrate_from:
+        earlier = Database(args.engine, args.rows, args.migrate_from, args.postgres)
+        record = migrate_from(db, earlier)
+    else:
+        record = build(db)
     print(json.dumps(record))
     if args.drop:
         drop(db)
