@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -130,6 +131,8 @@ def _run_engine(db: Database, chosen: list[Kind], args: argparse.Namespace) -> d
         "import": imported,
         "plain_import": _plain_import(db, args),
         "load_before": load_before,
+        "store": {},
+        "plans": {},
     }
     store = open_store(db.url)
     try:
@@ -141,22 +144,32 @@ def _run_engine(db: Database, chosen: list[Kind], args: argparse.Namespace) -> d
     log.parent.mkdir(parents=True, exist_ok=True)
     with server(db.url, free_port(), log) as client:
         result["http"] = {
-            k.name: measure_http(client, k, args.requests, args.budget) for k in chosen
+            k.name: _or_error(partial(measure_http, client, k, args.requests, args.budget))
+            for k in chosen
         }
     store = open_store(db.url)
     try:
-        queries = {k.name: search_queries(k) for k in chosen}
-        result["store"] = {
-            name: measure_store(store, found, args.requests, args.budget)
-            for name, found in queries.items()
-        }
-        result["plans"] = {name: plans(db, store, found[0]) for name, found in queries.items()}
+        for kind in chosen:
+            queries = search_queries(kind)
+            measured = partial(measure_store, store, queries, args.requests, args.budget)
+            result["store"][kind.name] = _or_error(measured)
+            result["plans"][kind.name] = _or_error(partial(plans, db, store, queries[0]))
     finally:
         store.close()
     result["load_after"] = _load()
     if not args.keep:
         drop(db)
     return result
+
+
+def _or_error(measure: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """What `measure` found, or the error that stopped it (one query's failure does not
+    cost the others' figures)."""
+    try:
+        return measure()
+    except Exception as error:  # noqa: BLE001 - reported in the results, not hidden
+        print(f"error: {error}", file=sys.stderr)
+        return {"error": str(error)[:500]}
 
 
 # --- over HTTP -------------------------------------------------------------------------------

@@ -80,6 +80,10 @@ def _http(r: dict[str, Any], engines: list[str]) -> list[str]:
         row = f"| {name} |"
         for engine in engines:
             h = r["engines"][engine]["http"][name]
+            if "error" in h:
+                missed.append(f"{name} on {NAMES[engine]} (error)")
+                row += f" error: {h['error'][:80]} | | |"
+                continue
             mark = "" if h["p99"] <= P99_TARGET_MS else " **x**"
             if mark:
                 missed.append(f"{name} on {NAMES[engine]}")
@@ -117,6 +121,9 @@ def _totals(r: dict[str, Any], engines: list[str]) -> list[str]:
     for name in r["queries"]:
         for engine in engines:
             s = r["engines"][engine]["store"][name]
+            if "error" in s:
+                lines.append(f"| {name} | {NAMES[engine]} | error: {s['error'][:80]} |")
+                continue
             page, both = s["page"], s["page + count"]
             ratios = [both[p] / page[p] if page[p] else float("inf") for p in ("p50", "p99")]
             mark = "" if max(ratios) <= TOTAL_FACTOR else " **x**"
@@ -148,20 +155,29 @@ def _imports(r: dict[str, Any], engines: list[str]) -> list[str]:
     for engine in engines:
         e = r["engines"][engine]
         for label, found in (("text index", e["import"]), ("plain", e["plain_import"])):
-            if not found:
-                lines.append(f"| {NAMES[engine]} | {label} | (not measured) | | | | | |")
+            if not found or "end_to_end_rate" not in found:
+                lines.append(f"| {NAMES[engine]} | {label} | {_unmeasured(found)} | | | | | |")
                 continue
             lines.append(
                 f"| {NAMES[engine]} | {label} | {found['source']} | {found['rows']:,} "
                 f"| {found['seconds']} | {found['end_to_end_rate']:,} | {found['write_rate']:,} "
                 f"| {found['load'][0]} -> {found['load'][1]} |"
             )
-        if e["plain_import"]:
+        if e["plain_import"] and "end_to_end_rate" in e["import"]:
             ratio = e["import"]["end_to_end_rate"] / e["plain_import"]["end_to_end_rate"]
             ok = "met" if ratio >= IMPORT_FACTOR else "MISSED"
             verdicts.append(f"{NAMES[engine]} {ratio:.2f}x ({ok})")
-    verdict = "; ".join(verdicts) or "no plain import to compare with"
+    verdict = "; ".join(verdicts) or "no import to compare here (see search-import-<date>.md)"
     return [*lines, "", f"Target: with the index >= {IMPORT_FACTOR}x plain, end to end: {verdict}."]
+
+
+def _unmeasured(found: dict[str, Any] | None) -> str:
+    if found and "migrated_from" in found:
+        return (
+            f"not imported: a copy of {found['migrated_from']} upgraded by {found['source']} "
+            f"in {found['upgrade_seconds']} s (the migration filled the index)"
+        )
+    return "(not measured)"
 
 
 def _sizes(r: dict[str, Any], engines: list[str]) -> list[str]:
@@ -202,7 +218,7 @@ def _growth(r: dict[str, Any], engines: list[str]) -> list[str]:
         for engine in engines:
             was = base["engines"].get(engine, {}).get("http", {}).get(name)
             now = r["engines"][engine]["http"][name]
-            if not was:
+            if not was or "error" in was or "error" in now:
                 continue
             lines.append(
                 f"| {name} | {NAMES[engine]} | {was['p50']:.1f} | {now['p50']:.1f} "
@@ -222,6 +238,9 @@ def _plans(r: dict[str, Any], engines: list[str]) -> list[str]:
     for engine in engines:
         for name, found in r["engines"][engine]["plans"].items():
             lines += ["", f"### {name}, {NAMES[engine]}"]
+            if "error" in found:
+                lines += ["", f"error: {found['error']}"]
+                continue
             for part, statements in found.items():
                 for plan in statements:
                     lines += ["", f"{part}:", "", "```", plan, "```"]
