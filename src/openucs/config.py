@@ -55,6 +55,8 @@ class Settings:
     audit_retention_days: int = 365
     # Whether reads are recorded at all (off only where another system audits them).
     audit_reads: bool = True
+    # A search counts its matches up to this many; beyond, its total says "at least".
+    search_total_cap: int = 10_000
     # Asynchronous UCS operations, CometD notifications, features, CSRF and CORS.
     enabled_features: str = ",".join(ALL_FEATURES)
     csrf_protection: bool = False
@@ -73,6 +75,8 @@ class Settings:
         _ = self.agent_reads
         if self.audit_retention_days < 1:
             raise InvalidInput("audit_retention_days", "must be positive")
+        if self.search_total_cap < 1:
+            raise InvalidInput("search_total_cap", "must be positive")
         if not 1 <= self.default_page_size <= self.max_page_size:
             raise InvalidInput("default_page_size", "must be between 1 and max_page_size")
         unknown = self.features - set(ALL_FEATURES)

@@ -44,6 +44,7 @@ ERRORS = {
     ("post", "/openucs/v1/interactions/bulk"): {400, 401, 403, 413},
     ("post", "/openucs/v1/contacts"): {400, 401, 403, 409, 413},
     ("get", "/openucs/v1/contacts"): {400, 401, 403},
+    ("get", "/openucs/v1/interactions"): {400, 401},
     ("get", "/openucs/v1/contacts/{contact_id}"): {400, 401, 403, 404},
     ("put", "/openucs/v1/contacts/{contact_id}"): {400, 401, 403, 413},
     ("post", "/openucs/v1/users"): {400, 401, 403, 409, 413},

@@ -132,6 +132,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     # Agents find only the contacts they may read (test_contact_search).
     ("GET", "/openucs/v1/contacts"): Rule("/openucs/v1/contacts", READ),
+    ("GET", "/openucs/v1/interactions"): Rule("/openucs/v1/interactions?q=refund", READ),
     ("GET", "/openucs/v1/contacts/{contact_id:str}"): Rule(
         "/openucs/v1/contacts/FOREIGN", READ_OTHERS
     ),

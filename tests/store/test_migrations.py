@@ -3,7 +3,9 @@ migrated schema is exactly `openucs.store.schema` (no drift between the two)."""
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -13,7 +15,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from openucs.domain.access import EVERYTHING
+from openucs.domain.query import HistoryQuery, Total
+from openucs.domain.search import parse_query
 from openucs.store import open_store
+from openucs.store._search import ONE_ENGINE_TABLES
 from openucs.store.schema import KEY, metadata
 from openucs.store.sql import MIGRATIONS
 
@@ -37,13 +42,27 @@ def test_fresh_database_is_at_head_and_matches_the_schema(database_url: str) -> 
     engine = _engine(database_url)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn)
+            context = MigrationContext.configure(conn, opts={"include_name": _in_shared_schema})
             assert context.get_current_revision() == _head()
             assert compare_metadata(context, metadata) == []
             tables = set(inspect(conn).get_table_names())
+            sqlite = conn.dialect.name == "sqlite"
     finally:
         engine.dispose()
-    assert tables == set(metadata.tables) | {"alembic_version"}
+    search = {t for t in tables if not _in_shared_schema(t, "table", {})}
+    assert tables - search == set(metadata.tables) | {"alembic_version"}
+    if sqlite:
+        assert {"interaction_fts", "interaction_search_keys"} <= search
+        assert all(t.startswith("interaction_fts") for t in search - {"interaction_search_keys"})
+    else:
+        assert search == {"interaction_search"}
+
+
+def _in_shared_schema(name: str | None, kind: str, _: object) -> bool:
+    """The full-text index's tables are each engine's own (store._search), not in `metadata`."""
+    if kind != "table" or name is None:
+        return True
+    return name not in ONE_ENGINE_TABLES and not name.startswith("interaction_fts_")
 
 
 def test_upgrading_again_is_a_no_op(database_url: str) -> None:
@@ -191,3 +210,64 @@ def test_stored_rows_are_brought_to_the_interaction_rules(empty_database_url: st
         "CHAT": (True, None, None),
         "GOOD": (True, "kept", 9),
     }
+
+
+_STORED_MESSAGE = {
+    "index": 0,
+    "type": "Text",
+    "timestamp": "2026-01-01T00:00:00Z",
+    "nickname": "Ann",
+    "participant_type": "Customer",
+    "participant_id": "p0",
+    "text": "Żółw im Garten",
+}
+
+
+def test_upgrade_to_0007_indexes_the_stored_text_and_attribute_values(
+    empty_database_url: str,
+) -> None:
+    _migrate(empty_database_url, "0006")
+    engine = _engine(empty_database_url)
+    rows = [{"id": f"I{n:05d}", "subject": f"Über case {n}", "n": n} for n in range(1_200)]
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO interactions (id, source, media_type, type_id, state, start_ms,"
+                    " subject, can_be_parent) VALUES (:id, 'main', 'chat', 'Inbound', 'Stopped',"
+                    " :n, :subject, true)"
+                ),
+                rows,
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO interaction_contents (interaction_id, messages) VALUES"
+                    " ('I00007', :messages)"
+                ),
+                {"messages": json.dumps([_STORED_MESSAGE])},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO interaction_attributes (interaction_id, name, value, source,"
+                    " start_ms) VALUES (:id, 'Case', :value, 'main', :n)"
+                ),
+                [{"id": r["id"], "value": str(r["n"]), "n": r["n"]} for r in rows],
+            )
+    finally:
+        engine.dispose()
+
+    _migrate(empty_database_url, "head")
+
+    store = open_store(empty_database_url)
+    try:
+
+        def found(q: str) -> Total:
+            return store.count_history(
+                HistoryQuery(q=parse_query(q, zone=UTC), start_from=None), cap=5_000
+            )
+
+        assert found("uber") == Total(1_200, True)
+        assert found("zolw garten") == Total(1, True)
+        assert found("attr.Case:[100 TO 199]") == Total(100, True)
+    finally:
+        store.close()

@@ -37,6 +37,33 @@ class HistoryAnswer(_Answer):
     nextPageToken: str | None = None
 
 
+class SearchHitWire(InteractionWire):
+    """A search result: the interaction resource, and the text its words matched (HTML
+    escaped, the matched words in `<mark>`)."""
+
+    snippet: str | None = None
+
+
+class TotalWire(_Answer):
+    """How many match: exactly `value` ("eq"), or at least `value` ("gte": counting stopped)."""
+
+    value: int
+    relation: str
+
+
+class FacetsWire(_Answer):
+    mediaType: dict[str, int] | None = None
+    state: dict[str, int] | None = None
+
+
+class SearchAnswer(_Answer):
+    statusCode: int
+    interactions: list[SearchHitWire]
+    total: TotalWire
+    nextPageToken: str | None = None
+    facets: FacetsWire | None = None
+
+
 class ContentAnswer(_Answer):
     """GetInteractionContent: `messages` beside `interaction`, for transcript media only."""
 

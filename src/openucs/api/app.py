@@ -18,7 +18,7 @@ from openucs.api.errors import exception_handlers
 from openucs.api.inputs import check_request
 from openucs.api.notifications import AsyncApi
 from openucs.api.openapi import SECURITY, docs_assets, openapi_config
-from openucs.api.routes import audit, contacts, gws, interactions, operations, users
+from openucs.api.routes import audit, contacts, gws, interactions, operations, search, users
 from openucs.config import Settings
 from openucs.services.access import Reader
 from openucs.services.audit import AuditTrail
@@ -55,6 +55,7 @@ EXTENSION_ROUTES = [
     users.list_users,
     users.logout,
     audit.read_audit,
+    search.search,
 ]
 
 

@@ -18,11 +18,22 @@ from typing import Generic, TypeVar
 from openucs.domain.access import EVERYTHING, ReadScope
 from openucs.domain.enums import InteractionType, MediaType, SortOrder, Source, State
 from openucs.domain.formats import to_millis
+from openucs.domain.search import Node, render
 from openucs.errors import InvalidInput
 
 T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 100
+# Counting matches stops here: a total says "at least" beyond it (`Total.exact` False).
+TOTAL_CAP = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Total:
+    """How many interactions match: exactly `value`, or (not `exact`) at least `value`."""
+
+    value: int
+    exact: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +51,7 @@ class HistoryQuery:
     The window is half-open, `start_from <= startDate < start_to`; either bound may be None.
     `custom_equals` is AND-ed equality on custom attributes (case-sensitive strings).
     `return_attributes` names the custom attributes each result carries (None: all of them).
+    `q` is a query of the search language (`domain.search`), AND-ed with the rest.
     `scope` is who reads: the stores add its rule to the SQL. It is not part of the
     fingerprint: the services narrow a caller's query after its page token was checked.
     """
@@ -54,6 +66,7 @@ class HistoryQuery:
     thread_id: str | None = None
     custom_equals: tuple[tuple[str, str], ...] = ()
     text: str | None = None
+    q: Node | None = None
     source: Source = Source.MAIN
     sort: SortOrder = SortOrder.DESC
     limit: int = DEFAULT_PAGE_SIZE
@@ -79,6 +92,7 @@ class HistoryQuery:
             sorted(self.custom_equals),
             self.text,
             self.source.value,
+            *([render(self.q)] if self.q is not None else []),
             self.sort.value,
         ]
         raw = json.dumps(parts, separators=(",", ":"), default=str).encode()

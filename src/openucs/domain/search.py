@@ -27,6 +27,7 @@ are what the index must hold for a store to answer as `matches` does.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -639,28 +640,37 @@ def html_text(html: str) -> str:
     return " ".join(parser.parts)
 
 
-def searchable_texts(item: Interaction, field: str | None) -> list[str]:
-    """The pieces of text a search looks in: `subject` (the interaction's and the email's),
-    `comment`, `text` (chat-like transcripts and the email body: its plain text, else its HTML's
-    text), or with None all of these plus the string values in userData, at any depth.
+INDEX_FIELDS = ("subject", "comment", "text", "data")
+
+
+def text_pieces(item: Interaction) -> dict[str, list[str]]:
+    """The pieces of text an interaction is searched in, by index field: `subject` (the
+    interaction's and the email's), `comment`, `text` (chat-like transcripts and the email body:
+    its plain text, else its HTML's text), `data` (the string values in userData, at any depth).
     A phrase matches within one piece, never across two."""
-    pieces: list[str | None] = []
     email = item.email
-    if field in (None, "subject"):
-        pieces += [item.subject, email.subject if email else None]
-    if field in (None, "comment"):
-        pieces.append(item.comment)
-    if field in (None, "text"):
-        if item.media_type.has_transcript and item.messages:
-            pieces += [message.text for message in item.messages]
-        if email is not None:
-            plain = email.body_as_plain_text
-            pieces.append(
-                plain if plain is not None or email.body is None else html_text(email.body)
-            )
-    if field is None:
-        pieces += _strings_in(item.user_data)
-    return [piece for piece in pieces if piece]
+    text: list[str | None] = []
+    if item.media_type.has_transcript and item.messages:
+        text += [message.text for message in item.messages]
+    if email is not None:
+        plain = email.body_as_plain_text
+        text.append(plain if plain is not None or email.body is None else html_text(email.body))
+    pieces: dict[str, list[str | None]] = {
+        "subject": [item.subject, email.subject if email else None],
+        "comment": [item.comment],
+        "text": text,
+        "data": _strings_in(item.user_data),
+    }
+    return {name: [piece for piece in found if piece] for name, found in pieces.items()}
+
+
+def searchable_texts(item: Interaction, field: str | None) -> list[str]:
+    """The pieces of text a clause on `field` looks in (`text_pieces`); with None, all of them
+    (userData's strings are searched only by bare words, not by a field)."""
+    pieces = text_pieces(item)
+    if field is not None:
+        return pieces[field]
+    return [piece for name in INDEX_FIELDS for piece in pieces[name]]
 
 
 def _strings_in(value: Any) -> list[str | None]:
@@ -752,3 +762,63 @@ def _attr_matches(stored: str | None, op: AttrOp, value: str) -> bool:
         AttrOp.LT: order < 0,
         AttrOp.LE: order <= 0,
     }[op]
+
+
+# --- snippets ----------------------------------------------------------------------------
+
+SNIPPET_WORDS = 24
+_SNIPPET_LEAD = 8
+_SNIPPET_TAIL = 40  # characters after the last word, at most
+
+
+def positive_text_clauses(node: Node) -> list[Term | Phrase]:
+    """The words and phrases a match is found by: those not under a NOT."""
+    match node:
+        case Term() | Phrase():
+            return [node]
+        case And(items) | Or(items):
+            return [clause for item in items for clause in positive_text_clauses(item)]
+    return []
+
+
+def snippet(node: Node, item: Interaction) -> str | None:
+    """A short piece of the first text that a positive word or phrase of `node` matched, HTML
+    escaped, its matching words wrapped in `<mark>`...`</mark>`; `…` where it was cut. None
+    when no word or phrase of `node` matched (a query on attributes alone, say)."""
+    clauses = positive_text_clauses(node)
+    for clause in clauses:
+        for piece in searchable_texts(item, clause.field):
+            if _in_words(clause, words_of(piece)):
+                return _marked(piece, clauses)
+    return None
+
+
+def _marked(piece: str, clauses: list[Term | Phrase]) -> str:
+    tokens = list(_WORD.finditer(piece))
+    hits = [_token_matches(token.group(), clauses) for token in tokens]
+    first = hits.index(True) if True in hits else 0
+    start = max(0, first - _SNIPPET_LEAD)
+    end = min(len(tokens), start + SNIPPET_WORDS)
+    out: list[str] = ["…"] if start > 0 else []
+    position = tokens[start].start() if start > 0 else 0
+    for token, hit in zip(tokens[start:end], hits[start:end], strict=True):
+        out.append(html.escape(piece[position : token.start()]))
+        word = html.escape(token.group())
+        out.append(f"<mark>{word}</mark>" if hit else word)
+        position = token.end()
+    if end < len(tokens):
+        out.append(html.escape(piece[position : tokens[end].start()].rstrip()) + " …")
+    else:
+        out.append(html.escape(piece[position : position + _SNIPPET_TAIL]))
+    return "".join(out).strip()
+
+
+def _token_matches(token: str, clauses: list[Term | Phrase]) -> bool:
+    for word in words_of(token):
+        for clause in clauses:
+            if isinstance(clause, Phrase):
+                if word in clause.words:
+                    return True
+            elif word == clause.text or (clause.prefix and word.startswith(clause.text)):
+                return True
+    return False

@@ -17,6 +17,7 @@ from openucs.config import Settings
 from openucs.domain.enums import InteractionType, MediaType, SortOrder, Source, State
 from openucs.domain.formats import EARLIEST, LATEST, parse_window_bound, to_millis
 from openucs.domain.query import AuditQuery, Cursor, HistoryQuery, decode_page_token
+from openucs.domain.search import parse_query
 from openucs.errors import InvalidInput, OutOfRange
 
 
@@ -159,3 +160,41 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 
 def _blank_none(value: str | None) -> str | None:
     return value.strip() or None if value else None
+
+
+@dataclass(slots=True)
+class SearchParams:
+    """The parameters of `GET /openucs/v1/interactions` (the search language's route)."""
+
+    q: str | None = None
+    maxSize: str | int | None = None
+    pageToken: str | None = None
+    sort: str | None = None
+    source: str | None = None
+    facets: Sequence[str] = ()
+
+
+SEARCH_FACETS = ("mediaType", "state")
+
+
+def build_search_query(params: SearchParams, *, settings: Settings) -> HistoryQuery:
+    """A search covers all time unless its `q` says otherwise (`startDate:`)."""
+    q = params.q.strip() if params.q else ""
+    query = HistoryQuery(
+        q=parse_query(q, zone=settings.zone) if q else None,
+        source=Source.parse("source", params.source) if params.source else Source.MAIN,
+        sort=SortOrder.parse("sort", params.sort) if params.sort else SortOrder.DESC,
+        limit=page_size(params.maxSize, settings),
+        return_attributes=None,
+    )
+    if params.pageToken is not None:
+        query = replace(query, after=page_cursor(query, params.pageToken))
+    return query
+
+
+def search_facets(names: Sequence[str]) -> tuple[str, ...]:
+    """`facets`: a comma list of mediaType and state."""
+    for name in names:
+        if name not in SEARCH_FACETS:
+            raise InvalidInput("facets", f"unknown facet {name!r} (allowed: mediaType, state)")
+    return tuple(dict.fromkeys(names))

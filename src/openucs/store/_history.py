@@ -30,6 +30,7 @@ from openucs.domain.access import AgentAccess
 from openucs.domain.enums import SortOrder
 from openucs.domain.formats import to_millis
 from openucs.domain.query import Cursor, HistoryQuery
+from openucs.store._search import TextDialect, condition
 from openucs.store._text import contains_folded
 from openucs.store.schema import interaction_attributes, interaction_contents, interactions, users
 
@@ -39,7 +40,7 @@ RowsSelect = Select[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True, slots=True)
-class _Driver:
+class Driver:
     """The index-ordered relation a query reads, and its (source, start, id) columns."""
 
     relation: FromClause
@@ -51,18 +52,34 @@ class _Driver:
 
 
 def history_select(
-    query: HistoryQuery, *, limit: int | None, with_content: bool = False
+    query: HistoryQuery,
+    *,
+    limit: int | None,
+    text: TextDialect,
+    with_content: bool = False,
 ) -> RowsSelect:
     """The SELECT of one page: interaction columns, the owner's names (`owner_*`) and, with
-    content, `messages` and `email`; ordered by (start, id) in the query's direction."""
-    driver = _driver(query)
+    content, `messages` and `email`; ordered by (start, id) in the query's direction. `text`
+    is the engine's full-text matching, for the search language's words."""
+    driver = driver_of(query)
+    stmt = _select_rows(driver.relation, with_content=with_content)
+    return ordered(stmt.where(*matching(query, driver, text)), query, driver, limit)
+
+
+def matching(query: HistoryQuery, driver: Driver, text: TextDialect) -> list[ColumnElement[bool]]:
+    """Every condition of `query` on the rows read along `driver`."""
     conditions = [
         *driver.conditions,
         *_window(query, driver),
         *_row_filters(query, driver),
         *_scope(query),
     ]
-    stmt = _select_rows(driver.relation, with_content=with_content).where(*conditions)
+    if query.q is not None:
+        conditions.append(condition(query.q, text))
+    return conditions
+
+
+def ordered(stmt: RowsSelect, query: HistoryQuery, driver: Driver, limit: int | None) -> RowsSelect:
     if query.sort is SortOrder.ASC:
         stmt = stmt.order_by(driver.start.asc(), driver.id.asc())
     else:
@@ -96,12 +113,12 @@ def _select_rows(relation: FromClause, *, with_content: bool) -> RowsSelect:
     return select(*columns).select_from(relation)
 
 
-def _driver(query: HistoryQuery) -> _Driver:
+def driver_of(query: HistoryQuery) -> Driver:
     pairs = tuple(query.custom_equals)
     if pairs and query.contact_id is None and query.owner_id is None:
         (name, value), rest = pairs[0], pairs[1:]
         first = _attrs.alias("a0")
-        return _Driver(
+        return Driver(
             relation=first.join(_rows, _rows.c.id == first.c.interaction_id),
             source=first.c.source,
             start=first.c.start_ms,
@@ -114,10 +131,10 @@ def _driver(query: HistoryQuery) -> _Driver:
         conditions.append(_rows.c.contact_id == query.contact_id)
     if query.owner_id is not None:
         conditions.append(_rows.c.owner_id == query.owner_id)
-    return _Driver(_rows, _rows.c.source, _rows.c.start_ms, _rows.c.id, tuple(conditions), pairs)
+    return Driver(_rows, _rows.c.source, _rows.c.start_ms, _rows.c.id, tuple(conditions), pairs)
 
 
-def _window(query: HistoryQuery, driver: _Driver) -> list[ColumnElement[bool]]:
+def _window(query: HistoryQuery, driver: Driver) -> list[ColumnElement[bool]]:
     conditions = [driver.source == query.source.value]
     if query.start_from is not None:
         conditions.append(driver.start >= to_millis(query.start_from))
@@ -128,7 +145,7 @@ def _window(query: HistoryQuery, driver: _Driver) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _after(cursor: Cursor, driver: _Driver, *, descending: bool) -> list[ColumnElement[bool]]:
+def _after(cursor: Cursor, driver: Driver, *, descending: bool) -> list[ColumnElement[bool]]:
     """Rows strictly after the cursor in sort order. The redundant bound on `start` alone keeps
     the index range tight on SQLite, which does not derive it from the OR."""
     s, i = cursor.start_ms, cursor.id
@@ -140,7 +157,7 @@ def _after(cursor: Cursor, driver: _Driver, *, descending: bool) -> list[ColumnE
     return [driver.start >= s, or_(driver.start > s, and_(driver.start == s, driver.id > i))]
 
 
-def _row_filters(query: HistoryQuery, driver: _Driver) -> list[ColumnElement[bool]]:
+def _row_filters(query: HistoryQuery, driver: Driver) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query.media_types:
         conditions.append(_rows.c.media_type.in_([m.value for m in query.media_types]))

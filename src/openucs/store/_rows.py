@@ -26,6 +26,7 @@ from openucs.domain.models import (
     Session,
     User,
 )
+from openucs.store._search import typed_keys
 from openucs.store.schema import interactions
 
 # Enum lookups by stored value (faster than calling the enum on every row).
@@ -93,7 +94,7 @@ def interaction_values(item: Interaction) -> tuple[Any, ...]:
     )
 
 
-ATTRIBUTE_COLUMNS = ("interaction_id", "name", "value", "source", "start_ms")
+ATTRIBUTE_COLUMNS = ("interaction_id", "name", "value", "source", "start_ms", "num", "moment_us")
 CONTENT_COLUMNS = ("interaction_id", "messages", "email")
 
 
@@ -103,7 +104,7 @@ def attribute_values(
     """`interaction_attributes` rows (`ATTRIBUTE_COLUMNS` order) from (interaction id, source,
     start_ms, custom attributes) of each interaction."""
     return [
-        (interaction_id, name, value, source, start_ms)
+        (interaction_id, name, value, source, start_ms, *typed_keys(value))
         for interaction_id, source, start_ms, attributes in owners
         for name, value in attributes.items()
     ]

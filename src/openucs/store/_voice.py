@@ -36,6 +36,8 @@ class _SqlBase(Protocol):
 
     def _write_interactions(self, conn: Connection, batch: Sequence[Interaction]) -> None: ...
 
+    def _reindex(self, conn: Connection, interaction_id: str) -> None: ...
+
 
 def _lock(conn: Connection, key: str) -> None:
     if conn.dialect.name == "postgresql":
@@ -146,6 +148,8 @@ class VoiceMethods:
             if user_data:
                 values["user_data"] = {**(stored or {}), **user_data}
             conn.execute(update(interactions).where(key).values(values))
+            if user_data:
+                self._reindex(conn, interaction_id)
             return _load(conn, interaction_id)
 
     def next_reference_id(self: _SqlBase, token_hash: str, after: int = 0) -> int | None:

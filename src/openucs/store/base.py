@@ -23,7 +23,7 @@ from openucs.domain.models import (
     Session,
     User,
 )
-from openucs.domain.query import AuditQuery, HistoryQuery, Page
+from openucs.domain.query import AuditQuery, HistoryQuery, Page, Total
 from openucs.domain.stats import DailyCount, OffsetSpan, OwnerCount
 
 
@@ -39,6 +39,7 @@ class PreparedInteractions:
     interactions: list[tuple[Any, ...]]
     attributes: list[tuple[Any, ...]]
     contents: list[tuple[Any, ...]]
+    documents: list[tuple[Any, ...]]  # the search index's (store._search)
 
 
 class Store(Protocol):
@@ -68,8 +69,20 @@ class Store(Protocol):
     def get_interaction(self, interaction_id: str, *, with_content: bool) -> Interaction | None:
         """One interaction from either tier, all custom attributes, owner joined."""
 
-    def get_interactions(self, ids: Sequence[str]) -> dict[str, Interaction]:
-        """The interactions among `ids` that exist (no content), keyed by id."""
+    def get_interactions(
+        self, ids: Sequence[str], *, with_content: bool = False
+    ) -> dict[str, Interaction]:
+        """The interactions among `ids` that exist, keyed by id."""
+
+    def count_history(self, query: HistoryQuery, *, cap: int) -> Total:
+        """How many interactions match `query` (its cursor and limit ignored), counting no
+        further than `cap`: beyond it the total is not exact."""
+
+    def facet_counts(
+        self, query: HistoryQuery, *, fields: Sequence[str], cap: int
+    ) -> dict[str, dict[str, int]]:
+        """Per value of each field ("mediaType", "state"): how many of the first `cap`
+        matches of `query` found (in no order) have it; all matches when there are no more."""
 
     def save_interactions(
         self, interactions: Sequence[Interaction], *, replace: bool = True

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection, Insert, Table, create_engine, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, make_url
 
+from openucs.domain.models import Interaction
+from openucs.store import _search as search
 from openucs.store._history import Explain, RowsSelect
 from openucs.store._rows import json_dumps, json_loads
 from openucs.store.sql import SqlStore
@@ -16,6 +19,8 @@ MIGRATION_LOCK = 0x6F70656E756373  # "openucs": the advisory lock key of schema 
 
 
 class PostgresStore(SqlStore):
+    _text = search.TsQuery()
+
     def __init__(self, database_url: str | URL, *, pool_size: int = 10) -> None:
         url = make_url(database_url).set(drivername="postgresql+psycopg")
         engine = create_engine(
@@ -36,6 +41,14 @@ class PostgresStore(SqlStore):
         return stmt.on_conflict_do_update(
             index_elements=keys, set_={name: stmt.excluded[name] for name in update}
         )
+
+    def _documents(self, batch: Sequence[Interaction]) -> list[tuple[Any, ...]]:
+        return list(search.pg_rows(batch))
+
+    def _write_documents(
+        self, conn: Connection, ids: Sequence[str], documents: list[tuple[Any, ...]]
+    ) -> None:
+        search.write_pg(conn, ids, documents)
 
     def _keyed_writes(self, conn: Connection) -> None:
         """Without planner statistics (a first import runs ahead of autovacuum's ANALYZE),

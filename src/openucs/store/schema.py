@@ -12,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -42,6 +43,9 @@ ID = 64  # longest accepted interaction or contact id
 # is one index range whatever the database's collation.
 KEY = 256
 FoldKey = String(KEY).with_variant(String(KEY, collation="C"), "postgresql")
+# Custom attribute values: ranges and prefixes of the search language compare them in code
+# point order too.
+AttributeValue = String(1024).with_variant(String(1024, collation="C"), "postgresql")
 
 users = Table(
     "users",
@@ -145,11 +149,29 @@ interaction_attributes = Table(
         primary_key=True,
     ),
     Column("name", String(128), primary_key=True),
-    Column("value", String(1024), nullable=False),
+    Column("value", AttributeValue, nullable=False),
     Column("source", String(8), nullable=False),
     Column("start_ms", BigInteger, nullable=False),
+    # The value's key when it is a number or a date (`domain.search.classify`): the search
+    # language's ranges compare by them.
+    Column("num", Float(53)),
+    Column("moment_us", BigInteger),
     Index(
         "ix_interaction_attributes_lookup", "name", "value", "source", "start_ms", "interaction_id"
+    ),
+    Index(
+        "ix_interaction_attributes_num",
+        "name",
+        "num",
+        sqlite_where=text("num IS NOT NULL"),
+        postgresql_where=text("num IS NOT NULL"),
+    ),
+    Index(
+        "ix_interaction_attributes_moment",
+        "name",
+        "moment_us",
+        sqlite_where=text("moment_us IS NOT NULL"),
+        postgresql_where=text("moment_us IS NOT NULL"),
     ),
     # Clustered on its key in SQLite: one B-tree fewer to write per attribute on import.
     sqlite_with_rowid=False,

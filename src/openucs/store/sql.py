@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from openucs.domain.access import ReadScope
 from openucs.domain.formats import to_millis
 from openucs.domain.models import Contact, Interaction, InteractionPatch, Session, User
-from openucs.domain.query import Cursor, HistoryQuery, Page
+from openucs.domain.query import Cursor, HistoryQuery, Page, Total
 from openucs.errors import Conflict, InvalidInput, NotFound, OpenUcsError
 from openucs.store import _people as people
 from openucs.store import _rows as rows
@@ -51,10 +51,13 @@ from openucs.store._errors import (
 )
 from openucs.store._history import (
     RowsSelect,
+    driver_of,
     history_select,
     interaction_select,
     interactions_select,
+    matching,
 )
+from openucs.store._search import TextDialect
 from openucs.store._stats import StatsQueries
 from openucs.store._voice import VoiceMethods
 from openucs.store.base import PreparedInteractions
@@ -68,6 +71,8 @@ from openucs.store.schema import (
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 EXPORT_CHUNK = 500
+# Patched fields that are in the search index's documents.
+_SEARCHED = frozenset({"subject", "comment", "user_data"})
 T = TypeVar("T")
 
 _INSERT_INTERACTIONS = interactions.insert()
@@ -94,6 +99,8 @@ def _now_ms() -> int:
 class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
     """Store over SQLAlchemy Core. Thread-safe: engines pool their connections."""
 
+    _text: TextDialect  # the engine's full-text matching
+
     def __init__(self, *, reader: Engine, writer: Engine) -> None:
         self._reader = reader
         self._writer = writer
@@ -113,6 +120,23 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
         made by `_bind`. Without `replace` an existing id is an IntegrityError."""
         stmt = self._interactions_upsert if replace else _INSERT_INTERACTIONS
         self._insert_bound(conn, stmt, rows.INTERACTION_COLUMNS, bound)
+
+    def _documents(self, batch: Sequence[Interaction]) -> list[tuple[Any, ...]]:
+        """Dialect hook: the search index rows of a batch (`store._search`)."""
+        raise NotImplementedError
+
+    def _write_documents(
+        self, conn: Connection, ids: Sequence[str], documents: list[tuple[Any, ...]]
+    ) -> None:
+        """Dialect hook: the search documents of `ids` become `documents`."""
+        raise NotImplementedError
+
+    def _reindex(self, conn: Connection, interaction_id: str) -> None:
+        """Rewrite one interaction's search document from what is stored now."""
+        stmt = interaction_select(interaction_id, with_content=True)
+        row = conn.execute(stmt).first()
+        batch = [] if row is None else [rows.row_to_interaction(row, with_content=True)]
+        self._write_documents(conn, [interaction_id], self._documents(batch))
 
     def _keyed_writes(self, conn: Connection) -> None:
         """Dialect hook: the transaction that writes a batch reads only by key (ids)."""
@@ -240,12 +264,12 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
 
     def explain_history(self, query: HistoryQuery, *, prefer_indexes: bool = False) -> str:
         """The plan of the exact SELECT that `history(query)` runs."""
-        stmt = history_select(query, limit=query.limit + 1)
+        stmt = history_select(query, limit=query.limit + 1, text=self._text)
         return self.explain(stmt, prefer_indexes=prefer_indexes)
 
     # --- interactions: reads -----------------------------------------------------------------
     def history(self, query: HistoryQuery) -> Page[Interaction]:
-        stmt = history_select(query, limit=query.limit + 1)
+        stmt = history_select(query, limit=query.limit + 1, text=self._text)
         with self._read() as conn:
             found = conn.execute(stmt).all()
         page = [rows.row_to_interaction(r, attributes=query.return_attributes) for r in found]
@@ -258,7 +282,10 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
         after = query.after
         while True:
             stmt = history_select(
-                replace(query, after=after), limit=EXPORT_CHUNK, with_content=True
+                replace(query, after=after),
+                limit=EXPORT_CHUNK,
+                text=self._text,
+                with_content=True,
             )
             with self._read() as conn:
                 found = conn.execute(stmt).all()
@@ -274,14 +301,52 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
             row = conn.execute(stmt).first()
         return None if row is None else rows.row_to_interaction(row, with_content=with_content)
 
-    def get_interactions(self, ids: Sequence[str]) -> dict[str, Interaction]:
+    def get_interactions(
+        self, ids: Sequence[str], *, with_content: bool = False
+    ) -> dict[str, Interaction]:
         found: dict[str, Interaction] = {}
         with self._read() as conn:
             for chunk in people.chunks(set(ids)):
-                stmt = interactions_select(with_content=False)
+                stmt = interactions_select(with_content=with_content)
                 for row in conn.execute(stmt.where(interactions.c.id.in_(chunk))):
-                    found[row.id] = rows.row_to_interaction(row)
+                    found[row.id] = rows.row_to_interaction(row, with_content=with_content)
         return found
+
+    def count_history(self, query: HistoryQuery, *, cap: int) -> Total:
+        """Matches of `query` (cursor and limit ignored), counted up to `cap`."""
+        stmt = self._capped(query, cap, interactions.c.id).subquery()
+        with self._read() as conn:
+            counted = int(conn.scalar(select(func.count()).select_from(stmt)) or 0)
+        return Total(min(counted, cap), counted <= cap)
+
+    def facet_counts(
+        self, query: HistoryQuery, *, fields: Sequence[str], cap: int
+    ) -> dict[str, dict[str, int]]:
+        """Per value of each field ("mediaType", "state"): how many of the first `cap`
+        matches of `query` have it (all of them when there are no more)."""
+        columns = {"mediaType": interactions.c.media_type, "state": interactions.c.state}
+        wanted = [columns[f] for f in fields]
+        if not wanted:
+            return {}
+        capped = self._capped(query, cap - 1, *wanted).subquery()
+        counts: dict[str, dict[str, int]] = {f: {} for f in fields}
+        with self._read() as conn:
+            for name, column in zip(fields, capped.c, strict=True):
+                stmt = select(column, func.count()).group_by(column).order_by(column)
+                counts[name] = {str(value): int(n) for value, n in conn.execute(stmt)}
+        return counts
+
+    def _capped(self, query: HistoryQuery, cap: int, *columns: Any) -> Any:
+        """The first `cap` + 1 matches of `query` (in no particular order), these columns."""
+        whole = replace(query, after=None)
+        driver = driver_of(whole)
+        relation = driver.relation
+        return (
+            select(*columns)
+            .select_from(relation)
+            .where(*matching(whole, driver, self._text))
+            .limit(cap + 1)
+        )
 
     def owner_handled_contact(self, owner_id: str, contact_id: str) -> bool:
         stmt = select(interactions.c.id).where(
@@ -317,6 +382,7 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
             ),
             attributes=self._bind(_INSERT_ATTRIBUTES, rows.ATTRIBUTE_COLUMNS, attributes),
             contents=self._bind(_INSERT_CONTENTS, rows.CONTENT_COLUMNS, rows.content_values(batch)),
+            documents=self._documents(batch),
         )
 
     def save_prepared(self, prepared: PreparedInteractions, *, replace: bool = True) -> None:
@@ -344,6 +410,7 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
             self._insert_bound(conn, _INSERT_ATTRIBUTES, columns, prepared.attributes)
         if prepared.contents:
             self._insert_bound(conn, _INSERT_CONTENTS, rows.CONTENT_COLUMNS, prepared.contents)
+        self._write_documents(conn, prepared.ids, prepared.documents)
 
     def _batch_problem(self, batch: PreparedInteractions, error: IntegrityError) -> OpenUcsError:
         """Name the culprit of a failed batch: an id taken, an unknown contact or owner, or a
@@ -384,6 +451,8 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
                 new = rows.attribute_values([(interaction_id, row.source, row.start_ms, attrs)])
                 if new:
                     self._insert_tuples(conn, _INSERT_ATTRIBUTES, rows.ATTRIBUTE_COLUMNS, new)
+            if names & _SEARCHED:
+                self._reindex(conn, interaction_id)
             stmt = interactions_select(with_content=False).where(key)
             return rows.row_to_interaction(conn.execute(stmt).one())
 

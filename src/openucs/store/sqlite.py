@@ -23,7 +23,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.pool import QueuePool
 
+from openucs.domain.models import Interaction
 from openucs.errors import InvalidInput, StoreUnavailable
+from openucs.store import _search as search
 from openucs.store._history import Explain, RowsSelect
 from openucs.store._rows import INTERACTION_COLUMNS, json_dumps, json_loads
 from openucs.store._text import SQL_FUNCTION, sqlite_fold
@@ -48,6 +50,8 @@ _PRAGMAS = (
 
 
 class SqliteStore(SqlStore):
+    _text = search.Fts5()
+
     def __init__(self, database_url: str | URL, *, readers: int = 8) -> None:
         url = make_url(database_url)
         path = url.database
@@ -113,6 +117,14 @@ class SqliteStore(SqlStore):
             raise RuntimeError("the interaction inserts bind their columns in different orders")
         if conn.exec_driver_sql(insert.sql, bound).rowcount != len(bound):
             conn.exec_driver_sql(upsert.sql, bound)
+
+    def _documents(self, batch: Sequence[Interaction]) -> list[tuple[Any, ...]]:
+        return list(search.fts_rows(batch))
+
+    def _write_documents(
+        self, conn: Connection, ids: Sequence[str], documents: list[tuple[Any, ...]]
+    ) -> None:
+        search.write_fts(conn, ids, documents)
 
     def _plan(self, stmt: Insert, columns: tuple[str, ...] | None) -> _BulkInsert:
         key = (id(stmt), columns)

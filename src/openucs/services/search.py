@@ -1,0 +1,84 @@
+"""Searching history with the search language (`domain.search`): one page with its total, facet
+counts and snippets; and the export of every match. The reader's scope goes into the SQL of
+each statement, and each read is recorded in the read audit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from openucs.domain.models import Interaction
+from openucs.domain.query import TOTAL_CAP, HistoryQuery, Page, Total
+from openucs.domain.search import positive_text_clauses, snippet
+from openucs.services.access import Reader, require_reader_of_everything
+from openucs.store.base import Store
+
+FACET_FIELDS = ("mediaType", "state")
+_EXPORT_RECORD = 1000  # interaction ids per audit record of an export
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    page: Page[Interaction]
+    total: Total
+    facets: dict[str, dict[str, int]] | None
+    snippets: dict[str, str]  # interaction id -> its snippet, for the items that have one
+
+
+def search_interactions(
+    *,
+    store: Store,
+    reader: Reader,
+    query: HistoryQuery,
+    facets: Sequence[str] = (),
+    cap: int = TOTAL_CAP,
+) -> SearchResult:
+    """One page of the interactions matching `query` that the reader may read, newest (or
+    oldest) first, with how many match in all (counted up to `cap`) and, on request, per
+    media type and state."""
+    scoped = replace(query, scope=reader.scope)
+    page = store.history(scoped)
+    if page.next_cursor is None and query.after is None:
+        total = Total(len(page.items), True)  # the page holds every match
+    else:
+        total = store.count_history(scoped, cap=cap)
+    counts = store.facet_counts(scoped, fields=facets, cap=cap) if facets else None
+    reader.record("interactions.search", interaction_ids=tuple(i.id for i in page.items))
+    return SearchResult(page, total, counts, _snippets(store, query, page))
+
+
+def _snippets(store: Store, query: HistoryQuery, page: Page[Interaction]) -> dict[str, str]:
+    """The text the words of the query matched, read with the page's content (one query)."""
+    if query.q is None or not positive_text_clauses(query.q) or not page.items:
+        return {}
+    node = query.q
+    found = store.get_interactions([i.id for i in page.items], with_content=True)
+    out: dict[str, str] = {}
+    for item_id, item in found.items():
+        text = snippet(node, item)
+        if text is not None:
+            out[item_id] = text
+    return out
+
+
+def export_interactions(
+    *, store: Store, reader: Reader, query: HistoryQuery
+) -> Iterator[Interaction]:
+    """Every interaction matching `query`, in its order, with content, streamed: for readers of
+    everything (supervisors, admins). Recorded in the read audit as it goes."""
+    require_reader_of_everything(reader.user, "exporting a search")
+    return _exported(store, reader, replace(query, scope=reader.scope))
+
+
+def _exported(store: Store, reader: Reader, query: HistoryQuery) -> Iterator[Interaction]:
+    sent: list[str] = []
+    try:
+        for item in store.iter_history(query):
+            yield item
+            sent.append(item.id)
+            if len(sent) == _EXPORT_RECORD:
+                reader.record("interactions.export", interaction_ids=tuple(sent))
+                sent.clear()
+    finally:
+        if sent:
+            reader.record("interactions.export", interaction_ids=tuple(sent))
