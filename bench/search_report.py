@@ -63,17 +63,17 @@ def _queries(r: dict[str, Any]) -> list[str]:
 
 
 def _http(r: dict[str, Any], engines: list[str]) -> list[str]:
-    head = "| query |" + "".join(f" {NAMES[e]} p50 | p99 | totals |" for e in engines)
+    head = "| query |" + "".join(f" {NAMES[e]} p50 | p99 | n | totals |" for e in engines)
     lines = [
         f"## Over HTTP (ms; target p99 <= {P99_TARGET_MS:.0f} ms)",
         "",
         f"Sequential requests, one client with a supervisor's session cookie, up to "
-        f"{r['requests']} per query (fewer past {r['budget_s']:.0f} s: the samples are in the "
-        "JSON). Totals: the smallest and largest over the variants (`gte`: the cap stopped the "
-        "count).",
+        f"{r['requests']} per query (n: fewer once {r['budget_s']:.0f} s, warm-up included, "
+        "had gone; at least 5). Totals: the smallest and largest over the variants warmed up "
+        "(`+`: the cap stopped a count).",
         "",
         head,
-        "|---|" + "---:|---:|---|" * len(engines),
+        "|---|" + "---:|---:|---:|---|" * len(engines),
     ]
     missed = []
     for name in r["queries"]:
@@ -82,12 +82,14 @@ def _http(r: dict[str, Any], engines: list[str]) -> list[str]:
             h = r["engines"][engine]["http"][name]
             if "error" in h:
                 missed.append(f"{name} on {NAMES[engine]} (error)")
-                row += f" error: {h['error'][:80]} | | |"
+                row += f" error: {h['error'][:80]} | | | |"
                 continue
             mark = "" if h["p99"] <= P99_TARGET_MS else " **x**"
             if mark:
                 missed.append(f"{name} on {NAMES[engine]}")
-            row += f" {h['p50']:.1f} | {h['p99']:.1f}{mark} | {_span(h['totals'])} |"
+            row += (
+                f" {h['p50']:.1f} | {h['p99']:.1f}{mark} | {h['samples']} | {_span(h['totals'])} |"
+            )
         lines.append(row)
     verdict = "met" if not missed else "MISSED (**x**): " + "; ".join(missed)
     return [*lines, "", f"Target p99 <= {P99_TARGET_MS:.0f} ms: {verdict}."]
@@ -185,11 +187,11 @@ def _sizes(r: dict[str, Any], engines: list[str]) -> list[str]:
         "## Index size",
         "",
         "SQLite: pages per table and index from `dbstat`; PostgreSQL: `pg_relation_size` of each "
-        "table (with its TOAST) and index. The text index: the objects named like "
-        "fts/search/tsv/text.",
+        "table (with its TOAST) and index. The text index: the objects named like fts or "
+        "search; the attribute keys: the indexes of attribute values as numbers and dates.",
         "",
-        "| engine | database | text index | its parts | largest objects |",
-        "|---|---:|---:|---|---|",
+        "| engine | database | text index | its parts | attribute keys | largest objects |",
+        "|---|---:|---:|---|---:|---|",
     ]
     for engine in engines:
         s = r["engines"][engine]["index_size"]
@@ -197,7 +199,7 @@ def _sizes(r: dict[str, Any], engines: list[str]) -> list[str]:
         largest = ", ".join(f"{n} {_mb(b)}" for n, b in list(s["objects"].items())[:6])
         lines.append(
             f"| {NAMES[engine]} | {_mb(s['database'])} | {_mb(s['text_index_total'])} "
-            f"| {parts or '-'} | {largest} |"
+            f"| {parts or '-'} | {_mb(s.get('attribute_keys_total', 0))} | {largest} |"
         )
     return lines
 
