@@ -34,6 +34,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -67,12 +68,26 @@ from openucs.store import Store, open_store  # noqa: E402
 
 PAGE = 100
 FACETS = ("mediaType", "state")
-MIN_SAMPLES = 5  # a query of seconds still gets a p50, if not a meaningful p99
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long one query kind is measured: up to `requests`, and no more once `seconds`
+    (warm-up included) have gone, but at least `min_samples` (a query of seconds still gets a
+    p50, if not a meaningful p99)."""
+
+    requests: int
+    seconds: float
+    min_samples: int
+
+
 Statement = tuple[str, Any]
 
 
 def main() -> int:
     args = _arguments()
+    if args.combine:
+        return _combine(args.combine, args.out)
     engines = ENGINES if args.engine == "both" else (args.engine,)
     plan = Database(engines[0], args.rows, "search").plan()
     chosen = [k for k in kinds(rank_words(plan)) if not args.text_only or k.name in TEXT_KINDS]
@@ -85,6 +100,7 @@ def main() -> int:
         "cpus": os.cpu_count(),
         "requests": args.requests,
         "budget_s": args.budget,
+        "min_samples": args.min_samples,
         "queries": {k.name: {"what": k.what, "variants": list(k.variants)} for k in chosen},
         "engines": {},
     }
@@ -102,6 +118,19 @@ def main() -> int:
     return 0
 
 
+def _combine(paths: list[Path], out: Path | None) -> int:
+    """One record of runs made apart (one engine each, at the same size): the first run's,
+    with the engines of all."""
+    runs = [json.loads(path.read_text()) for path in paths]
+    record = runs[0]
+    for run in runs[1:]:
+        record["engines"].update(run["engines"])
+    markdown = render(record)
+    print(markdown)
+    write_results(record, markdown, f"search-{record['date'][:10]}", out)
+    return 0
+
+
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="interactions")
@@ -109,6 +138,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--postgres", default=POSTGRES_ADMIN, help="server and admin database")
     parser.add_argument("--requests", type=int, default=300, help="per query kind and mode")
     parser.add_argument("--budget", type=float, default=60.0, help="seconds per kind and mode")
+    parser.add_argument("--min-samples", type=int, default=5, help="per kind and mode")
     parser.add_argument("--text-only", action="store_true", help=f"only {', '.join(TEXT_KINDS)}")
     parser.add_argument("--reuse", action="store_true", help="reuse a database built earlier")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
@@ -117,6 +147,9 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument("--baseline", type=Path, help="an earlier run's .json to compare with")
     parser.add_argument("--out", type=Path, help="bench/results/search-<date>.md or .json")
+    parser.add_argument(
+        "--combine", type=Path, nargs="+", help="only write one report of these runs' .json"
+    )
     args = parser.parse_args()
     if args.rows < 1000:
         parser.error("--rows must be at least 1000")
@@ -125,6 +158,7 @@ def _arguments() -> argparse.Namespace:
 
 def _run_engine(db: Database, chosen: list[Kind], args: argparse.Namespace) -> dict[str, Any]:
     load_before = _load()
+    budget = Budget(args.requests, args.budget, args.min_samples)
     imported = (built(db) if args.reuse else None) or build(db)
     result: dict[str, Any] = {
         "url": db.url,
@@ -144,14 +178,13 @@ def _run_engine(db: Database, chosen: list[Kind], args: argparse.Namespace) -> d
     log.parent.mkdir(parents=True, exist_ok=True)
     with server(db.url, free_port(), log) as client:
         result["http"] = {
-            k.name: _or_error(partial(measure_http, client, k, args.requests, args.budget))
-            for k in chosen
+            k.name: _or_error(partial(measure_http, client, k, budget)) for k in chosen
         }
     store = open_store(db.url)
     try:
         for kind in chosen:
             queries = search_queries(kind)
-            measured = partial(measure_store, store, queries, args.requests, args.budget)
+            measured = partial(measure_store, store, queries, budget)
             result["store"][kind.name] = _or_error(measured)
             result["plans"][kind.name] = _or_error(partial(plans, db, store, queries[0]))
     finally:
@@ -175,19 +208,19 @@ def _or_error(measure: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 # --- over HTTP -------------------------------------------------------------------------------
 
 
-def measure_http(client: httpx.Client, kind: Kind, requests: int, budget: float) -> dict[str, Any]:
+def measure_http(client: httpx.Client, kind: Kind, budget: Budget) -> dict[str, Any]:
     """Sequential GETs going round the variants, after one round of warm-up, which also records
     each variant's total and page size."""
     paths = [
         "/openucs/v1/interactions?" + urlencode({"q": q, "maxSize": PAGE}) for q in kind.variants
     ]
-    deadline = time.monotonic() + budget
+    deadline = time.monotonic() + budget.seconds
     answers = {}
     for q, path in zip(kind.variants, paths, strict=True):
         answers[q] = _search(client, path)
         if time.monotonic() > deadline:  # slow queries: the others' totals are not known
             break
-    samples = _timed(lambda i: _search(client, paths[i % len(paths)]), requests, deadline)
+    samples = _timed(lambda i: _search(client, paths[i % len(paths)]), budget, deadline)
     timing = Timing(samples)
     return {
         "p50": timing.p50,
@@ -211,12 +244,12 @@ def _total(answer: dict[str, Any]) -> str:
     return f"{total.get('value')} {total.get('relation')}"
 
 
-def _timed(run: Callable[[int], object], requests: int, deadline: float) -> list[float]:
-    """Milliseconds of `run(i)` for i = 0.. up to `requests` times, or fewer (not below
-    MIN_SAMPLES) once the monotonic clock passed `deadline`."""
+def _timed(run: Callable[[int], object], budget: Budget, deadline: float) -> list[float]:
+    """Milliseconds of `run(i)` for i = 0.. up to `budget.requests` times, or fewer (not below
+    its `min_samples`) once the monotonic clock passed `deadline`."""
     samples = []
-    for i in range(requests):
-        if i >= MIN_SAMPLES and time.monotonic() > deadline:
+    for i in range(budget.requests):
+        if i >= budget.min_samples and time.monotonic() > deadline:
             break
         began = time.perf_counter_ns()
         run(i)
@@ -236,9 +269,7 @@ def search_queries(kind: Kind) -> list[HistoryQuery]:
     ]
 
 
-def measure_store(
-    store: Store, queries: list[HistoryQuery], requests: int, budget: float
-) -> dict[str, Any]:
+def measure_store(store: Store, queries: list[HistoryQuery], budget: Budget) -> dict[str, Any]:
     """The page, the count and the facets of the same query one after the other, going round
     the variants after one round of warm-up: p50 and p99 of the page, of the count, of page +
     count (per request), and of the facets."""
@@ -257,14 +288,14 @@ def measure_store(
         parts["count"].append((counted - paged) / 1e6)
         parts["facets"].append((done - counted) / 1e6)
 
-    deadline = time.monotonic() + budget
+    deadline = time.monotonic() + budget.seconds
     for i in range(len(queries)):
         one(i)
         if time.monotonic() > deadline:
             break
     for samples in parts.values():
         samples.clear()
-    _timed(one, requests, deadline)
+    _timed(one, budget, deadline)
     parts["page + count"] = [p + c for p, c in zip(parts["page"], parts["count"], strict=True)]
     found: dict[str, Any] = {"samples": len(parts["page"])}
     for name, samples in parts.items():
