@@ -69,8 +69,8 @@ def _http(r: dict[str, Any], engines: list[str]) -> list[str]:
         "",
         f"Sequential requests, one client with a supervisor's session cookie, up to "
         f"{r['requests']} per query (n: fewer once {r['budget_s']:.0f} s, warm-up included, "
-        f"had gone; at least {r.get('min_samples', 5)}). Totals: the smallest and largest over the variants warmed up "
-        "(`+`: the cap stopped a count).",
+        f"had gone; at least {r.get('min_samples', 5)}). Totals: the smallest and largest "
+        "over the variants warmed up (`+`: the cap stopped a count).",
         "",
         head,
         "|---|" + "---:|---:|---:|---|" * len(engines),
