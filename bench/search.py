@@ -63,6 +63,7 @@ from sqlalchemy import Engine, create_engine, event, text  # noqa: E402
 
 from openucs.config import load_settings  # noqa: E402
 from openucs.domain.query import TOTAL_CAP, HistoryQuery  # noqa: E402
+from openucs.domain.search import snippet  # noqa: E402
 from openucs.gws.params import SearchParams, build_search_query  # noqa: E402
 from openucs.store import Store, open_store  # noqa: E402
 
@@ -270,23 +271,36 @@ def search_queries(kind: Kind) -> list[HistoryQuery]:
 
 
 def measure_store(store: Store, queries: list[HistoryQuery], budget: Budget) -> dict[str, Any]:
-    """The page, the count and the facets of the same query one after the other, going round
-    the variants after one round of warm-up: p50 and p99 of the page, of the count, of page +
-    count (per request), and of the facets."""
-    parts: dict[str, list[float]] = {"page": [], "count": [], "facets": []}
+    """The parts of the route's work on the same query one after the other, going round the
+    variants after one round of warm-up: the page, the count, the facets, and what the
+    snippets cost (the page's content read again, then `snippet` per item, as the search
+    service does). p50 and p99 of each, and of page + count (per request)."""
+    parts: dict[str, list[float]] = {"page": [], "count": [], "facets": [], "content": []}
+    parts["snippets"] = []
 
     def one(i: int) -> None:
         query = queries[i % len(queries)]
         began = time.perf_counter_ns()
-        store.history(query)
+        page = store.history(query)
         paged = time.perf_counter_ns()
         store.count_history(query, cap=TOTAL_CAP)
         counted = time.perf_counter_ns()
         store.facet_counts(query, fields=FACETS, cap=TOTAL_CAP)
+        faceted = time.perf_counter_ns()
+        found = store.get_interactions([item.id for item in page.items], with_content=True)
+        read = time.perf_counter_ns()
+        if query.q is not None:
+            for item in found.values():
+                snippet(query.q, item)
         done = time.perf_counter_ns()
-        parts["page"].append((paged - began) / 1e6)
-        parts["count"].append((counted - paged) / 1e6)
-        parts["facets"].append((done - counted) / 1e6)
+        for name, start, end in (
+            ("page", began, paged),
+            ("count", paged, counted),
+            ("facets", counted, faceted),
+            ("content", faceted, read),
+            ("snippets", read, done),
+        ):
+            parts[name].append((end - start) / 1e6)
 
     deadline = time.monotonic() + budget.seconds
     for i in range(len(queries)):
