@@ -59,7 +59,7 @@ from search_build import (  # noqa: E402
 )
 from search_queries import TEXT_KINDS, Kind, kinds, rank_words  # noqa: E402
 from search_report import render  # noqa: E402
-from sqlalchemy import Engine, create_engine, event, text  # noqa: E402
+from sqlalchemy import Engine, Pool, create_engine, event, text  # noqa: E402
 
 from openucs.config import load_settings  # noqa: E402
 from openucs.domain.query import TOTAL_CAP, HistoryQuery  # noqa: E402
@@ -102,6 +102,7 @@ def main() -> int:
         "requests": args.requests,
         "budget_s": args.budget,
         "min_samples": args.min_samples,
+        "statement_limit_s": args.statement_limit,
         "queries": {k.name: {"what": k.what, "variants": list(k.variants)} for k in chosen},
         "engines": {},
     }
@@ -140,6 +141,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=300, help="per query kind and mode")
     parser.add_argument("--budget", type=float, default=60.0, help="seconds per kind and mode")
     parser.add_argument("--min-samples", type=int, default=5, help="per kind and mode")
+    parser.add_argument(
+        "--statement-limit", type=float, default=10.0, help="seconds: a slower query is stopped"
+    )
     parser.add_argument("--text-only", action="store_true", help=f"only {', '.join(TEXT_KINDS)}")
     parser.add_argument("--reuse", action="store_true", help="reuse a database built earlier")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
@@ -175,25 +179,61 @@ def _run_engine(db: Database, chosen: list[Kind], args: argparse.Namespace) -> d
         result["index_size"] = index_size(db)
     finally:
         store.close()
+    # In process first, each statement stopped past --statement-limit: a kind whose statements
+    # run longer is not sent over HTTP (the server would go on running what the client gave up).
+    store = open_store(db.url)
+    try:
+        with statement_limit(args.statement_limit):
+            for kind in chosen:
+                queries = search_queries(kind)
+                measured = partial(measure_store, store, queries, budget)
+                result["store"][kind.name] = _or_error(measured)
+        for kind in chosen:
+            first = search_queries(kind)[0]
+            result["plans"][kind.name] = _or_error(partial(plans, db, store, first))
+    finally:
+        store.close()
     log = DATA / "logs" / f"server-{db.engine}-{db.rows}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with server(db.url, free_port(), log) as client:
         result["http"] = {
-            k.name: _or_error(partial(measure_http, client, k, budget)) for k in chosen
+            k.name: _or_error(partial(measure_http, client, k, budget))
+            if "error" not in result["store"][k.name]
+            else {"error": f"not sent: in process, {result['store'][k.name]['error']}"}
+            for k in chosen
         }
-    store = open_store(db.url)
-    try:
-        for kind in chosen:
-            queries = search_queries(kind)
-            measured = partial(measure_store, store, queries, budget)
-            result["store"][kind.name] = _or_error(measured)
-            result["plans"][kind.name] = _or_error(partial(plans, db, store, queries[0]))
-    finally:
-        store.close()
     result["load_after"] = _load()
     if not args.keep:
         drop(db)
     return result
+
+
+@contextmanager
+def statement_limit(seconds: float) -> Iterator[None]:
+    """Inside the block, a statement of any engine opened here stops after `seconds`: SQLite
+    by a progress handler, PostgreSQL by `statement_timeout`."""
+    started = [time.monotonic()]
+
+    def connected(dbapi_conn: Any, record: Any) -> None:
+        if isinstance(dbapi_conn, sqlite3.Connection):
+            dbapi_conn.set_progress_handler(
+                lambda: int(time.monotonic() - started[0] > seconds), 10_000
+            )
+        else:
+            with dbapi_conn.cursor() as cursor:
+                cursor.execute(f"SET statement_timeout = {int(seconds * 1000)}")
+            dbapi_conn.commit()
+
+    def starting(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        started[0] = time.monotonic()
+
+    event.listen(Pool, "connect", connected)
+    event.listen(Engine, "before_cursor_execute", starting)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "before_cursor_execute", starting)
+        event.remove(Pool, "connect", connected)
 
 
 def _or_error(measure: Callable[[], dict[str, Any]]) -> dict[str, Any]:
