@@ -88,7 +88,7 @@ Statement = tuple[str, Any]
 def main() -> int:
     args = _arguments()
     if args.combine:
-        return _combine(args.combine, args.out)
+        return _combine(args.combine, args.baseline, args.out)
     engines = ENGINES if args.engine == "both" else (args.engine,)
     plan = Database(engines[0], args.rows, "search").plan()
     chosen = [k for k in kinds(rank_words(plan)) if not args.text_only or k.name in TEXT_KINDS]
@@ -120,13 +120,15 @@ def main() -> int:
     return 0
 
 
-def _combine(paths: list[Path], out: Path | None) -> int:
+def _combine(paths: list[Path], baseline: Path | None, out: Path | None) -> int:
     """One record of runs made apart (one engine each, at the same size): the first run's,
-    with the engines of all."""
+    with the engines of all (and `baseline`'s for the growth)."""
     runs = [json.loads(path.read_text()) for path in paths]
     record = runs[0]
     for run in runs[1:]:
         record["engines"].update(run["engines"])
+    if baseline:
+        record["baseline"] = json.loads(baseline.read_text())
     markdown = render(record)
     print(markdown)
     write_results(record, markdown, f"search-{record['date'][:10]}", out)
