@@ -33,7 +33,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -64,6 +64,7 @@ from sqlalchemy import Engine, Pool, create_engine, event, text  # noqa: E402
 from openucs.config import load_settings  # noqa: E402
 from openucs.domain.query import TOTAL_CAP, HistoryQuery  # noqa: E402
 from openucs.domain.search import snippet  # noqa: E402
+from openucs.errors import StoreError  # noqa: E402
 from openucs.gws.params import SearchParams, build_search_query  # noqa: E402
 from openucs.store import Store, open_store  # noqa: E402
 
@@ -210,25 +211,38 @@ def _run_engine(db: Database, chosen: list[Kind], args: argparse.Namespace) -> d
     return result
 
 
+class _StatementClock:
+    """What stops a slow statement, shared by every connection that got the handler (the
+    pooled ones outlive a `statement_limit` block and must not go on stopping statements)."""
+
+    seconds: float | None = None
+    started = 0.0
+
+    def expired(self) -> int:
+        return int(self.seconds is not None and time.monotonic() - self.started > self.seconds)
+
+
+_CLOCK = _StatementClock()
+
+
 @contextmanager
 def statement_limit(seconds: float) -> Iterator[None]:
-    """Inside the block, a statement of any engine opened here stops after `seconds`: SQLite
-    by a progress handler, PostgreSQL by `statement_timeout`."""
-    started = [time.monotonic()]
+    """Inside the block, a statement stops after `seconds`: on SQLite by a progress handler
+    (given to each connection opened while a block runs), on PostgreSQL by the
+    `statement_timeout` of each connection opened inside (which keeps it afterwards)."""
 
     def connected(dbapi_conn: Any, record: Any) -> None:
         if isinstance(dbapi_conn, sqlite3.Connection):
-            dbapi_conn.set_progress_handler(
-                lambda: int(time.monotonic() - started[0] > seconds), 10_000
-            )
+            dbapi_conn.set_progress_handler(_CLOCK.expired, 10_000)
         else:
             with dbapi_conn.cursor() as cursor:
                 cursor.execute(f"SET statement_timeout = {int(seconds * 1000)}")
             dbapi_conn.commit()
 
     def starting(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        started[0] = time.monotonic()
+        _CLOCK.started = time.monotonic()
 
+    _CLOCK.seconds = seconds
     event.listen(Pool, "connect", connected)
     event.listen(Engine, "before_cursor_execute", starting)
     try:
@@ -236,6 +250,7 @@ def statement_limit(seconds: float) -> Iterator[None]:
     finally:
         event.remove(Engine, "before_cursor_execute", starting)
         event.remove(Pool, "connect", connected)
+        _CLOCK.seconds = None
 
 
 def _or_error(measure: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -382,9 +397,10 @@ def captured() -> Iterator[list[Statement]]:
 def plans(db: Database, store: Store, query: HistoryQuery) -> dict[str, list[str]]:
     """The plan of each statement of the page and of the count: SQLite's `EXPLAIN QUERY PLAN`,
     PostgreSQL's `EXPLAIN (ANALYZE, BUFFERS)` (so with the time of each step)."""
-    with captured() as page:
+    # The statements are what is wanted here, not their rows: a slow one is stopped early.
+    with captured() as page, statement_limit(1.0), suppress(StoreError):
         store.history(query)
-    with captured() as count:
+    with captured() as count, statement_limit(1.0), suppress(StoreError):
         store.count_history(query, cap=TOTAL_CAP)
     prefix = "EXPLAIN QUERY PLAN " if db.engine == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
     engine = create_engine(db.url)
