@@ -20,6 +20,7 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +100,7 @@ def build(db: Database) -> dict[str, Any]:
         "rows": rows,
         "contacts": contacts.records,
         "built": datetime.now(UTC).isoformat(timespec="seconds"),
-        "source": os.environ.get("BENCH_SOURCE_REVISION", "working tree"),
+        "source": os.environ.get("BENCH_SOURCE_REVISION") or _revision(),
         "seconds": round(stats.seconds, 1),
         "end_to_end_rate": round(stats.records / stats.seconds),
         "write_rate": round(stats.records / stats.store_seconds),
@@ -136,7 +137,7 @@ def migrate_from(db: Database, earlier: Database) -> dict[str, Any]:
         "name": db.name,
         "rows": rows,
         "built": datetime.now(UTC).isoformat(timespec="seconds"),
-        "source": os.environ.get("BENCH_SOURCE_REVISION", "working tree"),
+        "source": os.environ.get("BENCH_SOURCE_REVISION") or _revision(),
         "migrated_from": earlier.stem,
         "upgrade_seconds": round(seconds, 1),
         "load": [round(load_before, 2), round(load_after, 2)],
@@ -172,6 +173,15 @@ def source_tree(revision: str) -> Path:
         tree.mkdir(parents=True)
         subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
     return tree
+
+
+def _revision() -> str:
+    """The working tree's commit (and `+changes` when it differs from it)."""
+    here = Path(__file__).resolve().parents[1]
+    run = partial(subprocess.run, cwd=here, capture_output=True, text=True, check=False)
+    commit = run(["git", "rev-parse", "--short", "HEAD"]).stdout.strip() or "working tree"
+    changed = run(["git", "status", "--porcelain", "src"]).stdout.strip()
+    return commit + ("+changes" if changed else "")
 
 
 def _file(db: Database) -> Path:

@@ -63,7 +63,13 @@ def rank_words(plan: DemoPlan, sample: int = SAMPLE) -> Ranks:
             )
         words.update(seen)
         pairs.update(seen_pairs)
-    return Ranks(words.most_common(), pairs.most_common())
+    return Ranks(_ranked(words), _ranked(pairs))
+
+
+def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
+    """Most interactions first, ties in alphabetical order (not in set order, which changes
+    from one process to the next with the hash seed)."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def kinds(ranks: Ranks, seed: int = 9) -> list[Kind]:

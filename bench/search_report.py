@@ -82,7 +82,7 @@ def _http(r: dict[str, Any], engines: list[str]) -> list[str]:
             h = r["engines"][engine]["http"][name]
             if "error" in h:
                 missed.append(f"{name} on {NAMES[engine]} (error)")
-                row += f" error: {h['error'][:80]} | | | |"
+                row += f" {_failure(h['error'], r)} | | | |"
                 continue
             mark = "" if h["p99"] <= P99_TARGET_MS else " **x**"
             if mark:
@@ -93,6 +93,15 @@ def _http(r: dict[str, Any], engines: list[str]) -> list[str]:
         lines.append(row)
     verdict = "met" if not missed else "MISSED (**x**): " + "; ".join(missed)
     return [*lines, "", f"Target p99 <= {P99_TARGET_MS:.0f} ms: {verdict}."]
+
+
+def _failure(error: str, r: dict[str, Any]) -> str:
+    """A statement stopped by the limit reads as what it says of the query's time."""
+    limit = r.get("statement_limit_s")
+    if limit and ("interrupted" in error or "statement timeout" in error):
+        sent = "not sent over HTTP: " if error.startswith("not sent") else ""
+        return f"{sent}> {limit:.0f} s (a statement was stopped at the limit)"
+    return f"error: {error[:80]}"
 
 
 def _span(totals: dict[str, str]) -> str:
@@ -126,7 +135,7 @@ def _totals(r: dict[str, Any], engines: list[str]) -> list[str]:
         for engine in engines:
             s = r["engines"][engine]["store"][name]
             if "error" in s:
-                lines.append(f"| {name} | {NAMES[engine]} | error: {s['error'][:80]} |")
+                lines.append(f"| {name} | {NAMES[engine]} | {_failure(s['error'], r)} |")
                 continue
             page, both = s["page"], s["page + count"]
             ratios = [both[p] / page[p] if page[p] else float("inf") for p in ("p50", "p99")]
