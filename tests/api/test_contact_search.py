@@ -80,3 +80,22 @@ def test_names_match_without_case_or_diacritics(api: Api, store: Store, people: 
     for name in ("zolw", "ŻÓŁW", "żół", "lucja", "Łu"):
         assert _found(api, boss, name=name) == ([zolw.id], None), name
     assert _found(api, boss, name="zolwx") == ([], None)
+
+
+def test_q_words_each_begin_the_first_or_the_last_name(
+    api: Api, store: Store, people: People
+) -> None:
+    seed_contact(store, id="C1", first_name="Łucja", last_name="Żółw")
+    seed_contact(store, id="C2", first_name="Ann", last_name="Zolwinski")
+    seed_contact(store, id="C3", first_name="Zoë", last_name="Ann")
+    seed(store, make_interaction(contact_id="C3", owner_id=people.agent.id))
+
+    assert _found(api, people.supervisor, q="zolw") == (["C1", "C2"], None)
+    assert _found(api, people.supervisor, q="LUC zol") == (["C1"], None)
+    assert _found(api, people.supervisor, q="ann zo") == (["C2", "C3"], None)
+    assert _found(api, people.supervisor, q="ann zo", maxSize=1) == (["C2"], "C2")
+    assert _found(api, people.agent, q="ann") == (["C3"], None)
+    assert _found(api, people.supervisor, q="ann", name="zoe") == (["C3"], None)
+    response = api.get(ROOT, user=people.supervisor, params={"q": "--"})
+    assert response.status_code == 400
+    assert "q: '--' has no letters or digits" in response.json()["statusMessage"]

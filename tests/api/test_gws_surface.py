@@ -166,6 +166,7 @@ def test_every_uri_an_answer_hands_out_resolves(
         "/openucs/v1/contacts": "/openucs/v1/contacts",
         "/openucs/v1/users": "/openucs/v1/users",
         "/openucs/v1/audit": "/openucs/v1/audit",
+        "/openucs/v1/interactions": "/openucs/v1/interactions?q=message",
     }
     assert set(requests) == _get_routes(app)
     handed_out: set[str] = set()

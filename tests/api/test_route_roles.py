@@ -162,6 +162,18 @@ RULES: dict[tuple[str, str], Rule] = {
         form={"comment": "noted"},
     ),
     ("GET", "/dashboard"): Rule("/dashboard", _page(303, 403, 200, 200), web=True),
+    # exporting a search: supervisors and admins (tests/web/test_export.py)
+    ("GET", "/search/export.csv"): Rule("/search/export.csv", _page(303, 403, 200, 200), web=True),
+    ("GET", "/search/export.ndjson"): Rule(
+        "/search/export.ndjson", _page(303, 403, 200, 200), web=True
+    ),
+    # saved searches: each user their own; 303 back to the search page
+    ("POST", "/searches"): Rule(
+        "/searches", _page(303, 303, 303, 303), web=True, form={"name": "Mine", "query": "q=a"}
+    ),
+    ("POST", "/searches/{search_id:str}/delete"): Rule(
+        "/searches/NOT-MINE/delete", _page(303, 404, 404, 404), web=True
+    ),
     ("GET", "/login"): Rule("/login", _page(200, 303, 303, 303), web=True),  # signed in: to /
     ("POST", "/login"): Rule(
         "/login",

@@ -108,3 +108,24 @@ def test_an_agents_search_never_scans_the_contacts(
         plan = _plan(store, scope, name, after_id)
         assert _indexes_used(store, plan), plan
         assert _scans(store, plan) == [], plan
+
+
+def test_q_words_read_the_two_key_indexes(
+    loaded: tuple[SqlStore, str, list[Contact]],
+) -> None:
+    store, _, contacts = loaded
+    found = store.find_contacts(scope=EVERYTHING, words=["zolw", "lu"])
+    assert [c.id for c in found] == [contacts[-1].id]
+    stmt = contacts_select(
+        scope=EVERYTHING,
+        email=None,
+        phone=None,
+        name=None,
+        limit=21,
+        after_id=None,
+        words=["zolw", "lu"],
+    )
+    assert stmt is not None
+    plan = store.explain(stmt)
+    assert set(KEY_INDEXES) <= _indexes_used(store, plan), plan
+    assert _scans(store, plan) == [], plan

@@ -253,3 +253,41 @@ def test_many_interactions_starting_together_are_all_indexed(store: Store) -> No
     assert total == Total(1200, True)
     page = store.history(HistoryQuery(q=parse_query("batch", zone=UTC), limit=3))
     assert [i.id for i in page.items] == sorted((i.id for i in items), reverse=True)[:3]
+
+
+@pytest.mark.parametrize("sort", [SortOrder.DESC, SortOrder.ASC])
+@pytest.mark.parametrize("size", [1, 7, 50])
+def test_pages_across_start_buckets_keep_start_then_id_order(
+    store: Store, sort: SortOrder, size: int
+) -> None:
+    """Matches in many start buckets (1,024 ms), several per bucket and per millisecond, ids
+    not in start order: every page, walked to the end, is the reference's order."""
+    items = [
+        make_interaction(
+            id=f"B{(n * 7919) % 1000:04d}",
+            start_date=at(0) + timedelta(milliseconds=(n // 3) * 400),
+            subject="wallaby" if n % 4 else "wallaby wombat",
+        )
+        for n in range(120)
+    ]
+    store.save_interactions(items)
+    window = (at(0) + timedelta(seconds=3), at(0.5))
+    for q, (start_from, start_to) in [
+        ("wallaby", (None, None)),
+        ("wallaby -wombat", (None, None)),
+        ("wallaby", window),
+        ("wallaby startDate:[2024-01-01 TO *]", (None, None)),
+    ]:
+        node = parse_query(q, zone=UTC)
+        query = HistoryQuery(
+            q=node, limit=size, sort=sort, start_from=start_from, start_to=start_to
+        )
+        hits = [
+            i
+            for i in items
+            if matches(node, i, owner_name=None)
+            and (query.start_from is None or i.start_date >= query.start_from)
+            and (query.start_to is None or i.start_date < query.start_to)
+        ]
+        expected = sorted(hits, key=lambda i: (i.start_date, i.id), reverse=sort is SortOrder.DESC)
+        assert [i.id for i in walk(store, query)] == [i.id for i in expected], q

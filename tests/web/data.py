@@ -130,7 +130,7 @@ def _interactions(s: Seeded) -> list[Interaction]:
             owner=_owner(s.agent),
             phone_number="+15550100",
             call_duration=240,
-            custom_attributes={"Queue": "gold" if n % 5 == 0 else "silver"},
+            custom_attributes={"Queue": "gold" if n % 5 == 0 else "silver", "Score": str(n)},
         )
         for n in range(CALLS)
     ]

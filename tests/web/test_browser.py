@@ -125,20 +125,24 @@ def test_wrong_password_stays_on_the_form(page: Page) -> None:
 
 def test_search_with_paging_and_the_back_button(page: Page) -> None:
     sign_in(page, "agent1")
-    page.get_by_label("Text in subject or comment").fill("call note")
+    page.get_by_label("Search", exact=True).fill("call note")
     page.get_by_label("Per page").select_option("25")
-    page.get_by_role("button", name="Search").click()
-    expect(page).to_have_url(re.compile(r"text=call\+note"))
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page).to_have_url(re.compile(r"q=call\+note"))
     rows = page.locator("table.results tbody tr")
     expect(rows).to_have_count(25)
     expect(rows.first).to_contain_text("Call note 00")
     page.get_by_role("link", name="Next page").click()
     expect(page).to_have_url(re.compile(r"[?&]page=[A-Za-z0-9_-]+"))
-    expect(page.get_by_role("status")).to_contain_text("Interactions 26\u201350")
+    expect(page.get_by_role("status")).to_contain_text("26\u201350 of 55")
     expect(rows.first).to_contain_text("Call note 25")
     page.get_by_role("link", name="Next page").click()
     expect(rows).to_have_count(5)
     expect(page.get_by_role("link", name="Next page")).to_have_count(0)
+    page.get_by_role("link", name="Previous page").click()
+    expect(rows.first).to_contain_text("Call note 25")
+    page.go_back()
+    expect(rows).to_have_count(5)
     page.go_back()
     expect(rows.first).to_contain_text("Call note 25")
     page.get_by_role("link", name="Started").click()  # the other order
@@ -150,10 +154,91 @@ def test_search_by_contact_email_from_the_more_filters(page: Page) -> None:
     page.get_by_label("Contact").fill("carol@example.com")
     page.get_by_text("More filters").click()
     page.get_by_label("Call").check()
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Search", exact=True).click()
     expect(page.locator("table.results tbody tr")).to_have_count(1)
     expect(page.locator("table.results")).to_contain_text("Private matter of Carol")
-    expect(page.get_by_label("Call")).to_be_checked()  # the form keeps the query
+    expect(page.get_by_role("checkbox", name="Call")).to_be_checked()  # the form keeps it
+
+
+def search_for(page: Page, text: str) -> None:
+    page.get_by_label("Search", exact=True).fill(text)
+    page.get_by_role("button", name="Search", exact=True).click()
+
+
+def test_a_transcript_word_with_its_snippet(page: Page) -> None:
+    sign_in(page, "agent1")
+    search_for(page, "bold")
+    rows = page.locator("table.results tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Order help chat")
+    snippet = rows.first.locator(".snippet.found")
+    expect(snippet.locator("mark")).to_have_text("bold")
+    expect(snippet).to_contain_text("<b>not bold")  # the customer's text, shown as typed
+    expect(page.get_by_role("status")).to_contain_text("1\u20131 of 1")
+
+
+def test_an_attribute_range(page: Page) -> None:
+    sign_in(page, "agent1")
+    search_for(page, "attr.Score:[10 TO 14]")
+    rows = page.locator("table.results tbody tr")
+    expect(rows).to_have_count(5)
+    expect(rows.first).to_contain_text("Call note 10")
+    expect(rows.last).to_contain_text("Call note 14")
+    expect(page.get_by_role("status")).to_contain_text("1\u20135 of 5")
+
+
+def test_removing_filter_chips(page: Page) -> None:
+    sign_in(page, "super", "/?q=note&media=call&media=email&state=Stopped")
+    chips = page.get_by_role("list", name="Active filters")
+    expect(chips.locator("li")).to_have_count(4)
+    page.get_by_role("link", name="Remove Media type: Call").click()
+    expect(chips.locator("li")).to_have_count(3)
+    expect(page.locator("table.results tbody tr")).to_have_count(0)
+    expect(page.get_by_role("checkbox", name="Call")).not_to_be_checked()
+    expect(page.get_by_role("checkbox", name="Email")).to_be_checked()
+    page.get_by_role("link", name="Remove Media type: Email").click()
+    expect(page.locator("table.results tbody tr")).to_have_count(25)
+    page.get_by_role("link", name="Remove Search: note").click()
+    expect(page.get_by_label("Search", exact=True)).to_have_value("")
+    page.get_by_role("link", name="Remove State: Stopped").click()
+    expect(page.get_by_role("list", name="Active filters")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/$"))
+
+
+def test_exporting_the_search(page: Page) -> None:
+    sign_in(page, "super", "/?media=chat")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    saved = download.value
+    assert saved.suggested_filename.endswith(".csv")
+    lines = Path(saved.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("id,startDate,endDate,mediaType")
+    assert sorted(line.split(",")[0] for line in lines[1:]) == ["CHAT0001", "OPEN0002"]
+    with page.expect_download() as download:
+        page.get_by_role("link", name="NDJSON").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert all(line.startswith('{"uri":') for line in text.splitlines())
+
+
+def test_a_syntax_error_is_shown_where_it_is(page: Page) -> None:
+    sign_in(page, "super")
+    search_for(page, "a AND (b OR c))")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Search: unexpected ')' at column 15")
+    expect(alert.locator(".error-at mark")).to_have_text(")")
+    expect(page.get_by_label("Search", exact=True)).to_have_value("a AND (b OR c))")
+
+
+def test_saving_a_search_and_running_it_again(page: Page) -> None:
+    sign_in(page, "super", "/?media=email&sort=asc")
+    page.get_by_text("Saved searches").click()
+    page.get_by_label("Save this search as").fill("Emails, oldest first")
+    page.get_by_role("button", name="Save search").click()
+    page.goto("/")
+    page.get_by_text("Saved searches").click()
+    page.get_by_role("link", name="Emails, oldest first").click()
+    expect(page).to_have_url(re.compile(r"/\?media=email&sort=asc$"))
+    expect(page.get_by_label("Order")).to_have_value("asc")
 
 
 def test_contact_timeline(page: Page) -> None:

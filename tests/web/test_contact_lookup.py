@@ -53,7 +53,9 @@ def test_an_agent_finds_the_25th_smith_they_handled(
     assert "No contact matches" not in page.text
     assert interaction_ids(page.text) == ["SMITHCALL"]
     assert len([s for s in statements if "last_name_key >=" in s]) == 1  # one search
-    assert len(reading("interactions", statements)) == 1  # the history: no check per Smith
+    # the history page (and the facet counts beside it): no check per Smith
+    history = [s for s in reading("interactions", statements) if "GROUP BY" not in s]
+    assert len(history) == 1
 
 
 def test_names_match_without_case_or_diacritics(

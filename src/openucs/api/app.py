@@ -11,7 +11,7 @@ from litestar.types import ASGIApp
 
 from openucs import __version__
 from openucs.api.auth import AuthMiddleware, SessionAuth, current_user
-from openucs.api.context import ApiContext
+from openucs.api.context import ApiContext, Ctx
 from openucs.api.cors import cors_config
 from openucs.api.csrf import CsrfMiddleware
 from openucs.api.errors import exception_handlers
@@ -80,7 +80,10 @@ def create_app(settings: Settings, store: Store) -> Litestar:
     def provide_ctx() -> ApiContext:
         return ctx
 
-    def provide_reader(request: Request[Any, Any, Any]) -> Reader:
+    # The reader's provider takes `ctx` as a dependency (not from this closure) so that the two
+    # resolve one after the other: Litestar resolves independent dependencies of a handler
+    # concurrently, in an anyio task group of one task each, on every request.
+    def provide_reader(ctx: Ctx, request: Request[Any, Any, Any]) -> Reader:
         return ctx.reader(current_user(request), request)
 
     auth = [authenticated]
@@ -101,7 +104,7 @@ def create_app(settings: Settings, store: Store) -> Litestar:
             route_handlers=GWS_ROUTES,
             middleware=auth,
             security=SECURITY,
-            guards=[gws.feature_guard(settings.features)],
+            guards=gws.feature_guards(settings.features),
         ),
         Router(EXTENSION_ROOT, route_handlers=EXTENSION_ROUTES, middleware=auth, security=SECURITY),
         # Bulk uploads get their own body limit.

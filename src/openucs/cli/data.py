@@ -8,6 +8,7 @@ import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -25,6 +26,7 @@ from openucs.config import Settings
 from openucs.demo import DemoBatches, DemoData, DemoPlan
 from openucs.domain.enums import Source
 from openucs.domain.query import HistoryQuery
+from openucs.domain.search import parse_query
 from openucs.gws.ndjson import (
     ContactEntryEncoder,
     ContactLineEncoder,
@@ -227,6 +229,13 @@ def _large_file(file: BinaryIO) -> bool:
 @click.option("--user-id", "user", metavar="USER", help="Owner: a user name or 32-hex user id.")
 @click.option("--contact-id", help="Contact id.")
 @click.option("--source", type=_SOURCES, default="main", show_default=True)
+@click.option(
+    "--query",
+    "-q",
+    "search",
+    metavar="Q",
+    help="Only what this search finds (docs/search.md), e.g. 'refund* attr.Country:DE'.",
+)
 def export(
     database: str | None,
     output: str,
@@ -239,6 +248,7 @@ def export(
     user: str | None,
     contact_id: str | None,
     source: str,
+    search: str | None,
 ) -> None:
     """Write history as NDJSON.
 
@@ -246,11 +256,15 @@ def export(
     or with filters those the interactions name), then every interaction (all of them unless
     filtered; oldest first, in the full wire form with custom attributes, transcripts and
     emails). `openucs import FILE` loads it into any database, an empty one included. With
-    --contacts, only the contacts, bare."""
+    --contacts, only the contacts, bare. --query takes the search language of the API's `q`
+    and combines with the other filters."""
     settings = settings_for(database)
-    filtered = from_date or to_date or media_type or state or user is not None or contact_id
+    filtered = (
+        from_date or to_date or media_type or state or user is not None or contact_id or search
+    )
     if contacts and (filtered or source != "main" or without_contacts):
         raise CliError("--contacts exports every contact; the filters apply to interactions")
+    q = None if search is None else parse_query(search, zone=settings.zone)
     with opened(settings, upgrade=False) as store, _output(output) as out:
         params = HistoryParams(
             fromDate=from_date,
@@ -268,7 +282,7 @@ def export(
             click.echo(f"Exported {count:,} contacts", err=True)
             return
         query = bulk.export_query(
-            build_history_query(params, settings=settings, now=datetime.now(UTC)),
+            replace(build_history_query(params, settings=settings, now=datetime.now(UTC)), q=q),
             bounded=bool(from_date or to_date),
         )
         named = 0

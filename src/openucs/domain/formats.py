@@ -57,7 +57,9 @@ def to_millis(moment: datetime) -> int:
 
 
 def from_millis(millis: int) -> datetime:
-    return EPOCH + timedelta(milliseconds=millis)
+    # `_MS * millis` is exact integer arithmetic, and half the cost of
+    # `timedelta(milliseconds=millis)` (twice per row read).
+    return EPOCH + _MS * millis
 
 
 def parse_day(field: str, raw: str) -> date:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from openucs.domain.access import ReadScope
 from openucs.domain.models import Contact
+from openucs.domain.search import words_of
 from openucs.errors import Conflict, InvalidInput, NotFound, OutOfRange
 from openucs.services.access import Reader, require_contact_access
 from openucs.store.base import Store
@@ -58,14 +59,20 @@ def find_contacts_page(
     name: str | None = None,
     limit: int = 100,
     after_id: str | None = None,
+    q: str | None = None,
 ) -> tuple[list[Contact], str | None]:
     """A page of the contacts `scope` may read that match, in id order, and the `after_id` of
-    the next page (None on the last page): one SELECT of one row more than the page."""
+    the next page (None on the last page): one SELECT of one row more than the page. `q` is
+    words each of which begins the first or the last name ("ann smi")."""
     if not 1 <= limit <= MAX_CONTACT_PAGE:
         raise OutOfRange("maxSize", f"{limit} is out of range (1-{MAX_CONTACT_PAGE})")
     if phone is not None and not any(ch.isdigit() for ch in phone):
         raise InvalidInput("phone", f"{phone!r} has no digits")
+    words = words_of(q) if q is not None and q.strip() else []
+    if q is not None and q.strip() and not words:
+        raise InvalidInput("q", f"{q!r} has no letters or digits to search for")
     found = store.find_contacts(
+        words=words,
         scope=scope,
         email=email or None,
         phone=phone or None,

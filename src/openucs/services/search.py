@@ -4,6 +4,7 @@ each statement, and each read is recorded in the read audit."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -38,13 +39,22 @@ def search_interactions(
     media type and state."""
     scoped = replace(query, scope=reader.scope)
     page = store.history(scoped)
-    if page.next_cursor is None and query.after is None:
-        total = Total(len(page.items), True)  # the page holds every match
+    counts: dict[str, dict[str, int]] | None = None
+    if page.next_cursor is None and query.after is None:  # the page holds every match
+        total = Total(len(page.items), True)
+        if facets:
+            counts = _counted(page.items, facets)
     else:
         total = store.count_history(scoped, cap=cap)
-    counts = store.facet_counts(scoped, fields=facets, cap=cap) if facets else None
+        if facets:
+            counts = store.facet_counts(scoped, fields=facets, cap=cap)
     reader.record("interactions.search", interaction_ids=tuple(i.id for i in page.items))
     return SearchResult(page, total, counts, _snippets(store, query, page))
+
+
+def _counted(items: Sequence[Interaction], facets: Sequence[str]) -> dict[str, dict[str, int]]:
+    values = {"mediaType": lambda i: i.media_type.value, "state": lambda i: i.state.value}
+    return {f: dict(sorted(Counter(map(values[f], items)).items())) for f in facets}
 
 
 def _snippets(store: Store, query: HistoryQuery, page: Page[Interaction]) -> dict[str, str]:

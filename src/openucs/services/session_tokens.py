@@ -75,7 +75,8 @@ class TokenSigner:
         return hmac.new(self._key, b"csrf\0" + session_id.encode(), hashlib.sha256).hexdigest()
 
     def _mac(self, body: str) -> str:
-        return _b64encode(hmac.new(self._key, body.encode(), hashlib.sha256).digest())
+        # `hmac.digest` is the one-shot C function: no HMAC object per Basic request.
+        return _b64encode(hmac.digest(self._key, body.encode(), "sha256"))
 
 
 def hash_token(token: str) -> str:

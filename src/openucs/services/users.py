@@ -175,7 +175,7 @@ class Authenticator:
                 self._failures[user_name] = (count, 0.0)
 
     def _digest(self, user_name: str, password: str) -> bytes:
-        return hmac.new(self._key, f"{user_name}\0{password}".encode(), "sha256").digest()
+        return hmac.digest(self._key, f"{user_name}\0{password}".encode(), "sha256")
 
     # --- sessions ----------------------------------------------------------------------------
 

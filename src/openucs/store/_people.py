@@ -120,9 +120,16 @@ def find_contacts(
     name: str | None,
     limit: int,
     after_id: str | None,
+    words: Sequence[str] = (),
 ) -> list[Contact]:
     stmt = contacts_select(
-        scope=scope, email=email, phone=phone, name=name, limit=limit, after_id=after_id
+        scope=scope,
+        email=email,
+        phone=phone,
+        name=name,
+        limit=limit,
+        after_id=after_id,
+        words=words,
     )
     return [] if stmt is None else load_contacts(conn, conn.execute(stmt).all())
 
@@ -135,9 +142,11 @@ def contacts_select(
     name: str | None,
     limit: int,
     after_id: str | None,
+    words: Sequence[str] = (),
 ) -> RowsSelect | None:
     """The one SELECT of a contact search in id order, the caller's read scope in its WHERE;
-    None when a criterion can match nothing (an email or phone without a key)."""
+    None when a criterion can match nothing (an email or phone without a key). `name` and each
+    of `words` (folded) must begin the first or the last name."""
     conditions: list[ColumnElement[bool]] = []
     for kind, value in ((rows.EMAIL, email), (rows.PHONE, phone)):
         if value is None:
@@ -150,13 +159,16 @@ def contacts_select(
         )
         conditions.append(contacts.c.id.in_(owners))
     after = [] if after_id is None else [contacts.c.id > after_id]
+    prefixes = list(words)
     if name is not None and name.strip():
         prefix = name_key(name.strip())
         if prefix is None:
             return None
-        # The id bound goes into each branch: SQLite then reads the two name indexes (a
-        # MULTI-INDEX OR) instead of walking the primary key from the bound.
-        keys = (contacts.c.last_name_key, contacts.c.first_name_key)
+        prefixes.insert(0, prefix)
+    keys = (contacts.c.last_name_key, contacts.c.first_name_key)
+    for prefix in prefixes:
+        # The id bound goes into each branch of the first: SQLite then reads the two name
+        # indexes (a MULTI-INDEX OR) instead of walking the primary key from the bound.
         conditions.append(or_(*(and_(*_starts(key, prefix), *after) for key in keys)))
         after = []
     if not scope.unlimited:

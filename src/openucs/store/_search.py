@@ -45,6 +45,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
+    func,
     literal_column,
     not_,
     or_,
@@ -245,7 +246,7 @@ class Fts5(TextDialect):
         found: Select[tuple[Any]] = (
             select(literal_column("1"))
             .select_from(keys.join(fts, fts.c.rowid == keys.c.search_key))
-            .where(keys.c.interaction_id == _rows.c.id, _fts_match(expression))
+            .where(keys.c.interaction_id == _rows.c.id, fts_match(expression))
         )
         return exists(found)
 
@@ -254,12 +255,16 @@ def _fts_column(field: str | None) -> str:
     return f"{field} : " if field else ""
 
 
-def _fts_match(expression: str) -> ColumnElement[bool]:
+def fts_match(expression: str) -> ColumnElement[bool]:
     return literal_column("interaction_fts").op("MATCH")(bindparam(None, expression, String()))
 
 
 class TsQuery(TextDialect):
-    """tsquery syntax, written as a literal: `'word'`, `'word':*`, `:A` for a field, `<->`."""
+    """tsquery syntax, written as a literal: `'word'`, `'word':*`, `:A` for a field, `<->`.
+
+    A negation is said inside the tsquery only beside a positive word (`a & !b`): a document
+    exists then. An interaction without words has no document, so `NOT a` alone is said in
+    SQL (NOT EXISTS), where it finds it."""
 
     def expression(self, node: Node) -> str | None:
         match node:
@@ -269,19 +274,21 @@ class TsQuery(TextDialect):
                 suffix = _ts_suffix(False, field)
                 return "(" + " <-> ".join(f"'{w}'{suffix}" for w in words) + ")"
             case Or(items):
-                return self._joined(items, " | ")
+                parts = [self.expression(item) for item in items]
+                if any(part is None for part in parts):
+                    return None
+                return "(" + " | ".join(f"({part})" for part in parts) + ")"
             case And(items):
-                return self._joined(items, " & ")
-            case Not(item):
-                inner = self.expression(item)
-                return None if inner is None else f"!({inner})"
+                return self._conjunction(items)
         return None
 
-    def _joined(self, items: Sequence[Node], operator: str) -> str | None:
-        parts = [self.expression(item) for item in items]
-        if any(part is None for part in parts):
+    def _conjunction(self, items: Sequence[Node]) -> str | None:
+        positive = [self.expression(i) for i in items if not isinstance(i, Not)]
+        negative = [self.expression(i.item) for i in items if isinstance(i, Not)]
+        if not positive or None in positive or None in negative:
             return None
-        return "(" + operator.join(f"({part})" for part in parts) + ")"
+        parts = [f"({part})" for part in positive] + [f"!({part})" for part in negative]
+        return "(" + " & ".join(parts) + ")"
 
     def matches(self, expression: str) -> ColumnElement[bool]:
         found: Select[tuple[Any]] = select(literal_column("1")).where(
@@ -318,17 +325,23 @@ def is_text_only(node: Node) -> bool:
     return False
 
 
-def condition(node: Node, text: TextDialect) -> ColumnElement[bool]:
-    """`node` as a condition on the rows of `interactions` (null-safe, so NOT is exact)."""
+def condition(node: Node, text: TextDialect, drive: Node | None = None) -> ColumnElement[bool]:
+    """`node` as a condition on the rows of `interactions` (null-safe, so NOT is exact).
+    `drive`, one of its top-level attribute conjuncts (`attribute_conjuncts`), becomes an IN
+    list of interaction ids, which an engine reads first (see `SqliteStore`)."""
     if is_text_only(node):
         expression = text.expression(node)
         if expression is not None:
             return text.matches(expression)
+    if drive is not None and node is drive and isinstance(node, AttrCompare | AttrRange):
+        name, check = _attribute_check(node)
+        found = select(_attrs.c.interaction_id).where(_attrs.c.name == name, check)
+        return _rows.c.id.in_(found)
     match node:
         case Term() | Phrase():  # pragma: no cover - every leaf has an expression
             raise TypeError(f"no match expression for {node!r}")
         case And(items):
-            return and_(*(condition(item, text) for item in items))
+            return and_(*(condition(item, text, drive) for item in items))
         case Or(items):
             return or_(*(condition(item, text) for item in items))
         case Not(item):
@@ -339,11 +352,54 @@ def condition(node: Node, text: TextDialect) -> ColumnElement[bool]:
             return _date_range(node)
         case AttrCompare(name, op, value):
             return _attribute(name, _attr_compare(op, value), missing=op is AttrOp.MISSING)
-        case AttrRange(name, lower, upper):
-            return _attribute(
-                name, and_(_compare(AttrOp.GE, lower), _compare(AttrOp.LE, upper)), missing=False
-            )
+        case AttrRange():
+            name, check = _attribute_check(node)
+            return _attribute(name, check, missing=False)
     raise TypeError(f"not a query node: {node!r}")
+
+
+_DRIVING_OPS = frozenset({AttrOp.EQ, AttrOp.PREFIX, AttrOp.GT, AttrOp.GE, AttrOp.LT, AttrOp.LE})
+
+
+def attribute_conjuncts(node: Node) -> list[AttrCompare | AttrRange]:
+    """The attribute clauses every match must meet, that an attribute index can list."""
+    items = node.items if isinstance(node, And) else (node,)
+    return [
+        item
+        for item in items
+        if isinstance(item, AttrRange)
+        or (isinstance(item, AttrCompare) and item.op in _DRIVING_OPS)
+    ]
+
+
+def attribute_rows(node: AttrCompare | AttrRange, cap: int) -> Any:
+    """How many attribute rows meet `node`, counted up to `cap` + 1 (an index range)."""
+    name, check = _attribute_check(node)
+    rows = select(_attrs.c.interaction_id).where(_attrs.c.name == name, check).limit(cap + 1)
+    return select(func.count()).select_from(rows.subquery())
+
+
+def _attribute_check(node: AttrCompare | AttrRange) -> tuple[str, ColumnElement[bool]]:
+    if isinstance(node, AttrCompare):
+        return node.name, _attr_compare(node.op, node.value)
+    return node.name, _range(node.lower, node.upper)
+
+
+def _range(lower: str, upper: str) -> ColumnElement[bool]:
+    """lower <= value <= upper by `compare_values`. Bounds of one kind make two index ranges:
+    the typed key's, and the string's of the values not of that kind."""
+    low_kind, low = classify(lower)
+    high_kind, high = classify(upper)
+    as_string = _attrs.c.value.between(lower, upper)
+    if low_kind is not high_kind:
+        return and_(_compare(AttrOp.GE, lower), _compare(AttrOp.LE, upper))
+    if isinstance(low, Decimal) and isinstance(high, Decimal):
+        typed, bounds = _attrs.c.num, (float(low), float(high))
+    elif isinstance(low, datetime) and isinstance(high, datetime):
+        typed, bounds = _attrs.c.moment_us, (micros(low), micros(high))
+    else:
+        return as_string
+    return or_(typed.between(*bounds), and_(typed.is_(None), as_string))
 
 
 _COLUMNS = {

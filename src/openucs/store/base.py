@@ -42,6 +42,18 @@ class PreparedInteractions:
     documents: list[tuple[Any, ...]]  # the search index's (store._search)
 
 
+@dataclass(frozen=True, slots=True)
+class SavedSearch:
+    """A search of the web UI saved by a user under a name: `query` is the search page's URL
+    query (without `?`), which reruns it."""
+
+    id: str
+    user_id: str
+    name: str
+    query: str
+    created_at: datetime
+
+
 class Store(Protocol):
     # --- lifecycle -------------------------------------------------------------------------
     def upgrade(self) -> None:
@@ -145,11 +157,13 @@ class Store(Protocol):
         name: str | None = None,
         limit: int = 100,
         after_id: str | None = None,
+        words: Sequence[str] = (),
     ) -> list[Contact]:
         """The contacts `scope` may read, by exact email (case-insensitive), phone (digits
         only compared) or name prefix (of the first or last name, case- and
-        diacritic-insensitive: `domain.text.fold`); with no criterion, all of them. In id
-        order (keyset on `after_id`)."""
+        diacritic-insensitive: `domain.text.fold`), and each of `words` (folded) beginning
+        the first or the last name; with no criterion, all of them. In id order (keyset on
+        `after_id`)."""
 
     # --- users -----------------------------------------------------------------------------
     def get_user(self, user_id: str) -> User | None: ...
@@ -199,6 +213,17 @@ class Store(Protocol):
 
     def prune_reads(self, before: datetime) -> int:
         """Delete the read audit records written before `before`; returns how many."""
+
+    # --- saved searches (web UI) ------------------------------------------------------------
+    def save_search(self, search: SavedSearch) -> SavedSearch:
+        """Store `search`; when its user already has one of that name, that one takes the new
+        query (keeping its id). Returns what is stored."""
+
+    def saved_searches(self, user_id: str) -> list[SavedSearch]:
+        """The user's saved searches, by name."""
+
+    def delete_saved_search(self, user_id: str, search_id: str) -> bool:
+        """Delete the user's saved search `search_id`; False when they have none by that id."""
 
     # --- asynchronous UCS operations (voice) -------------------------------------------------
     def find_or_create_call(self, candidate: Interaction) -> tuple[Interaction, bool]:

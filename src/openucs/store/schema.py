@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -234,4 +235,17 @@ read_audit = Table(
     Column("interaction_ids", Text, nullable=False),  # space-separated
     Index("ix_read_audit_at", "at_ms", "seq"),
     Index("ix_read_audit_user", "user_id", "at_ms", "seq"),
+)
+
+# Searches a user saved in the web UI under a name: the search page's URL query, rerun as is.
+# One name per user (saving a name again replaces its query); gone with the user.
+saved_searches = Table(
+    "saved_searches",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("query", Text, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    UniqueConstraint("user_id", "name"),
 )

@@ -57,6 +57,7 @@ from openucs.store._history import (
     interactions_select,
     matching,
 )
+from openucs.store._saved import SavedSearchMethods
 from openucs.store._search import TextDialect
 from openucs.store._stats import StatsQueries
 from openucs.store._voice import VoiceMethods
@@ -96,7 +97,7 @@ def _now_ms() -> int:
     return to_millis(datetime.now(UTC))
 
 
-class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
+class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods):
     """Store over SQLAlchemy Core. Thread-safe: engines pool their connections."""
 
     _text: TextDialect  # the engine's full-text matching
@@ -264,13 +265,21 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
 
     def explain_history(self, query: HistoryQuery, *, prefer_indexes: bool = False) -> str:
         """The plan of the exact SELECT that `history(query)` runs."""
-        stmt = history_select(query, limit=query.limit + 1, text=self._text)
-        return self.explain(stmt, prefer_indexes=prefer_indexes)
+        with self._read() as conn:
+            stmt = self._page_select(conn, query, limit=query.limit + 1, with_content=False)
+            return self._explain(conn, stmt, prefer_indexes)
+
+    def _page_select(
+        self, conn: Connection, query: HistoryQuery, *, limit: int, with_content: bool
+    ) -> RowsSelect:
+        """Dialect hook: the SELECT of the first `limit` rows of `query` (a dialect may read
+        something first to choose or narrow it)."""
+        return history_select(query, limit=limit, text=self._text, with_content=with_content)
 
     # --- interactions: reads -----------------------------------------------------------------
     def history(self, query: HistoryQuery) -> Page[Interaction]:
-        stmt = history_select(query, limit=query.limit + 1, text=self._text)
         with self._read() as conn:
+            stmt = self._page_select(conn, query, limit=query.limit + 1, with_content=False)
             found = conn.execute(stmt).all()
         page = [rows.row_to_interaction(r, attributes=query.return_attributes) for r in found]
         if len(page) <= query.limit:
@@ -281,13 +290,9 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
     def iter_history(self, query: HistoryQuery) -> Iterator[Interaction]:
         after = query.after
         while True:
-            stmt = history_select(
-                replace(query, after=after),
-                limit=EXPORT_CHUNK,
-                text=self._text,
-                with_content=True,
-            )
+            chunk = replace(query, after=after)
             with self._read() as conn:
+                stmt = self._page_select(conn, chunk, limit=EXPORT_CHUNK, with_content=True)
                 found = conn.execute(stmt).all()
             for row in found:
                 yield rows.row_to_interaction(row, with_content=True)
@@ -497,6 +502,7 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
         name: str | None = None,
         limit: int = 100,
         after_id: str | None = None,
+        words: Sequence[str] = (),
     ) -> list[Contact]:
         with self._read() as conn:
             return people.find_contacts(
@@ -507,6 +513,7 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods):
                 name=name,
                 limit=limit,
                 after_id=after_id,
+                words=words,
             )
 
     # --- users -------------------------------------------------------------------------------

@@ -13,20 +13,24 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cached_property
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Engine, Insert, Table, create_engine, event
+from sqlalchemy import JSON, Connection, Engine, Insert, Table, create_engine, event, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.pool import QueuePool
 
 from openucs.domain.models import Interaction
+from openucs.domain.query import HistoryQuery
+from openucs.domain.search import Node
 from openucs.errors import InvalidInput, StoreUnavailable
 from openucs.store import _search as search
-from openucs.store._history import Explain, RowsSelect
+from openucs.store._fts import capped_select, fts_plan, page_select
+from openucs.store._history import Explain, RowsSelect, driver_of, history_select, matching
 from openucs.store._rows import INTERACTION_COLUMNS, json_dumps, json_loads
 from openucs.store._text import SQL_FUNCTION, sqlite_fold
 from openucs.store.schema import interactions
@@ -118,6 +122,30 @@ class SqliteStore(SqlStore):
         if conn.exec_driver_sql(insert.sql, bound).rowcount != len(bound):
             conn.exec_driver_sql(upsert.sql, bound)
 
+    def _page_select(
+        self, conn: Connection, query: HistoryQuery, *, limit: int, with_content: bool
+    ) -> RowsSelect:
+        """A search with words is driven by the text index, in start order (`store._fts`); one
+        whose attribute clause is rare, by that attribute's index (`_rare_attribute`)."""
+        plan = fts_plan(query)
+        if plan is not None:
+            return page_select(conn, plan, query, limit=limit, with_content=with_content)
+        drive = _rare_attribute(conn, query)
+        return history_select(
+            query, limit=limit, text=self._text, with_content=with_content, drive=drive
+        )
+
+    def _capped(self, query: HistoryQuery, cap: int, *columns: Any) -> Any:
+        whole = replace(query, after=None)
+        plan = fts_plan(whole)
+        if plan is not None:
+            return capped_select(plan, cap, *columns)
+        with self._read() as conn:
+            drive = _rare_attribute(conn, whole)
+        driver = driver_of(whole)
+        conditions = matching(whole, driver, self._text, drive)
+        return select(*columns).select_from(driver.relation).where(*conditions).limit(cap + 1)
+
     def _documents(self, batch: Sequence[Interaction]) -> list[tuple[Any, ...]]:
         return list(search.fts_rows(batch))
 
@@ -137,6 +165,25 @@ class SqliteStore(SqlStore):
         """One line per step of `EXPLAIN QUERY PLAN` (its `detail` column)."""
         found = conn.execute(Explain("EXPLAIN QUERY PLAN", stmt))
         return "\n".join(str(row[3]) for row in found)
+
+
+# An attribute clause met by at most this many rows is read first (its ids, then the rows by
+# key, then a sort), rather than checked on each row along the time index: SQLite has no
+# statistics to choose by, so the store counts (an index range, stopped here) and chooses.
+RARE_ATTRIBUTE_ROWS = 20_000
+
+
+def _rare_attribute(conn: Connection, query: HistoryQuery) -> Node | None:
+    """The attribute clause of `query.q` with fewest rows, if it has few (none for a query
+    a contact or a thread narrows: those indexes are short)."""
+    if query.q is None or query.contact_id or query.thread_id:
+        return None
+    best: tuple[int, Node] | None = None
+    for node in search.attribute_conjuncts(query.q):
+        rows = int(conn.execute(search.attribute_rows(node, RARE_ATTRIBUTE_ROWS)).scalar_one())
+        if rows <= RARE_ATTRIBUTE_ROWS and (best is None or rows < best[0]):
+            best = (rows, node)
+    return None if best is None else best[1]
 
 
 def _engine(url: URL, *, begin: str, pool_size: int, max_overflow: int) -> Engine:

@@ -20,13 +20,19 @@ from openucs.web.contact import contact_page
 from openucs.web.context import WebContext, resolve_viewer
 from openucs.web.dashboard import dashboard_page
 from openucs.web.errors import exception_handlers
+from openucs.web.export import export_csv, export_ndjson
 from openucs.web.interaction import interaction_page, save_comment
 from openucs.web.login import login, login_page, logout
 from openucs.web.render import STATIC
+from openucs.web.saved import delete_search, save_search
 from openucs.web.search import search_page
 
 PAGES = [
     search_page,
+    export_csv,
+    export_ndjson,
+    save_search,
+    delete_search,
     contact_page,
     interaction_page,
     save_comment,

@@ -34,7 +34,7 @@ def thread_url(item: Interaction) -> str | None:
     """A search for the whole thread, oldest first, over all time."""
     if not item.thread_id:
         return None
-    query = {"thread": item.thread_id, "start": "1970-01-01", "sort": "asc"}
+    query = {"thread": item.thread_id, "sort": "asc"}
     if item.source.value != "main":
         query["source"] = item.source.value
     return "/?" + urlencode(query)

@@ -1,10 +1,14 @@
-"""The search page (`/`): a history search whose every filter lives in the URL, so a search can
-be shared and the back button works.
+"""The search page (`/`): one search box that takes the query language (`q`, docs/search.md)
+with the structured filters beside it, every one of them in the URL, so a search can be shared,
+saved and the back button works.
 
-The form parses into `HistoryParams` and through `gws.params.build_history_query`, exactly as
-the API's parameters do: the same defaults (the last month), the same errors, the same page
-size limits, and the API's opaque `pageToken` cursor for "Next page". The history is read with
-`services.history.interaction_history`, so an agent sees only their own interactions.
+The form becomes one `HistoryQuery` (`web.search_form`) read with
+`services.search.search_interactions`, so the reader's access rules apply (an agent finds only
+their own interactions) and the read is audited. Without dates a search covers all time.
+
+Paging is keyset paging, never an offset: "Next" carries the API's page token after the last
+row; "Previous" carries a token of the same search in the other order after the first row, and
+that page is read backwards and shown turned round.
 
 The contact filter takes a name (prefix of first or last name), an email address or a phone
 number, looked up with `services.contacts.find_contacts_page` in the viewer's read scope (an
@@ -14,93 +18,37 @@ agent finds the contacts they handled); several matches are offered to choose fr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar import Request, Response, get
-from litestar.datastructures import MultiDict
 
 from openucs.domain.access import ReadScope
 from openucs.domain.enums import InteractionType, MediaType, SortOrder, Source, State
+from openucs.domain.formats import to_millis
 from openucs.domain.models import Contact, Interaction
-from openucs.domain.query import HistoryQuery, Page, encode_page_token
+from openucs.domain.query import Cursor, HistoryQuery, encode_page_token
 from openucs.errors import InvalidInput
-from openucs.gws.params import HistoryParams, build_history_query
+from openucs.gws.params import page_cursor
+from openucs.services.access import owner_filter_for
 from openucs.services.contacts import find_contacts_page
-from openucs.services.history import interaction_history
+from openucs.services.saved_searches import saved_searches
+from openucs.services.search import SearchResult, search_interactions
 from openucs.store.base import Store
 from openucs.web.context import CurrentViewer, Viewer, Web, WebContext
+from openucs.web.interaction import duration_seconds
+from openucs.web.search_form import (
+    PAGE_SIZES,
+    ScreenError,
+    SearchForm,
+    chips,
+    screen_error,
+    search_query,
+)
 
-PAGE_SIZES = ("25", "50", "100")
 CHOICES = 20
+FACETS = ("mediaType", "state")
 _PHONE = re.compile(r"[\d\s()+./-]+")
-_LISTS = ("media", "state", "type")
-
-
-@dataclass
-class SearchForm:
-    """The search as its URL holds it (parameter names are the form's field names)."""
-
-    text: str = ""
-    contact: str = ""
-    contact_id: str = ""
-    chosen_for: str = ""  # the contact text `contact_id` was chosen for
-    start: str = ""
-    end: str = ""
-    media: list[str] = field(default_factory=list)
-    state: list[str] = field(default_factory=list)
-    type: list[str] = field(default_factory=list)
-    agent: str = ""
-    attr_name: str = ""
-    attr_value: str = ""
-    sort: str = "desc"
-    size: str = PAGE_SIZES[0]
-    source: str = "main"
-    thread: str = ""
-    page: str = ""
-    n: int = 1
-
-    @classmethod
-    def from_query(cls, query: MultiDict[Any]) -> SearchForm:
-        form = cls()
-        for f in fields(cls):
-            if f.name in _LISTS:
-                setattr(form, f.name, [str(v) for v in query.getall(f.name, []) if v])
-            elif f.name == "n":
-                raw = str(query.get("n", "1"))
-                form.n = int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
-            elif f.name in query:
-                setattr(form, f.name, str(query.get(f.name) or "").strip())
-        return form
-
-    def url(self, **changes: Any) -> str:
-        """This search's URL with some fields changed; empty and default fields left out."""
-        form = replace(self, **changes)
-        defaults = SearchForm()
-        pairs: list[tuple[str, str]] = []
-        for f in fields(form):
-            value = getattr(form, f.name)
-            if value == getattr(defaults, f.name) or value in ("", []):
-                continue
-            values = value if isinstance(value, list) else [value]
-            pairs.extend((f.name, str(v)) for v in values)
-        return "/?" + urlencode(pairs) if pairs else "/"
-
-    @property
-    def advanced(self) -> bool:
-        """Whether a filter of the "More filters" part is set (it is then shown open)."""
-        return bool(
-            self.media
-            or self.state
-            or self.type
-            or self.agent
-            or self.attr_name
-            or self.attr_value
-            or self.source != "main"
-            or self.thread
-        )
 
 
 @dataclass
@@ -116,13 +64,18 @@ class ContactMatch:
 
 
 @dataclass
-class SearchResult:
+class SearchPage:
+    """What the page shows: the answer, its position and the links around it."""
+
     form: SearchForm
     match: ContactMatch = field(default_factory=ContactMatch)
-    page: Page[Interaction] | None = None
+    found: SearchResult | None = None
+    items: list[Interaction] = field(default_factory=list)
+    n: int = 1
     names: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     next_url: str | None = None
-    error: str | None = None
+    previous_url: str | None = None
+    error: ScreenError | None = None
 
 
 def contact_kind(text: str) -> str:
@@ -148,29 +101,6 @@ def match_contact(store: Store, scope: ReadScope, form: SearchForm) -> ContactMa
     return ContactMatch(candidates=found, more=after is not None, missing=not found)
 
 
-def history_params(
-    form: SearchForm, *, owner_id: str | None, contact_id: str | None
-) -> HistoryParams:
-    if form.attr_value and not form.attr_name:
-        raise InvalidInput("Attribute", "give the attribute's name with its value")
-    return HistoryParams(
-        fromDate=form.start or None,
-        toDate=form.end or None,
-        mediaType=form.media,
-        state=form.state,
-        typeId=form.type,
-        sort=form.sort,
-        maxSize=form.size if form.size in PAGE_SIZES else PAGE_SIZES[0],
-        source=form.source,
-        searchCustomAttributes=[(form.attr_name, form.attr_value)] if form.attr_name else [],
-        userId=owner_id,
-        contactId=contact_id,
-        threadId=form.thread or None,
-        text=form.text or None,
-        pageToken=form.page or None,
-    )
-
-
 def owner_of(store: Store, agent: str) -> str | None:
     if not agent:
         return None
@@ -180,37 +110,97 @@ def owner_of(store: Store, agent: str) -> str | None:
     return user.id
 
 
-def run_search(web: WebContext, viewer: Viewer, form: SearchForm) -> SearchResult:
-    store, result = web.store, SearchResult(form)
+def form_query(
+    web: WebContext, viewer: Viewer, form: SearchForm
+) -> tuple[HistoryQuery, ContactMatch]:
+    """The form's query and its contact; InvalidInput in the screen's words."""
+    match = match_contact(web.store, viewer.reader.scope, form)
+    if match.must_choose:
+        return HistoryQuery(), match
+    # The scope limits an agent to their own rows anyway; asking for another's is refused.
+    owner_id = owner_filter_for(viewer.reader.scope, owner_of(web.store, form.agent))
+    query = search_query(
+        form, zone=web.settings.zone, owner_id=owner_id, contact_id=match.contact_id
+    )
+    return query, match
+
+
+def run_search(web: WebContext, viewer: Viewer, form: SearchForm) -> SearchPage:
+    shown = SearchPage(form, n=form.n)
     try:
-        result.match = match_contact(store, viewer.reader.scope, form)
-        if result.match.must_choose:
-            return result
-        params = history_params(
-            form, owner_id=owner_of(store, form.agent), contact_id=result.match.contact_id
-        )
-        query = build_history_query(params, settings=web.settings, now=datetime.now(UTC))
-        page = interaction_history(store=store, reader=viewer.reader, query=query)
+        query, shown.match = form_query(web, viewer, form)
+        if shown.match.must_choose:
+            return shown
+        if form.before:
+            _read_backwards(web, viewer, query, shown)
+        else:
+            _read_forwards(web, viewer, query, shown)
     except InvalidInput as exc:
-        result.error = exc.message
-        return result
-    result.page = page
-    wanted = [i.contact_id for i in page.items if i.contact_id]
-    result.names = store.contact_names([*wanted, *filter(None, [result.match.contact_id])])
-    result.next_url = _next_url(form, query, page)
-    return result
+        shown.error = screen_error(exc)
+        return shown
+    wanted = [i.contact_id for i in shown.items if i.contact_id]
+    shown.names = web.store.contact_names([*wanted, *filter(None, [shown.match.contact_id])])
+    return shown
 
 
-def _next_url(form: SearchForm, query: HistoryQuery, page: Page[Interaction]) -> str | None:
-    if page.next_cursor is None:
-        return None
-    return form.url(page=encode_page_token(query, page.next_cursor), n=form.n + 1)
+def _search(web: WebContext, viewer: Viewer, query: HistoryQuery) -> SearchResult:
+    return search_interactions(store=web.store, reader=viewer.reader, query=query, facets=FACETS)
+
+
+def _read_forwards(web: WebContext, viewer: Viewer, query: HistoryQuery, shown: SearchPage) -> None:
+    form = shown.form
+    after = page_cursor(query, form.page) if form.page else None
+    found = _search(web, viewer, replace(query, after=after))
+    shown.found, shown.items = found, found.page.items
+    if after is None:
+        shown.n = 1
+    elif shown.items:
+        shown.previous_url = _previous_url(form, query, shown.items[0], shown.n)
+    cursor = found.page.next_cursor
+    if cursor is not None:
+        shown.next_url = form.url(page=encode_page_token(query, cursor), before="", n=shown.n + 1)
+
+
+def _read_backwards(
+    web: WebContext, viewer: Viewer, query: HistoryQuery, shown: SearchPage
+) -> None:
+    """The page before a row: the search in the other order after it, turned round."""
+    form = shown.form
+    back = _reversed(query)
+    found = _search(web, viewer, replace(back, after=page_cursor(back, form.before)))
+    shown.found, shown.items = found, found.page.items[::-1]
+    if found.page.next_cursor is None:
+        shown.n = 1  # nothing before it: this is the first page
+    elif shown.items:
+        shown.previous_url = _previous_url(form, query, shown.items[0], shown.n)
+    if shown.items:
+        token = encode_page_token(query, _cursor_of(shown.items[-1]))
+        shown.next_url = form.url(page=token, before="", n=shown.n + 1)
+
+
+def _previous_url(form: SearchForm, query: HistoryQuery, first: Interaction, n: int) -> str:
+    token = encode_page_token(_reversed(query), _cursor_of(first))
+    return form.url(before=token, page="", n=max(n - 1, 1))
+
+
+def _reversed(query: HistoryQuery) -> HistoryQuery:
+    other = SortOrder.ASC if query.sort is SortOrder.DESC else SortOrder.DESC
+    return replace(query, sort=other, after=None)
+
+
+def _cursor_of(item: Interaction) -> Cursor:
+    return Cursor(to_millis(item.start_date), item.id)
+
+
+def _contact_name(shown: SearchPage) -> str | None:
+    first, last = shown.names.get(shown.match.contact_id or "", (None, None))
+    return " ".join(p for p in (first, last) if p) or None
 
 
 @get("/", sync_to_thread=True)
 def search_page(request: Request[Any, Any, Any], web: Web, viewer: CurrentViewer) -> Response[str]:
     form = SearchForm.from_query(request.query_params)
-    result = run_search(web, viewer, form)
+    shown = run_search(web, viewer, form)
     agents = sorted(u.user_name for u in web.store.list_users()) if viewer.reads_everything else []
     size = int(form.size) if form.size in PAGE_SIZES else int(PAGE_SIZES[0])
     context = {
@@ -218,16 +208,18 @@ def search_page(request: Request[Any, Any, Any], web: Web, viewer: CurrentViewer
         "nav": "search",
         "title": "Search history",
         "form": form,
-        "result": result,
+        "shown": shown,
+        "chips": chips(form, _contact_name(shown)),
         "agents": agents,
-        "first_row": (form.n - 1) * size + 1,
-        "first_url": form.url(page="", n=1) if form.page else None,
-        "sort_url": form.url(sort="asc" if form.sort != "asc" else "desc", page="", n=1),
+        "first_row": (shown.n - 1) * size + 1,
+        "first_url": form.fresh() if shown.n > 1 else None,
+        "sort_url": form.fresh(sort="asc" if form.sort != "asc" else "desc"),
+        "saved": saved_searches(store=web.store, user=viewer.user),
+        "duration": duration_seconds,
         "sizes": PAGE_SIZES,
         "medias": list(MediaType),
         "states": list(State),
         "types": list(InteractionType),
         "sources": list(Source),
-        "orders": list(SortOrder),
     }
-    return web.templates.page("search.html", context, status=400 if result.error else 200)
+    return web.templates.page("search.html", context, status=400 if shown.error else 200)

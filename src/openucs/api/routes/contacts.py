@@ -75,6 +75,9 @@ def find_contacts(
     name: Annotated[
         str | None, QueryParameter(description="prefix of the last or first name")
     ] = None,
+    q: Annotated[
+        str | None, QueryParameter(description="words, each beginning the first or last name")
+    ] = None,
     max_size: Annotated[int, QueryParameter(name="maxSize", description="1-1000")] = 100,
     after: Annotated[str | None, QueryParameter(description="`after` of the previous page")] = None,
 ) -> ContactsAnswer:
@@ -88,6 +91,7 @@ def find_contacts(
         name=name,
         limit=max_size,
         after_id=after,
+        q=q,
     )
     wires = [contact_to_wire(c, base_url=ctx.base_url) for c in found]
     return ContactsAnswer(statusCode=0, contacts=wires, after=next_after)

@@ -284,16 +284,19 @@ READ_FEATURES: dict[str, frozenset[str]] = {
 }
 
 
-def feature_guard(enabled: frozenset[str]) -> Callable[..., None]:
-    """A guard for the GWS router: the read route of a feature none of whose names is in
-    `enabled` answers as a path that does not exist (spec 1.4)."""
+def feature_guards(enabled: frozenset[str]) -> list[Callable[..., None]]:
+    """The guards of the GWS router: the read route of a feature none of whose names is in
+    `enabled` answers as a path that does not exist (spec 1.4). None when every read route's
+    feature is enabled: Litestar copies the handler for each guard on every request."""
+    if all(needed & enabled for needed in READ_FEATURES.values()):
+        return []
 
     def guard(_: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
         needed = READ_FEATURES.get(str(handler))
         if needed is not None and not needed & enabled:
             raise NotFoundException()
 
-    return guard
+    return [guard]
 
 
 def _query(ctx: ApiContext, params: HistoryParams) -> HistoryQuery:
