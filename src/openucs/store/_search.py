@@ -55,8 +55,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import UserDefinedType
 
+from openucs.domain.enums import Source
 from openucs.domain.formats import to_millis
 from openucs.domain.models import Interaction
+from openucs.domain.query import HistoryQuery
 from openucs.domain.search import (
     INDEX_FIELDS,
     And,
@@ -71,6 +73,7 @@ from openucs.domain.search import (
     Phrase,
     Term,
     classify,
+    positive_text_clauses,
     text_pieces,
     words_of,
 )
@@ -212,6 +215,10 @@ class TextDialect:
         """Whether the row of `interactions` has a document matching `expression`."""
         raise NotImplementedError
 
+    def capped_matches(self, expression: str, cap: int) -> Select[tuple[Any]]:
+        """The first `cap` + 1 documents matching `expression` (in no order)."""
+        raise NotImplementedError
+
 
 class Fts5(TextDialect):
     """FTS5 query syntax: `{col} : "word"`, `"word" *`, `"a b"`, AND, OR, binary NOT."""
@@ -249,6 +256,9 @@ class Fts5(TextDialect):
             .where(keys.c.interaction_id == _rows.c.id, fts_match(expression))
         )
         return exists(found)
+
+    def capped_matches(self, expression: str, cap: int) -> Select[tuple[Any]]:
+        return select(fts.c.rowid).where(fts_match(expression)).limit(cap + 1)
 
 
 def _fts_column(field: str | None) -> str:
@@ -295,6 +305,10 @@ class TsQuery(TextDialect):
             documents.c.interaction_id == _rows.c.id, tsquery_matches(expression)
         )
         return exists(found)
+
+    def capped_matches(self, expression: str, cap: int) -> Select[tuple[Any]]:
+        query = select(documents.c.interaction_id).where(tsquery_matches(expression))
+        return query.limit(cap + 1)
 
 
 def tsquery_matches(expression: str) -> ColumnElement[bool]:
@@ -507,6 +521,35 @@ def typed_keys(value: str) -> tuple[float | None, int | None]:
     if isinstance(key, datetime):
         return None, micros(key)
     return None, None
+
+
+def words_only(query: HistoryQuery, text: TextDialect) -> str | None:
+    """The match expression of a query that is words and nothing else (no window, filter or
+    limited reader), whose matches are the index's documents in the query's tier."""
+    unlimited = query.scope.user_id is None or query.scope.unlimited
+    others = (
+        query.start_from,
+        query.start_to,
+        query.media_types,
+        query.states,
+        query.type_ids,
+        query.owner_id,
+        query.contact_id,
+        query.thread_id,
+        query.custom_equals,
+        query.text,
+    )
+    if query.q is None or not unlimited or any(others) or not is_text_only(query.q):
+        return None
+    if not positive_text_clauses(query.q):
+        return None
+    return text.expression(query.q)
+
+
+def other_tier(query: HistoryQuery) -> Select[tuple[Any]]:
+    """Any interaction of the tier `query` does not read (the index holds both)."""
+    others = [s.value for s in Source if s is not query.source]  # `!=` would read every row
+    return select(_rows.c.id).where(_rows.c.source.in_(others)).limit(1)
 
 
 def driving_text(node: Node, text: TextDialect) -> tuple[str, list[Node]] | None:
