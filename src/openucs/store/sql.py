@@ -10,6 +10,7 @@ inside `atomic()`: then every method the thread calls joins that one write trans
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -61,7 +62,7 @@ from openucs.store._history import (
     matching,
 )
 from openucs.store._saved import SavedSearchMethods
-from openucs.store._search import TextDialect
+from openucs.store._search import TextDialect, other_tier, words_only
 from openucs.store._stats import StatsQueries
 from openucs.store._voice import VoiceMethods
 from openucs.store.base import PreparedInteractions
@@ -330,9 +331,15 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
         return found
 
     def count_history(self, query: HistoryQuery, *, cap: int) -> Total:
-        """Matches of `query` (cursor and limit ignored), counted up to `cap`."""
-        stmt = self._capped(query, cap, interactions.c.id).subquery()
+        """Matches of `query` (cursor and limit ignored), counted up to `cap`. A search of
+        words alone counts on the text index alone (`_search.words_only`) while the other
+        tier holds nothing (the index holds both tiers)."""
+        expression = words_only(query, self._text)
         with self._read() as conn:
+            if expression is not None and not conn.execute(other_tier(query)).first():
+                stmt = self._text.capped_matches(expression, cap).subquery()
+            else:
+                stmt = self._capped(query, cap, interactions.c.id).subquery()
             counted = int(conn.scalar(select(func.count()).select_from(stmt)) or 0)
         return Total(min(counted, cap), counted <= cap)
 
@@ -346,12 +353,14 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
         if not wanted:
             return {}
         capped = self._capped(query, cap - 1, *wanted).subquery()
-        counts: dict[str, dict[str, int]] = {f: {} for f in fields}
+        # One statement for every field: the matches are read once, grouped by all of them.
+        stmt = select(*capped.c, func.count()).group_by(*capped.c)
+        counts: dict[str, Counter[str]] = {f: Counter() for f in fields}
         with self._read() as conn:
-            for name, column in zip(fields, capped.c, strict=True):
-                stmt = select(column, func.count()).group_by(column).order_by(column)
-                counts[name] = {str(value): int(n) for value, n in conn.execute(stmt)}
-        return counts
+            for *values, n in conn.execute(stmt):
+                for name, value in zip(fields, values, strict=True):
+                    counts[name][str(value)] += int(n)
+        return {name: dict(sorted(found.items())) for name, found in counts.items()}
 
     def _capped(self, query: HistoryQuery, cap: int, *columns: Any) -> Any:
         """The first `cap` + 1 matches of `query` (in no particular order), these columns."""
