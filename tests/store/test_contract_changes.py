@@ -3,6 +3,9 @@ its own transaction, seqs are gapless, readers see what their scope allows."""
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +15,7 @@ from openucs.domain.changes import ChangeQuery, ChangeType
 from openucs.domain.models import InteractionPatch
 from openucs.errors import Conflict
 from openucs.services import contacts, records
-from openucs.store import Store
+from openucs.store import Store, open_store
 from tests.factories import make_contact, make_interaction, make_owner, make_user
 
 C = ChangeType
@@ -114,3 +117,38 @@ def test_pruning_deletes_old_records_and_moves_the_oldest_seq(store: Store) -> N
     assert store.change_bounds() == (3, 2)
     store.save_interactions([make_interaction(id="C")])
     assert _log(store) == [(3, C.INTERACTION_CREATED, "C")]
+
+
+def test_readers_never_see_a_seq_before_an_earlier_one_commits(
+    store: Store, database_url: str
+) -> None:
+    """Writers on two stores (two processes) commit concurrently; a reader that follows the
+    log sees every seq exactly once, in order: no seq shows up after a later one was read."""
+    other = open_store(database_url)
+    stop = threading.Event()
+    seen: list[int] = []
+
+    def follow() -> None:
+        after, deadline = 0, time.monotonic() + 60
+        while (not stop.is_set() or after < 80) and time.monotonic() < deadline:
+            for record in store.changes(ChangeQuery(after=after, limit=1000)):
+                seen.append(record.seq)
+                after = record.seq
+
+    def write(target: Store, prefix: str) -> None:
+        for n in range(20):
+            records.create_interaction(
+                store=target, interaction=make_interaction(id=f"{prefix}{n}")
+            )
+
+    reader = threading.Thread(target=follow)
+    reader.start()
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            for done in [pool.submit(write, (store, other)[w % 2], f"W{w}-") for w in range(4)]:
+                done.result()
+    finally:
+        stop.set()
+        reader.join(timeout=60)
+        other.close()
+    assert seen == list(range(1, 81))
