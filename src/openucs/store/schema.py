@@ -270,7 +270,6 @@ changes = Table(
     Column("interaction_id", String(ID)),
     Column("contact_id", String(ID)),
     Column("owner_id", String(32)),  # of a deleted interaction, for the readers' scope
-    Index("ix_changes_at", "at_ms"),
 )
 
 change_counter = Table(

@@ -29,7 +29,6 @@ def upgrade() -> None:
         sa.Column("owner_id", sa.String(32), nullable=True),
         sa.PrimaryKeyConstraint("seq", name="pk_changes"),
     )
-    op.create_index("ix_changes_at", "changes", ["at_ms"])
     counter = op.create_table(
         "change_counter",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
@@ -41,5 +40,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("change_counter")
-    op.drop_index("ix_changes_at", table_name="changes")
     op.drop_table("changes")
