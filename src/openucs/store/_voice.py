@@ -234,5 +234,5 @@ def _contacts_by_point(conn: Connection, keys: set[tuple[str, str]]) -> dict[tup
                 .where(contact_points.c.kind == kind, contact_points.c.norm.in_(chunk))
                 .group_by(contact_points.c.norm)
             )
-            found.update({(kind, norm): cid for norm, cid in conn.execute(stmt).tuples()})
+            found.update({(kind, norm): cid for norm, cid in conn.execute(stmt)})
     return found
