@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,7 +45,7 @@ def history(store: Store) -> list[Interaction]:
     return sorted(store.iter_history(HistoryQuery(return_attributes=None)), key=lambda i: i.id)
 
 
-def snapshot(store: Store) -> tuple[list[object], list[object]]:
+def snapshot(store: Store) -> tuple[list[Any], list[Any]]:
     items = [
         (
             i.id,

@@ -121,7 +121,7 @@ def test_connect_reads_records_written_back_to_back() -> None:
 
 
 def ctr(**fields: Any) -> dict[str, Any]:
-    base = {
+    base: dict[str, Any] = {
         "ContactId": "c-1",
         "Channel": "VOICE",
         "InitiationMethod": "INBOUND",
