@@ -4,26 +4,21 @@ import finds or creates the contact (as IdentifyUCSContact does, a batch at a ti
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from dataclasses import dataclass
 
 from openucs.domain.models import Contact, ContactPoint, Interaction
 from openucs.errors import InvalidInput
 
-_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-STABLE_ID_LENGTH = 22  # 62**22 > 2**128: as unlikely to collide as a UUID
-
 
 def stable_id(namespace: str, key: str) -> str:
     """A UCS id derived from a key of the source (a vendor's contact id, say): importing the
-    same record twice writes the same row, and two sources never share an id."""
-    digest = hashlib.sha256(f"{namespace}\x00{key}".encode()).digest()
-    n = int.from_bytes(digest[:17], "big")
-    out = []
-    for _ in range(STABLE_ID_LENGTH):
-        n, r = divmod(n, 62)
-        out.append(_ALPHABET[r])
-    return "".join(out)
+    same record twice writes the same row, and two sources never share an id. 22 characters
+    of URL-safe base64 (letters, digits, `-`, `_`: all allowed in UCS ids) of 128 bits of
+    SHA-256, as unlikely to collide as a UUID."""
+    digest = hashlib.sha256(f"{namespace}\x00{key}".encode(errors="surrogatepass")).digest()
+    return base64.urlsafe_b64encode(digest[:16]).decode()[:22]
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from openucs.domain.formats import parse_instant
+from openucs.domain.formats import check_instant, parse_instant
 from openucs.errors import InvalidInput
 
 MAX_ATTRIBUTE_NAME = 128
@@ -39,33 +39,30 @@ def json_records(data: bytes, *, wrapper: str | None = None) -> Iterator[Located
     (`wrapper[i]`), or one or more a line (NDJSON, and the concatenated objects that
     Firehose writes to S3), numbered by line."""
     head = data.lstrip()[:1]
-    if head == b"[" or (wrapper and head == b"{" and _is_wrapper(data, wrapper)):
-        yield from _document(data, wrapper)
-        return
+    if head in (b"[", b"{"):
+        try:
+            document = _decode(data)
+        except msgspec.DecodeError as exc:
+            if head == b"[":
+                raise InvalidInput("body", f"malformed JSON: {exc}") from None
+            document = None  # more than one object: lines
+        except RecursionError:
+            raise InvalidInput("body", "is nested too deeply") from None
+        if isinstance(document, list):
+            yield from _items(document, "")
+            return
+        if isinstance(document, dict) and wrapper and wrapper in document:
+            yield from _items(document[wrapper], wrapper)
+            return
     for number, raw in enumerate(data.split(b"\n"), start=1):
         if raw.strip():
             for value in _line_objects(raw, number):
                 yield Located(value, line=number)
 
 
-def _is_wrapper(data: bytes, wrapper: str) -> bool:
-    try:
-        value = _decode(data)
-    except msgspec.DecodeError:
-        return False
-    return isinstance(value, dict) and wrapper in value
-
-
-def _document(data: bytes, wrapper: str | None) -> Iterator[Located]:
-    try:
-        value = _decode(data)
-    except msgspec.DecodeError as exc:
-        raise InvalidInput("body", f"malformed JSON: {exc}") from None
-    prefix = ""
-    if isinstance(value, dict) and wrapper:
-        value, prefix = value.get(wrapper), wrapper
-        if value is None:
-            return
+def _items(value: Any, prefix: str) -> Iterator[Located]:
+    if value is None:
+        return
     if not isinstance(value, list):
         raise InvalidInput(prefix or "body", "must be an array of objects")
     for index, item in enumerate(value):
@@ -77,6 +74,8 @@ def _line_objects(raw: bytes, number: int) -> list[Any]:
         return [_decode(raw)]
     except msgspec.DecodeError as exc:
         problem = str(exc)
+    except RecursionError:
+        raise InvalidInput("", "is nested too deeply", line=number) from None
     # Firehose delivers records back to back without a separator: `}{` on one line.
     try:
         text = raw.decode()
@@ -118,7 +117,7 @@ class Fields:
 
     def instant(self, key: str, *, required: bool = False) -> datetime | None:
         raw = self.text(key, required=required, max_length=64)
-        return None if raw is None else parse_instant(self.name(key), raw, UTC)
+        return None if raw is None else instant(self.name(key), raw)
 
     def child(self, key: str) -> Fields | None:
         raw = self.value.get(key)
@@ -151,6 +150,17 @@ class Fields:
         return found
 
 
+def instant(field: str, raw: str) -> datetime:
+    """An ISO-8601 instant as the vendors write them (`...Z`), read by the C parser when it
+    can (a third of a record's parsing otherwise), else by `parse_instant`'s rules."""
+    if raw.endswith("Z") and len(raw) >= 20 and raw[4] == "-" and raw[10] == "T":
+        try:
+            return check_instant(field, datetime.fromisoformat(raw))
+        except ValueError:
+            pass  # the long way names the problem
+    return parse_instant(field, raw, UTC)
+
+
 def checked_text(field: str, raw: object, max_length: int) -> str:
     """A string the store can keep (no NUL, valid Unicode), at most `max_length` long."""
     if not isinstance(raw, str):
@@ -159,10 +169,11 @@ def checked_text(field: str, raw: object, max_length: int) -> str:
         raise InvalidInput(field, f"is longer than {max_length} characters")
     if "\x00" in raw:
         raise InvalidInput(field, "contains a NUL character")
-    try:
-        raw.encode()
-    except UnicodeEncodeError:
-        raise InvalidInput(field, "is not valid Unicode") from None
+    if not raw.isascii():
+        try:
+            raw.encode()
+        except UnicodeEncodeError:
+            raise InvalidInput(field, "is not valid Unicode") from None
     return raw
 
 
