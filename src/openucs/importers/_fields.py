@@ -144,7 +144,9 @@ class Fields:
             if not name or len(name) > MAX_ATTRIBUTE_NAME:
                 raise InvalidInput(self.name(key), f"name {name[:40]!r} must be 1-128 characters")
             checked_text(field, name, MAX_ATTRIBUTE_NAME)
-            if not isinstance(value, str | int | float | bool):
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            elif not isinstance(value, str | int | float):
                 raise InvalidInput(field, "must be a string")
             found[name] = checked_text(field, str(value), MAX_ATTRIBUTE_VALUE)
         return found
