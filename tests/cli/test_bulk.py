@@ -326,3 +326,29 @@ def test_two_seeds_share_a_database(run: Run, new_sqlite: Callable[[str], str]) 
     seed(run, url, n=200, seed=1)
     seed(run, url, n=300, seed=2)
     assert len(lines(export(run, url))) == 500
+
+
+def test_a_large_seed_or_import_refreshes_the_planner_statistics(
+    run: Run, new_sqlite: Callable[[str], str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    from openucs.cli import data
+
+    def statistics(url: str) -> int:
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+            found = db.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if found.fetchone() is None:
+                return 0
+            return int(db.execute("SELECT count(*) FROM sqlite_stat1").fetchone()[0])
+
+    small, large, imported = new_sqlite("small"), new_sqlite("large"), new_sqlite("imported")
+    monkeypatch.setattr(data, "ANALYZE_AFTER", 300)
+    seed(run, small, n=200)
+    seed(run, large, n=300)
+    assert statistics(small) == 0
+    assert statistics(large) > 0
+    dump = tmp_path / "dump.ndjson"
+    dump.write_bytes(export(run, large))
+    run("import", str(dump), "--database", imported)
+    assert statistics(imported) > 0

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from openucs.domain.enums import MediaType, SortOrder, State
+from openucs.domain.enums import MediaType, SortOrder, Source, State
 from openucs.domain.models import ChatMessage, Interaction, InteractionPatch
 from openucs.domain.query import HistoryQuery, Total
 from openucs.domain.search import matches, parse_query
@@ -291,3 +291,18 @@ def test_pages_across_start_buckets_keep_start_then_id_order(
         ]
         expected = sorted(hits, key=lambda i: (i.start_date, i.id), reverse=sort is SortOrder.DESC)
         assert [i.id for i in walk(store, query)] == [i.id for i in expected], q
+
+
+def test_totals_of_words_keep_to_the_tier_asked(
+    store: Store, corpus: dict[str, Interaction]
+) -> None:
+    """A search of words alone is counted on the index alone while the other tier is empty;
+    with archived rows the count reads the rows."""
+    words = HistoryQuery(q=parse_query("refun*", zone=UTC))
+    assert store.count_history(words, cap=100) == Total(4, True)
+    archived = make_interaction(source=Source.ARCHIVE, subject="refund archived", start_date=at(7))
+    store.save_interactions([archived])
+    assert store.count_history(words, cap=100) == Total(4, True)
+    archive = replace(words, source=Source.ARCHIVE)
+    assert store.count_history(archive, cap=100) == Total(1, True)
+    assert [i.id for i in store.history(archive).items] == [archived.id]

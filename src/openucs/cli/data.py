@@ -77,6 +77,7 @@ def seed_store(
                 batches=bulk.batched(data.interactions(), batch_size),
                 progress=progress,
             )
+    _refresh_statistics(store, stats.records)
     return (
         f"Seeded {contacts.records:,} contacts and {stats.records:,} interactions "
         f"in {contacts.seconds + stats.seconds:.1f} s: {stats.rate:,.0f} interactions/s "
@@ -183,6 +184,7 @@ def import_(
             _imported(head.stats, "contacts")
         with ProgressLine("Importing interactions") as progress:
             stats = _import_interactions(store, settings, file, head, decode, batch_size, progress)
+        _refresh_statistics(store, stats.records)
     _imported(stats, "interactions")
 
 
@@ -228,6 +230,17 @@ def _import_interactions(
         progress=progress,
         first_line=head.next_number,
     )
+
+
+# After an import of at least so many interactions the planner statistics are refreshed: the
+# engines choose plans by them (SQLite's search plans do: a range of custom attribute values
+# walked the whole attribute's index without them).
+ANALYZE_AFTER = 10_000
+
+
+def _refresh_statistics(store: Store, imported: int) -> None:
+    if imported >= ANALYZE_AFTER:
+        store.analyze()
 
 
 def _imported(stats: bulk.BulkStats, kind: str) -> None:

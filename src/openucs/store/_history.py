@@ -30,6 +30,7 @@ from openucs.domain.access import AgentAccess
 from openucs.domain.enums import SortOrder
 from openucs.domain.formats import to_millis
 from openucs.domain.query import Cursor, HistoryQuery
+from openucs.domain.search import Node
 from openucs.store._search import TextDialect, condition
 from openucs.store._text import contains_folded
 from openucs.store.schema import interaction_attributes, interaction_contents, interactions, users
@@ -57,16 +58,20 @@ def history_select(
     limit: int | None,
     text: TextDialect,
     with_content: bool = False,
+    drive: Node | None = None,
 ) -> RowsSelect:
     """The SELECT of one page: interaction columns, the owner's names (`owner_*`) and, with
     content, `messages` and `email`; ordered by (start, id) in the query's direction. `text`
-    is the engine's full-text matching, for the search language's words."""
+    is the engine's full-text matching, for the search language's words; `drive` an
+    attribute clause of `query.q` to read first (`_search.condition`)."""
     driver = driver_of(query)
     stmt = select_rows(driver.relation, with_content=with_content)
-    return ordered(stmt.where(*matching(query, driver, text)), query, driver, limit)
+    return ordered(stmt.where(*matching(query, driver, text, drive)), query, driver, limit)
 
 
-def matching(query: HistoryQuery, driver: Driver, text: TextDialect) -> list[ColumnElement[bool]]:
+def matching(
+    query: HistoryQuery, driver: Driver, text: TextDialect, drive: Node | None = None
+) -> list[ColumnElement[bool]]:
     """Every condition of `query` on the rows read along `driver`."""
     conditions = [
         *driver.conditions,
@@ -75,7 +80,7 @@ def matching(query: HistoryQuery, driver: Driver, text: TextDialect) -> list[Col
         *_scope(query),
     ]
     if query.q is not None:
-        conditions.append(condition(query.q, text))
+        conditions.append(condition(query.q, text, drive))
     return conditions
 
 

@@ -45,6 +45,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
+    func,
     literal_column,
     not_,
     or_,
@@ -54,8 +55,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import UserDefinedType
 
+from openucs.domain.enums import Source
 from openucs.domain.formats import to_millis
 from openucs.domain.models import Interaction
+from openucs.domain.query import HistoryQuery
 from openucs.domain.search import (
     INDEX_FIELDS,
     And,
@@ -70,6 +73,7 @@ from openucs.domain.search import (
     Phrase,
     Term,
     classify,
+    positive_text_clauses,
     text_pieces,
     words_of,
 )
@@ -211,6 +215,10 @@ class TextDialect:
         """Whether the row of `interactions` has a document matching `expression`."""
         raise NotImplementedError
 
+    def capped_matches(self, expression: str, cap: int) -> Select[tuple[Any]]:
+        """The first `cap` + 1 documents matching `expression` (in no order)."""
+        raise NotImplementedError
+
 
 class Fts5(TextDialect):
     """FTS5 query syntax: `{col} : "word"`, `"word" *`, `"a b"`, AND, OR, binary NOT."""
@@ -248,6 +256,9 @@ class Fts5(TextDialect):
             .where(keys.c.interaction_id == _rows.c.id, fts_match(expression))
         )
         return exists(found)
+
+    def capped_matches(self, expression: str, cap: int) -> Select[tuple[Any]]:
+        return select(fts.c.rowid).where(fts_match(expression)).limit(cap + 1)
 
 
 def _fts_column(field: str | None) -> str:
@@ -295,6 +306,10 @@ class TsQuery(TextDialect):
         )
         return exists(found)
 
+    def capped_matches(self, expression: str, cap: int) -> Select[tuple[Any]]:
+        query = select(documents.c.interaction_id).where(tsquery_matches(expression))
+        return query.limit(cap + 1)
+
 
 def tsquery_matches(expression: str) -> ColumnElement[bool]:
     query = bindparam(None, expression, String()).cast(TsVectorQuery())
@@ -324,17 +339,23 @@ def is_text_only(node: Node) -> bool:
     return False
 
 
-def condition(node: Node, text: TextDialect) -> ColumnElement[bool]:
-    """`node` as a condition on the rows of `interactions` (null-safe, so NOT is exact)."""
+def condition(node: Node, text: TextDialect, drive: Node | None = None) -> ColumnElement[bool]:
+    """`node` as a condition on the rows of `interactions` (null-safe, so NOT is exact).
+    `drive`, one of its top-level attribute conjuncts (`attribute_conjuncts`), becomes an IN
+    list of interaction ids, which an engine reads first (see `SqliteStore`)."""
     if is_text_only(node):
         expression = text.expression(node)
         if expression is not None:
             return text.matches(expression)
+    if drive is not None and node is drive and isinstance(node, AttrCompare | AttrRange):
+        name, check = _attribute_check(node)
+        found = select(_attrs.c.interaction_id).where(_attrs.c.name == name, check)
+        return _rows.c.id.in_(found)
     match node:
         case Term() | Phrase():  # pragma: no cover - every leaf has an expression
             raise TypeError(f"no match expression for {node!r}")
         case And(items):
-            return and_(*(condition(item, text) for item in items))
+            return and_(*(condition(item, text, drive) for item in items))
         case Or(items):
             return or_(*(condition(item, text) for item in items))
         case Not(item):
@@ -345,11 +366,54 @@ def condition(node: Node, text: TextDialect) -> ColumnElement[bool]:
             return _date_range(node)
         case AttrCompare(name, op, value):
             return _attribute(name, _attr_compare(op, value), missing=op is AttrOp.MISSING)
-        case AttrRange(name, lower, upper):
-            return _attribute(
-                name, and_(_compare(AttrOp.GE, lower), _compare(AttrOp.LE, upper)), missing=False
-            )
+        case AttrRange():
+            name, check = _attribute_check(node)
+            return _attribute(name, check, missing=False)
     raise TypeError(f"not a query node: {node!r}")
+
+
+_DRIVING_OPS = frozenset({AttrOp.EQ, AttrOp.PREFIX, AttrOp.GT, AttrOp.GE, AttrOp.LT, AttrOp.LE})
+
+
+def attribute_conjuncts(node: Node) -> list[AttrCompare | AttrRange]:
+    """The attribute clauses every match must meet, that an attribute index can list."""
+    items = node.items if isinstance(node, And) else (node,)
+    return [
+        item
+        for item in items
+        if isinstance(item, AttrRange)
+        or (isinstance(item, AttrCompare) and item.op in _DRIVING_OPS)
+    ]
+
+
+def attribute_rows(node: AttrCompare | AttrRange, cap: int) -> Any:
+    """How many attribute rows meet `node`, counted up to `cap` + 1 (an index range)."""
+    name, check = _attribute_check(node)
+    rows = select(_attrs.c.interaction_id).where(_attrs.c.name == name, check).limit(cap + 1)
+    return select(func.count()).select_from(rows.subquery())
+
+
+def _attribute_check(node: AttrCompare | AttrRange) -> tuple[str, ColumnElement[bool]]:
+    if isinstance(node, AttrCompare):
+        return node.name, _attr_compare(node.op, node.value)
+    return node.name, _range(node.lower, node.upper)
+
+
+def _range(lower: str, upper: str) -> ColumnElement[bool]:
+    """lower <= value <= upper by `compare_values`. Bounds of one kind make two index ranges:
+    the typed key's, and the string's of the values not of that kind."""
+    low_kind, low = classify(lower)
+    high_kind, high = classify(upper)
+    as_string = _attrs.c.value.between(lower, upper)
+    if low_kind is not high_kind:
+        return and_(_compare(AttrOp.GE, lower), _compare(AttrOp.LE, upper))
+    if isinstance(low, Decimal) and isinstance(high, Decimal):
+        typed, bounds = _attrs.c.num, (float(low), float(high))
+    elif isinstance(low, datetime) and isinstance(high, datetime):
+        typed, bounds = _attrs.c.moment_us, (micros(low), micros(high))
+    else:
+        return as_string
+    return or_(typed.between(*bounds), and_(typed.is_(None), as_string))
 
 
 _COLUMNS = {
@@ -457,6 +521,35 @@ def typed_keys(value: str) -> tuple[float | None, int | None]:
     if isinstance(key, datetime):
         return None, micros(key)
     return None, None
+
+
+def words_only(query: HistoryQuery, text: TextDialect) -> str | None:
+    """The match expression of a query that is words and nothing else (no window, filter or
+    limited reader), whose matches are the index's documents in the query's tier."""
+    unlimited = query.scope.user_id is None or query.scope.unlimited
+    others = (
+        query.start_from,
+        query.start_to,
+        query.media_types,
+        query.states,
+        query.type_ids,
+        query.owner_id,
+        query.contact_id,
+        query.thread_id,
+        query.custom_equals,
+        query.text,
+    )
+    if query.q is None or not unlimited or any(others) or not is_text_only(query.q):
+        return None
+    if not positive_text_clauses(query.q):
+        return None
+    return text.expression(query.q)
+
+
+def other_tier(query: HistoryQuery) -> Select[tuple[Any]]:
+    """Any interaction of the tier `query` does not read (the index holds both)."""
+    others = [s.value for s in Source if s is not query.source]  # `!=` would read every row
+    return select(_rows.c.id).where(_rows.c.source.in_(others)).limit(1)
 
 
 def driving_text(node: Node, text: TextDialect) -> tuple[str, list[Node]] | None:

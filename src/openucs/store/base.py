@@ -62,6 +62,9 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
+    def analyze(self) -> None:
+        """Refresh the planner statistics (after a large import)."""
+
     def atomic(self) -> AbstractContextManager[None]:
         """One write transaction around a block: every method this thread calls inside joins
         it, and all of it commits at the end or none of it does (nested blocks join)."""

@@ -157,8 +157,16 @@ interaction_attributes = Table(
     # language's ranges compare by them.
     Column("num", Float(53)),
     Column("moment_us", BigInteger),
+    # The typed keys last: a range checks a value's kind on the index alone.
     Index(
-        "ix_interaction_attributes_lookup", "name", "value", "source", "start_ms", "interaction_id"
+        "ix_interaction_attributes_lookup",
+        "name",
+        "value",
+        "source",
+        "start_ms",
+        "interaction_id",
+        "num",
+        "moment_us",
     ),
     Index(
         "ix_interaction_attributes_num",

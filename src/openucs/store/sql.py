@@ -58,7 +58,7 @@ from openucs.store._history import (
     matching,
 )
 from openucs.store._saved import SavedSearchMethods
-from openucs.store._search import TextDialect
+from openucs.store._search import TextDialect, other_tier, words_only
 from openucs.store._stats import StatsQueries
 from openucs.store._voice import VoiceMethods
 from openucs.store.base import PreparedInteractions
@@ -318,9 +318,15 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods):
         return found
 
     def count_history(self, query: HistoryQuery, *, cap: int) -> Total:
-        """Matches of `query` (cursor and limit ignored), counted up to `cap`."""
-        stmt = self._capped(query, cap, interactions.c.id).subquery()
+        """Matches of `query` (cursor and limit ignored), counted up to `cap`. A search of
+        words alone counts on the text index alone (`_search.words_only`) while the other
+        tier holds nothing (the index holds both tiers)."""
+        expression = words_only(query, self._text)
         with self._read() as conn:
+            if expression is not None and not conn.execute(other_tier(query)).first():
+                stmt = self._text.capped_matches(expression, cap).subquery()
+            else:
+                stmt = self._capped(query, cap, interactions.c.id).subquery()
             counted = int(conn.scalar(select(func.count()).select_from(stmt)) or 0)
         return Total(min(counted, cap), counted <= cap)
 
