@@ -19,6 +19,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import platform
 import random
 import sys
@@ -281,9 +282,10 @@ def main() -> int:
     parser.add_argument("--records", "-n", type=int, default=100_000)
     parser.add_argument("--postgres", help="also on PostgreSQL (a fresh schema of this database)")
     parser.add_argument("--formats", nargs="*", default=list(EXTENSIONS))
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    engines = ["sqlite", *(["postgres"] if args.postgres else [])]
+    engines = [*([] if args.no_sqlite else ["sqlite"]), *(["postgres"] if args.postgres else [])]
     results = []
     for format_ in args.formats:
         path = write_file(format_, args.records)
@@ -299,7 +301,8 @@ def main() -> int:
     record = {
         "date": today(),
         "records": args.records,
-        "machine": f"{platform.machine()}, Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, Python {platform.python_version()}, load average "
+        f"{os.getloadavg()[0]:.1f} at the end (2 cores shared with other work)",
         "results": results,
     }
     write_results(record, markdown(record), f"importers-{today()}", args.out)
