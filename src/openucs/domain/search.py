@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
@@ -794,22 +795,35 @@ def snippet(node: Node, item: Interaction) -> str | None:
 
 
 def _marked(piece: str, clauses: list[Term | Phrase]) -> str:
-    tokens = list(_WORD.finditer(piece))
-    hits = [_token_matches(token.group(), clauses) for token in tokens]
-    first = hits.index(True) if True in hits else 0
-    start = max(0, first - _SNIPPET_LEAD)
-    end = min(len(tokens), start + SNIPPET_WORDS)
-    out: list[str] = ["…"] if start > 0 else []
-    position = tokens[start].start() if start > 0 else 0
-    for token, hit in zip(tokens[start:end], hits[start:end], strict=True):
-        out.append(html.escape(piece[position : token.start()]))
-        word = html.escape(token.group())
-        out.append(f"<mark>{word}</mark>" if hit else word)
-        position = token.end()
-    if end < len(tokens):
-        out.append(html.escape(piece[position : tokens[end].start()].rstrip()) + " …")
+    """The words around the first matching one. One pass that stops after the window; the
+    text between marks is escaped in one piece."""
+    tokens = _WORD.finditer(piece)
+    before: deque[re.Match[str]] = deque(maxlen=_SNIPPET_LEAD)
+    window: list[tuple[re.Match[str], bool]] = []
+    cut_before = False
+    for token in tokens:
+        hit = _token_matches(token.group(), clauses)
+        if not window and not hit:
+            cut_before = cut_before or len(before) == _SNIPPET_LEAD
+            before.append(token)
+            continue
+        window.append((token, hit))
+        if len(window) + len(before) == SNIPPET_WORDS:
+            break
+    shown = [(token, False) for token in before] + window
+    following = next(tokens, None)
+    position = shown[0][0].start() if cut_before and shown else 0
+    out: list[str] = ["… "] if cut_before else []
+    for token, hit in shown:
+        if hit:
+            out.append(html.escape(piece[position : token.start()]))
+            out.append(f"<mark>{html.escape(token.group())}</mark>")
+            position = token.end()
+    if following is not None:
+        out.append(html.escape(piece[position : following.start()].rstrip()) + " …")
     else:
-        out.append(html.escape(piece[position : position + _SNIPPET_TAIL]))
+        last = shown[-1][0].end() if shown else 0
+        out.append(html.escape(piece[position : last + _SNIPPET_TAIL]))
     return "".join(out).strip()
 
 
