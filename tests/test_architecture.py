@@ -27,6 +27,8 @@ FORBIDDEN = {
     "services": (*OUTER, "openucs.gws", "openucs.events"),
     # The GWS dialect is a codec: it never reads the store or calls a use case.
     "gws": (*OUTER, "openucs.store", "openucs.services", "openucs.events", "openucs.demo"),
+    # Importers of other platforms' files are codecs too (they may use the GWS one for CSV).
+    "importers": (*OUTER, "openucs.store", "openucs.services", "openucs.events", "openucs.demo"),
     # The CometD server and the hub know nothing of the store, the use cases or HTTP routes.
     "events": (*OUTER, "openucs.store", "openucs.services", "openucs.gws", "openucs.demo"),
     "demo": (*OUTER, "openucs.store", "openucs.services", "openucs.gws", "openucs.events"),

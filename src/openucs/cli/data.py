@@ -37,13 +37,15 @@ from openucs.gws.ndjson import (
     is_contact_entry,
 )
 from openucs.gws.params import HistoryParams, build_history_query
-from openucs.services import bulk, pipeline
+from openucs.importers import FORMATS, ImportOptions, parser_of
+from openucs.services import bulk, importers, pipeline
 from openucs.services.audit import record_command
 from openucs.services.users import user_id_of
 from openucs.store.base import Store
 
 _SOURCES = click.Choice([s.value for s in Source], case_sensitive=False)
 _BATCH = click.IntRange(1, bulk.MAX_BATCH)
+_FORMATS = click.Choice(["ndjson", *FORMATS], case_sensitive=False)
 
 
 def seed_store(
@@ -125,10 +127,23 @@ def seed(
 @click.option("--contacts", is_flag=True, help="FILE holds contacts, not interactions.")
 @click.option("--source", type=_SOURCES, default="main", show_default=True)
 @click.option("--batch-size", type=_BATCH, default=bulk.DEFAULT_BATCH, show_default=True)
+@click.option(
+    "--format",
+    "format_",
+    type=_FORMATS,
+    default="ndjson",
+    show_default=True,
+    help="connect-ctr, genesys-cloud or csv: another platform's history (docs/importers.md).",
+)
 def import_(
-    database: str | None, file: BinaryIO, contacts: bool, source: str, batch_size: int
+    database: str | None,
+    file: BinaryIO,
+    contacts: bool,
+    source: str,
+    batch_size: int,
+    format_: str,
 ) -> None:
-    """Load history from NDJSON.
+    """Load history from NDJSON, or from another platform's files with --format.
 
     FILE (`-` for stdin) is what `openucs export` writes: the contacts first, one
     `{"contact": {...}}` a line, then one interaction a line in the API's wire shape. Either
@@ -138,6 +153,11 @@ def import_(
     written. A file of 64 MB or more is decoded and checked in a second process while this one
     writes."""
     settings = settings_for(database)
+    if format_.lower() != "ndjson":
+        if contacts:
+            raise CliError("--contacts reads NDJSON contacts; --format reads interactions")
+        _import_format(settings, file, format_, Source.parse("source", source), batch_size)
+        return
     decode = InteractionLines(settings.zone, Source.parse("source", source))
     with opened(settings, upgrade=True) as store:
         if contacts:
@@ -165,6 +185,19 @@ def import_(
         with ProgressLine("Importing interactions") as progress:
             stats = _import_interactions(store, settings, file, head, decode, batch_size, progress)
         _refresh_statistics(store, stats.records)
+    _imported(stats, "interactions")
+
+
+def _import_format(
+    settings: Settings, file: BinaryIO, format_: str, source: Source, batch_size: int
+) -> None:
+    """FILE in another platform's format: its records, a batch per transaction; a bad
+    record stops the import, named by its line (or JSON path)."""
+    records = parser_of(format_)(file.read(), ImportOptions(settings.zone, source))
+    with opened(settings, upgrade=True) as store, ProgressLine("Importing interactions") as bar:
+        stats = importers.import_records(
+            store=store, records=records, batch_size=batch_size, progress=bar
+        )
     _imported(stats, "interactions")
 
 

@@ -20,13 +20,14 @@ from openucs.domain.access import EVERYTHING
 from openucs.domain.changes import ChangeType, PendingChange
 from openucs.domain.enums import MediaType, State
 from openucs.domain.formats import to_millis
+from openucs.domain.imports import Identity
 from openucs.domain.models import Contact, Interaction
 from openucs.errors import NotFound
 from openucs.store import _changes as changelog
 from openucs.store import _people as people
 from openucs.store import _rows as rows
 from openucs.store._history import interactions_select
-from openucs.store.schema import contacts, interactions, sessions, users
+from openucs.store.schema import contact_points, contacts, interactions, sessions, users
 
 IDENTIFY_LOCK = "openucs:identify-contact"
 
@@ -102,6 +103,31 @@ class VoiceMethods:
             people.save_contacts(conn, self._upsert, [create], _now_ms())
             changelog.note(conn, [PendingChange(ChangeType.CONTACT_CREATED, contact_id=create.id)])
             return people.get_contact(conn, create.id), True
+
+    def identify_contacts(self: _SqlBase, identities: Sequence[Identity]) -> list[str | None]:
+        """IdentifyUCSContact for a batch, in one transaction under its lock: for each
+        identity the first contact (by id) with its email, else with its phone, else a
+        contact created from it (one per distinct key; an id already taken is reused, never
+        overwritten). None for an identity with neither."""
+        keys = [_identity_keys(i) for i in identities]
+        with self._write() as conn:
+            _lock(conn, IDENTIFY_LOCK)
+            found = _contacts_by_point(conn, {k for ks in keys for k in ks})
+            created: dict[str, Contact] = {}
+            ids: list[str | None] = []
+            for identity, own in zip(identities, keys, strict=True):
+                known = next((found[k] for k in own if k in found), None)
+                if known is None and own:
+                    contact = identity.new_contact()
+                    created.setdefault(contact.id, contact)
+                    known = contact.id
+                    found.update(dict.fromkeys(own, known))
+                ids.append(known)
+            taken = people.existing_contact_ids(conn, created)
+            fresh = [c for cid, c in created.items() if cid not in taken]
+            if fresh:
+                people.save_contacts(conn, self._upsert, fresh, _now_ms())
+            return ids
 
     def assign_thread_contact(
         self: _SqlBase, interaction_id: str, contact_id: str, *, writer_id: str | None = None
@@ -189,3 +215,28 @@ def _identify(
             .limit(1)
         )
         yield from people.load_contacts(conn, conn.execute(stmt).all())
+
+
+def _identity_keys(identity: Identity) -> list[tuple[str, str]]:
+    """(kind, norm) of the identity's email then phone, as `contact_points` keys them."""
+    keys = []
+    if identity.email and (norm := rows.normalize_email(identity.email)):
+        keys.append((rows.EMAIL, norm))
+    if identity.phone and (norm := rows.normalize_phone(identity.phone)):
+        keys.append((rows.PHONE, norm))
+    return keys
+
+
+def _contacts_by_point(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The first contact id (the smallest) of each (kind, norm) key that some contact has."""
+    found: dict[tuple[str, str], str] = {}
+    for kind in (rows.EMAIL, rows.PHONE):
+        norms = sorted(norm for k, norm in keys if k == kind)
+        for chunk in people.chunks(norms):
+            stmt = (
+                select(contact_points.c.norm, func.min(contact_points.c.contact_id))
+                .where(contact_points.c.kind == kind, contact_points.c.norm.in_(chunk))
+                .group_by(contact_points.c.norm)
+            )
+            found.update({(kind, norm): cid for norm, cid in conn.execute(stmt)})
+    return found

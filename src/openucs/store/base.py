@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from openucs.domain.access import ReadScope
 from openucs.domain.changes import ChangeQuery, ChangeRecord
 from openucs.domain.enums import Source
+from openucs.domain.imports import Identity
 from openucs.domain.models import (
     Contact,
     Interaction,
@@ -255,6 +256,10 @@ class Store(Protocol):
     ) -> tuple[Contact | None, bool]:
         """The first contact (by id) with this email, else phone, else exact last name
         (case-insensitive); else `create` stored, under a lock. (contact, created)."""
+
+    def identify_contacts(self, identities: Sequence[Identity]) -> list[str | None]:
+        """`identify_contact` for a batch (by email, else phone; else created), in one
+        transaction: the contact id of each identity, None for one without email or phone."""
 
     def assign_thread_contact(
         self, interaction_id: str, contact_id: str, *, writer_id: str | None = None

@@ -25,11 +25,20 @@ from openucs.gws.wire import (
     interaction_to_wire,
     patch_from_wire,
 )
-from openucs.services import bulk, records
+from openucs.importers import ImportOptions, parser_of
+from openucs.services import bulk, importers, records
 
 CREATED = ResponseSpec(InteractionAnswer, description="Created", generate_examples=False)
 NDJSON_TYPES = frozenset({"application/x-ndjson", "application/ndjson", "application/jsonl"})
 
+FORMAT_TYPES = frozenset({*NDJSON_TYPES, "application/json", "text/csv"})
+FormatParam = Annotated[
+    str | None,
+    QueryParameter(
+        name="format",
+        description="ndjson (default), connect-ctr, genesys-cloud or csv (docs/importers.md)",
+    ),
+]
 SourceParam = Annotated[
     str | None, QueryParameter(name="source", description="main (default) or archive")
 ]
@@ -116,11 +125,26 @@ def delete_interaction(ctx: Ctx, interaction_id: FromPath[str]) -> StatusAnswer:
     sync_to_thread=True,
 )
 def bulk_interactions(
-    ctx: Ctx, request: Request[Any, Any, Any], body: RawBody, source: SourceParam = None
+    ctx: Ctx,
+    request: Request[Any, Any, Any],
+    body: RawBody,
+    source: SourceParam = None,
+    format_: FormatParam = None,
 ) -> CountAnswer:
     """NDJSON (`application/x-ndjson`), one interaction per line, written all or nothing and
-    idempotent by id; an error names its line."""
+    idempotent by id; an error names its line. With `format`, another platform's records
+    (JSON, NDJSON or `text/csv`), identified to contacts, idempotent by the source's ids."""
     kind = request.content_type[0]
+    if format_ and format_.strip().lower() != "ndjson":
+        if kind not in FORMAT_TYPES:
+            raise InvalidInput("Content-Type", f"{kind or 'none'} is not JSON, NDJSON or CSV")
+        parse = parser_of(format_)
+        count = importers.import_upload(
+            store=ctx.store,
+            records=parse(body, ImportOptions(ctx.zone, _source(source))),
+            max_records=ctx.settings.max_bulk_lines,
+        )
+        return CountAnswer(statusCode=0, count=count)
     if kind not in NDJSON_TYPES:
         raise InvalidInput("Content-Type", f"{kind or 'none'} is not application/x-ndjson")
     count = bulk.ingest_upload(
