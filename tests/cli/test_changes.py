@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from openucs.domain.query import HistoryQuery
 from openucs.services import records
 from openucs.store import open_store
 from tests.cli.conftest import Run
@@ -43,3 +45,26 @@ def test_changes_past_the_retention_exits_2_naming_the_oldest_seq(
         store.close()
     result = run("changes", "--after", "0", "--database", database_url, expect=2)
     assert "oldest kept is 2" in result.output
+
+
+def test_an_import_logs_each_interaction_and_each_contact_it_creates(
+    run: Run, database_url: str
+) -> None:
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "importers" / "interactions.csv"
+    run("import", "--format", "csv", str(fixture), "--database", database_url)
+    found = [
+        json.loads(line) for line in run("changes", "--database", database_url).output.splitlines()
+    ]
+    store = open_store(database_url)
+    try:
+        interactions = store.count_interactions()
+        contact_ids = {
+            i.contact_id
+            for i in store.iter_history(HistoryQuery(return_attributes=None))
+            if i.contact_id
+        }
+    finally:
+        store.close()
+    created = [c for c in found if c["type"] == "interaction.created"]
+    assert len(created) == interactions
+    assert {c["contactId"] for c in found if c["type"] == "contact.created"} == contact_ids

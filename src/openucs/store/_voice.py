@@ -127,6 +127,8 @@ class VoiceMethods:
             fresh = [c for cid, c in created.items() if cid not in taken]
             if fresh:
                 people.save_contacts(conn, self._upsert, fresh, _now_ms())
+                made = ChangeType.CONTACT_CREATED
+                changelog.note(conn, (PendingChange(made, contact_id=c.id) for c in fresh))
             return ids
 
     def assign_thread_contact(
