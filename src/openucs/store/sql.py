@@ -40,6 +40,7 @@ from openucs.domain.changes import ChangeType, PendingChange
 from openucs.domain.formats import to_millis
 from openucs.domain.models import Contact, Interaction, InteractionPatch, Session, User
 from openucs.domain.query import Cursor, HistoryQuery, Page, Total
+from openucs.domain.search import Node
 from openucs.errors import Conflict, InvalidInput, NotFound, OpenUcsError
 from openucs.store import _changes as changelog
 from openucs.store import _people as people
@@ -287,7 +288,10 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
     ) -> RowsSelect:
         """Dialect hook: the SELECT of the first `limit` rows of `query` (a dialect may read
         something first to choose or narrow it)."""
-        return history_select(query, limit=limit, text=self._text, with_content=with_content)
+        drive = self._rare_clause(conn, query, counting=False)
+        return history_select(
+            query, limit=limit, text=self._text, with_content=with_content, drive=drive
+        )
 
     # --- interactions: reads -----------------------------------------------------------------
     def history(self, query: HistoryQuery) -> Page[Interaction]:
@@ -339,7 +343,7 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
             if expression is not None and not conn.execute(other_tier(query)).first():
                 stmt = self._text.capped_matches(expression, cap).subquery()
             else:
-                stmt = self._capped(query, cap, interactions.c.id).subquery()
+                stmt = self._capped(conn, query, cap, interactions.c.id).subquery()
             counted = int(conn.scalar(select(func.count()).select_from(stmt)) or 0)
         return Total(min(counted, cap), counted <= cap)
 
@@ -352,27 +356,29 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
         wanted = [columns[f] for f in fields]
         if not wanted:
             return {}
-        capped = self._capped(query, cap - 1, *wanted).subquery()
         # One statement for every field: the matches are read once, grouped by all of them.
-        stmt = select(*capped.c, func.count()).group_by(*capped.c)
         counts: dict[str, Counter[str]] = {f: Counter() for f in fields}
         with self._read() as conn:
+            capped = self._capped(conn, query, cap - 1, *wanted).subquery()
+            stmt = select(*capped.c, func.count()).group_by(*capped.c)
             for *values, n in conn.execute(stmt):
                 for name, value in zip(fields, values, strict=True):
                     counts[name][str(value)] += int(n)
         return {name: dict(sorted(found.items())) for name, found in counts.items()}
 
-    def _capped(self, query: HistoryQuery, cap: int, *columns: Any) -> Any:
+    def _capped(self, conn: Connection, query: HistoryQuery, cap: int, *columns: Any) -> Any:
         """The first `cap` + 1 matches of `query` (in no particular order), these columns."""
         whole = replace(query, after=None)
         driver = driver_of(whole)
-        relation = driver.relation
-        return (
-            select(*columns)
-            .select_from(relation)
-            .where(*matching(whole, driver, self._text))
-            .limit(cap + 1)
-        )
+        drive = self._rare_clause(conn, whole, counting=True)
+        conditions = matching(whole, driver, self._text, drive)
+        return select(*columns).select_from(driver.relation).where(*conditions).limit(cap + 1)
+
+    def _rare_clause(self, conn: Connection, query: HistoryQuery, *, counting: bool) -> Node | None:
+        """Dialect hook: a clause of `query.q` whose matches are few enough to read first
+        (`_search.condition`'s `drive`), for a count or for a page; None lets the engine
+        choose."""
+        return None
 
     def owner_handled_contact(self, owner_id: str, contact_id: str) -> bool:
         stmt = select(interactions.c.id).where(

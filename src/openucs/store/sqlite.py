@@ -19,7 +19,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Engine, Insert, Table, create_engine, event, select
+from sqlalchemy import JSON, Connection, Engine, Insert, Table, create_engine, event
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.pool import QueuePool
@@ -30,7 +30,7 @@ from openucs.domain.search import Node
 from openucs.errors import InvalidInput, StoreUnavailable
 from openucs.store import _search as search
 from openucs.store._fts import capped_select, fts_plan, page_select
-from openucs.store._history import Explain, RowsSelect, driver_of, history_select, matching
+from openucs.store._history import Explain, RowsSelect
 from openucs.store._rows import INTERACTION_COLUMNS, json_dumps, json_loads
 from openucs.store._text import SQL_FUNCTION, sqlite_fold
 from openucs.store.schema import interactions
@@ -125,26 +125,30 @@ class SqliteStore(SqlStore):
     def _page_select(
         self, conn: Connection, query: HistoryQuery, *, limit: int, with_content: bool
     ) -> RowsSelect:
-        """A search with words is driven by the text index, in start order (`store._fts`); one
-        whose attribute clause is rare, by that attribute's index (`_rare_attribute`)."""
+        """A search with words is driven by the text index, in start order (`store._fts`)."""
         plan = fts_plan(query)
-        if plan is not None:
-            return page_select(conn, plan, query, limit=limit, with_content=with_content)
-        drive = _rare_attribute(conn, query, PAGE_DRIVE_ROWS)
-        return history_select(
-            query, limit=limit, text=self._text, with_content=with_content, drive=drive
-        )
+        if plan is None:
+            return super()._page_select(conn, query, limit=limit, with_content=with_content)
+        return page_select(conn, plan, query, limit=limit, with_content=with_content)
 
-    def _capped(self, query: HistoryQuery, cap: int, *columns: Any) -> Any:
-        whole = replace(query, after=None)
-        plan = fts_plan(whole)
-        if plan is not None:
-            return capped_select(plan, cap, *columns)
-        with self._read() as conn:
-            drive = _rare_attribute(conn, whole, COUNT_DRIVE_ROWS)
-        driver = driver_of(whole)
-        conditions = matching(whole, driver, self._text, drive)
-        return select(*columns).select_from(driver.relation).where(*conditions).limit(cap + 1)
+    def _capped(self, conn: Connection, query: HistoryQuery, cap: int, *columns: Any) -> Any:
+        plan = fts_plan(replace(query, after=None))
+        if plan is None:
+            return super()._capped(conn, query, cap, *columns)
+        return capped_select(plan, cap, *columns)
+
+    def _rare_clause(self, conn: Connection, query: HistoryQuery, *, counting: bool) -> Node | None:
+        """The attribute clause of `query.q` with fewest rows, if it has few (none for a
+        query a contact or a thread narrows: those indexes are short)."""
+        most = COUNT_DRIVE_ROWS if counting else PAGE_DRIVE_ROWS
+        if query.q is None or query.contact_id or query.thread_id:
+            return None
+        best: tuple[int, Node] | None = None
+        for node in search.attribute_conjuncts(query.q):
+            rows = int(conn.execute(search.attribute_rows(node, most)).scalar_one())
+            if rows <= most and (best is None or rows < best[0]):
+                best = (rows, node)
+        return None if best is None else best[1]
 
     def _documents(self, batch: Sequence[Interaction]) -> list[tuple[Any, ...]]:
         return list(search.fts_rows(batch))
@@ -175,19 +179,6 @@ class SqliteStore(SqlStore):
 # along the index, 96 ms read first; count 941 ms along the index, 64 ms read first.)
 PAGE_DRIVE_ROWS = 2_000
 COUNT_DRIVE_ROWS = 20_000
-
-
-def _rare_attribute(conn: Connection, query: HistoryQuery, most: int) -> Node | None:
-    """The attribute clause of `query.q` with fewest rows, if it has at most `most` (none
-    for a query a contact or a thread narrows: those indexes are short)."""
-    if query.q is None or query.contact_id or query.thread_id:
-        return None
-    best: tuple[int, Node] | None = None
-    for node in search.attribute_conjuncts(query.q):
-        rows = int(conn.execute(search.attribute_rows(node, most)).scalar_one())
-        if rows <= most and (best is None or rows < best[0]):
-            best = (rows, node)
-    return None if best is None else best[1]
 
 
 def _engine(url: URL, *, begin: str, pool_size: int, max_overflow: int) -> Engine:
