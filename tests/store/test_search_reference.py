@@ -262,14 +262,18 @@ def _record(loaded: Loaded, want: list[str], query: HistoryQuery) -> None:
     SEEN[loaded.engine, "none" if not want else "all" if len(want) == everything else "some"] += 1
 
 
+EXAMPLES = 50
+MIN_TREES = 4  # generated trees an example asks at least
+
+
 @settings(
-    max_examples=50,
+    max_examples=EXAMPLES,
     deadline=None,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking: see disagreement()
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(
-    trees=st.lists(QUERIES.trees, min_size=4, max_size=7),
+    trees=st.lists(QUERIES.trees, min_size=MIN_TREES, max_size=7),
     texts=st.lists(QUERIES.texts, min_size=1, max_size=3),
     zone=st.sampled_from(ZONES),
     filters=FILTERS,
@@ -305,6 +309,6 @@ def test_the_generated_queries_find_some_rows_and_miss_others(loaded: Loaded) ->
     if not sum(found.values()) or SEEN[loaded.engine, "failed"]:
         pytest.skip("the reference test did not run through in this session")
     asked = found["none"] + found["some"] + found["all"]
-    assert asked >= 300, found
+    assert asked >= EXAMPLES * MIN_TREES, found  # the texts' count varies: not counted on
     assert found["some"] >= asked / 2, found
     assert found["refused"] <= asked / 10, found
