@@ -36,7 +36,9 @@ from tests.factories import make_interaction
 
 CARD = "4111111111111111"  # Luhn-valid
 NOT_A_CARD = "4111111111111112"  # one digit off: fails the Luhn check, stays
-POLICY = Redaction.parse(kinds="card,iban,ssn", patterns=[], attributes="Account,AccountNumber,note")
+POLICY = Redaction.parse(
+    kinds="card,iban,ssn", patterns=[], attributes="Account,AccountNumber,note"
+)
 ROOT = "/openucs/v1"
 
 
@@ -200,8 +202,6 @@ def test_two_process_import(api: Api, store: Store, database_url: str, tmp_path:
     path = tmp_path / "history.ndjson"
     path.write_bytes(ndjson(chat_body(id="PIPED", comment=with_card("p"))))
     source = NdjsonFileBatches(str(path), InteractionLines(UTC))
-    stats = pipeline.ingest_in_two_processes(
-        store=store, database_url=database_url, source=source
-    )
+    stats = pipeline.ingest_in_two_processes(store=store, database_url=database_url, source=source)
     assert stats.records == 1
     assert_redacted(api, store, "PIPED")

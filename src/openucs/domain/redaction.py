@@ -74,14 +74,14 @@ def redact_cards(text: str) -> str:
 
 def _cards_in_run(match: re.Match[str]) -> str:
     """Within one run of digit groups, the leftmost, then longest, windows of whole groups
-    holding 13-19 digits that pass the Luhn check become markers."""
+    that can be a card (see `_card_window`) and pass the Luhn check become markers."""
     run = match.group()
     groups = [(g.start(), g.end(), g.group()) for g in _GROUP.finditer(run)]
     pieces: list[str] = []
     done = 0  # characters of `run` already in `pieces`
     index = 0
     while index < len(groups):
-        end = _card_window(groups, index)
+        end = _card_window(run, groups, index)
         if end is None:
             index += 1
             continue
@@ -91,16 +91,30 @@ def _cards_in_run(match: re.Match[str]) -> str:
     return "".join([*pieces, run[done:]]) if pieces else run
 
 
-def _card_window(groups: Sequence[tuple[int, int, str]], first: int) -> int | None:
-    """The last group of the longest card window starting at group `first`, if any."""
-    digits = ""
+def _card_window(run: str, groups: Sequence[tuple[int, int, str]], first: int) -> int | None:
+    """The last group of the longest card starting at group `first`, if any. A card is one
+    group of 13-19 digits, or groups of 3-6 digits (the last may be shorter) joined by one
+    kind of separator, as cards are printed (4-4-4-4, 4-6-5, 4-4-4-1...): the expiry and code
+    printed after a card do not hide it, and lists of short numbers (`078-05-1120
+    219-09-9999`) are not read as cards."""
+    digits = groups[first][2]
+    if CARD_MIN <= len(digits) <= CARD_MAX:
+        return first if luhn_valid(digits) else None
+    if not 3 <= len(digits) <= 6:
+        return None
+    separator = run[groups[first][1] : groups[first][1] + 1]
     found = None
-    for last in range(first, len(groups)):
-        digits += groups[last][2]
+    for last in range(first + 1, len(groups)):
+        start, _end, group = groups[last]
+        if run[start - 1] != separator or len(group) > 6:
+            break
+        digits += group
         if len(digits) > CARD_MAX:
             break
         if len(digits) >= CARD_MIN and luhn_valid(digits):
             found = last
+        if len(group) < 3:  # a short group only ends a card (`4222 2222 2222 2`)
+            break
     return found
 
 
@@ -150,7 +164,7 @@ def check_pattern(setting: str, source: str) -> re.Pattern[str]:
 
 
 def _risky_shape(source: str) -> str | None:
-    from re import _parser  # type: ignore[attr-defined]  # the standard parser, stable in 3.11+
+    from re import _parser  # the standard parser (3.11+), which `re.compile` uses
 
     return _risky_in(_parser.parse(source), inside_repeat=False)
 
