@@ -8,6 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from openucs.config import Settings, load_settings
 from openucs.domain.models import ChatMessage, EmailContent, InteractionPatch
 from openucs.domain.redaction import (
     CARD_MARKER,
@@ -181,3 +182,24 @@ def test_the_default_redacts_nothing() -> None:
     text = "4111111111111111 078-05-1120"
     assert Redaction().text(text) is text
     assert not Redaction().active
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+def test_settings_build_the_policy_and_refuse_bad_values() -> None:
+    settings = load_settings(
+        {
+            "OPENUCS_REDACT": "card, ssn",
+            "OPENUCS_REDACT_PATTERNS": "ACCT-[0-9]{6}\n\n  PIN [0-9]{4}  \n",
+            "OPENUCS_REDACT_ATTRIBUTES": "Account,Note",
+        }
+    )
+    policy = settings.redaction
+    assert policy.kinds == {"card", "ssn"} and policy.attributes == {"Account", "Note"}
+    assert [p.pattern for p in policy.patterns] == ["ACCT-[0-9]{6}", "PIN [0-9]{4}"]
+    assert not Settings().redaction.active
+    with pytest.raises(InvalidInput, match="redact_patterns"):
+        load_settings({"OPENUCS_REDACT_PATTERNS": "ok\n(a+)+b"})
+    with pytest.raises(InvalidInput, match="redact"):
+        Settings(redact="card,pan")
