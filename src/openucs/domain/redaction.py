@@ -40,6 +40,13 @@ IBAN_MIN, IBAN_MAX = 15, 34
 
 _SSN = re.compile(r"(?<![0-9-])([0-9]{3})-([0-9]{2})-([0-9]{4})(?![0-9]|-[0-9])")
 
+# What each kind needs at least: one scan for all of them rules out most texts.
+_HINTS = {
+    "card": r"[0-9](?:[ -]?[0-9]){12}",
+    "iban": r"[A-Z]{2}[0-9]{2} ?[A-Z0-9]",
+    "ssn": r"[0-9]{3}-[0-9]{2}-[0-9]{4}",
+}
+
 # Chosen patterns are applied a line at a time, in pieces of at most this many characters:
 # Python's `re` has no timeout, so this (and `check_pattern`) bounds the cost of a pattern.
 PATTERN_PIECE = 4096
@@ -211,6 +218,7 @@ class Redaction:
     patterns: tuple[re.Pattern[str], ...] = ()
     attributes: frozenset[str] = frozenset()
     _order: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
+    _hint: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         unknown = self.kinds - set(KINDS)
@@ -218,7 +226,11 @@ class Redaction:
             raise InvalidInput(
                 "redact", f"unknown kind {sorted(unknown)[0]!r} ({', '.join(KINDS)})"
             )
-        object.__setattr__(self, "_order", tuple(k for k in KINDS if k in self.kinds))
+        order = tuple(k for k in KINDS if k in self.kinds)
+        object.__setattr__(self, "_order", order)
+        if order:
+            hint = re.compile("|".join(f"(?:{_HINTS[k]})" for k in order))
+            object.__setattr__(self, "_hint", hint)
 
     @classmethod
     def parse(cls, *, kinds: str, patterns: Sequence[str], attributes: str) -> Redaction:
@@ -261,11 +273,25 @@ def redact_text(text: str, policy: Redaction) -> str:
     """`text` with every match of `policy` replaced by its marker; the same string when
     nothing matches. Repeated until nothing changes (each round replaces non-empty text
     outside the markers with a marker, so it ends), hence idempotent."""
+    if not _may_match(text, policy):
+        return text
     while True:
         redacted = _one_round(text, policy)
         if redacted == text:
             return text
         text = redacted
+
+
+def _may_match(text: str, policy: Redaction) -> bool:
+    """One scan in C that rules out most texts: none of the chosen kinds' shapes, and no
+    pattern matches (a long text is left to the pieces of `_redact_pattern`)."""
+    if policy._hint is not None and policy._hint.search(text) is not None:
+        return True
+    if not policy.patterns:
+        return False
+    if len(text) > PATTERN_PIECE:
+        return True
+    return any(pattern.search(text) is not None for pattern in policy.patterns)
 
 
 def _one_round(text: str, policy: Redaction) -> str:
