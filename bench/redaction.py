@@ -110,7 +110,9 @@ def import_once(mode: str, history: Path, contacts: Path, round_: int) -> Run:
         with contacts.open("rb") as lines:
             bulk.import_contacts(store=store, lines=lines, decode=decode_contact_line)
         with history.open("rb") as lines:
+            cpu = time.process_time()
             stats = bulk.import_interactions(store=store, lines=lines, decode=InteractionLines(UTC))
+            cpu = time.process_time() - cpu
     finally:
         store.close()
     markers = _count_markers(path)
