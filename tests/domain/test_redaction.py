@@ -160,6 +160,13 @@ def test_redaction_is_idempotent(text: str) -> None:
     assert redact_text(once, EVERY_KIND) == once
 
 
+# Digits, separators, IBAN letters and pieces of markers: the texts where detectors meet.
+@given(st.text(alphabet=st.sampled_from("0123456789 -ABDEGRSX[]redactd"), max_size=80))
+def test_redaction_is_idempotent_where_detectors_meet(text: str) -> None:
+    once = redact_text(text, EVERY_KIND)
+    assert redact_text(once, EVERY_KIND) == once
+
+
 @given(st.text(st.characters(exclude_characters="0123456789"), max_size=200))
 def test_text_without_matches_is_unchanged(text: str) -> None:
     assume("ACCT-" not in text)
