@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from openucs.domain.access import AgentAccess
+from openucs.domain.redaction import Redaction
 from openucs.errors import InvalidInput
 
 ENV_PREFIX = "OPENUCS_"
@@ -74,10 +75,16 @@ class Settings:
     cometd_max_interval_ms: int = 15_000
     cometd_max_queue: int = 1000
     operation_workers: int = 8
+    # Redaction at ingest (docs/privacy-redaction.md): kinds (card,iban,ssn; empty: off),
+    # regular expressions (one a line), custom attribute and user data names.
+    redact: str = ""
+    redact_patterns: str = ""
+    redact_attributes: str = ""
 
     def __post_init__(self) -> None:
         _ = self.zone  # fail fast on an unknown zone
         _ = self.agent_reads
+        _ = self.redaction  # fail fast on an unknown kind or a bad pattern
         if self.audit_retention_days < 1:
             raise InvalidInput("audit_retention_days", "must be positive")
         if self.changes_retention_days < 1:
@@ -113,6 +120,13 @@ class Settings:
     @cached_property
     def agent_reads(self) -> AgentAccess:
         return AgentAccess.parse("agent_access", self.agent_access)
+
+    @cached_property
+    def redaction(self) -> Redaction:
+        patterns = [line.strip() for line in self.redact_patterns.splitlines() if line.strip()]
+        return Redaction.parse(
+            kinds=self.redact, patterns=patterns, attributes=self.redact_attributes
+        )
 
     @cached_property
     def zone(self) -> tzinfo:

@@ -49,6 +49,7 @@ ERRORS = {
     ("get", "/openucs/v1/interactions"): {400, 401},
     ("get", "/openucs/v1/contacts/{contact_id}"): {400, 401, 403, 404},
     ("put", "/openucs/v1/contacts/{contact_id}"): {400, 401, 403, 413},
+    ("get", "/openucs/v1/contacts/{contact_id}/export"): {400, 401, 403, 404},
     ("post", "/openucs/v1/users"): {400, 401, 403, 409, 413},
     ("get", "/openucs/v1/users"): {401, 403},
     ("post", "/openucs/v1/logout"): {401, 403},

@@ -136,6 +136,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/openucs/v1/contacts/{contact_id:str}"): Rule(
         "/openucs/v1/contacts/FOREIGN", READ_OTHERS
     ),
+    ("GET", "/openucs/v1/contacts/{contact_id:str}/export"): Rule(
+        "/openucs/v1/contacts/FOREIGN/export", ADMIN
+    ),
     ("PUT", "/openucs/v1/contacts/{contact_id:str}"): Rule(
         "/openucs/v1/contacts/FOREIGN", ADMIN, NEW_CONTACT
     ),

@@ -59,6 +59,7 @@ EXTENSION_ROUTES = [
     interactions.delete_interaction,
     contacts.create_contact,
     contacts.get_contact,
+    contacts.export_contact,
     contacts.put_contact,
     contacts.find_contacts,
     users.create_user,

@@ -311,7 +311,7 @@ def export(
     if contacts and (filtered or source != "main" or without_contacts):
         raise CliError("--contacts exports every contact; the filters apply to interactions")
     q = None if search is None else parse_query(search, zone=settings.zone)
-    with opened(settings, upgrade=False) as store, _output(output) as out:
+    with opened(settings, upgrade=False) as store, output_file(output) as out:
         params = HistoryParams(
             fromDate=from_date,
             toDate=to_date,
@@ -358,7 +358,7 @@ def _export_contacts_first(
 
 
 @contextmanager
-def _output(path: str) -> Iterator[BinaryIO]:
+def output_file(path: str) -> Iterator[BinaryIO]:
     """stdout for `-`; else a temporary file renamed over FILE once complete, so a failed
     export never leaves a truncated file behind."""
     if path == "-":

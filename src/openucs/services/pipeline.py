@@ -26,6 +26,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from openucs.domain.models import Interaction, OwnerInfo
+from openucs.domain.redaction import Redaction
 from openucs.errors import InvalidInput, OpenUcsError, StoreError
 from openucs.services import records
 from openucs.services.bulk import BulkStats, Progress, collector_paused, locate
@@ -62,7 +63,7 @@ def ingest_in_two_processes(
     acks_in, acks_out = context.Pipe(duplex=False)
     child = context.Process(
         target=_prepare_batches,
-        args=(database_url, source, batches_out, acks_in, depth),
+        args=(database_url, store.redaction, source, batches_out, acks_in, depth),
         name="openucs-prepare",
         daemon=True,
     )
@@ -135,9 +136,14 @@ def _receive(
 
 
 def _prepare_batches(
-    database_url: str, source: BatchSource, batches: Connection, acks: Connection, depth: int
+    database_url: str,
+    redaction: Redaction,
+    source: BatchSource,
+    batches: Connection,
+    acks: Connection,
+    depth: int,
 ) -> None:
-    store = open_store(database_url)
+    store = open_store(database_url, redaction=redaction)  # checked (and redacted) here
     try:
         with collector_paused():
             _check_and_send(store, source, batches, acks, depth)

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from openucs.domain import rules
 from openucs.domain.ids import new_user_id
 from openucs.domain.models import Interaction, InteractionPatch, OwnerInfo
+from openucs.domain.redaction import redact_interaction, redact_patch
 from openucs.errors import Conflict, InvalidInput, NotFound
 from openucs.store.base import Store
 
@@ -48,7 +49,7 @@ def update_interaction(
         stored = store.get_interaction(interaction_id, with_content=False)
         if stored is None:
             raise NotFound("interaction", interaction_id)
-        patch = rules.checked_patch(stored, patch)
+        patch = redact_patch(rules.checked_patch(stored, patch), store.redaction)
         if "contact_id" in patch.present and patch.contact_id:
             check_contacts(store, {patch.contact_id})
         store.update_interaction(interaction_id, patch)
@@ -97,13 +98,18 @@ def check_batch(
 
     An import that checks batches ahead of their writing (see `services.pipeline`) passes
     what the store may not show yet: `earlier`, the interactions of batches checked but not
-    yet committed (parents of this batch), and `owners`, the owners it gave ids by name."""
+    yet committed (parents of this batch), and `owners`, the owners it gave ids by name.
+
+    The one gate of every batch write: it also redacts what `store.redaction` asks for, in
+    place, so nothing reaches the store (nor its search index) unredacted."""
     seen: set[str] = set()
+    policy = store.redaction
     for item in interactions:
         if item.id in seen:
             raise InvalidInput("id", f"{item.id!r} appears more than once in the batch")
         seen.add(item.id)
         rules.check_interaction(item)
+        redact_interaction(item, policy)
     check_contacts(store, {i.contact_id for i in interactions if i.contact_id})
     _resolve_owners(store, interactions, {} if owners is None else owners)
     apply_thread_rule(store, interactions, earlier)

@@ -21,6 +21,7 @@ from openucs.domain import rules
 from openucs.domain.enums import InteractionType, MediaType, State
 from openucs.domain.ids import is_valid_ucs_id, new_ucs_id
 from openucs.domain.models import Contact, ContactPoint, Interaction, InteractionPatch, User
+from openucs.domain.redaction import redact_interaction, redact_patch, redact_user_data
 from openucs.errors import InvalidInput, MissingParameter, NotFound
 from openucs.services import records
 from openucs.services.access import Reader, require_interaction_access, require_interaction_writer
@@ -137,6 +138,7 @@ def find_phone_call(
         external_id=call.call_id,
     )
     rules.check_interaction(candidate)
+    redact_interaction(candidate, store.redaction)
     if call.contact_id:
         records.check_contacts(store, {call.contact_id})
     # The one implementation of the UCS thread rule is the bulk writer's.
@@ -165,7 +167,7 @@ def set_call_note(*, store: Store, user: User, interaction_id: str, note: str) -
         raise InvalidInput("note", f"is longer than {MAX_NOTE} characters")
     _writable_call(store, user, interaction_id)
     patch = InteractionPatch(comment=rules.comment_text(note), present=frozenset({"comment"}))
-    return store.update_interaction(interaction_id, patch)
+    return store.update_interaction(interaction_id, redact_patch(patch, store.redaction))
 
 
 def set_call_completed(
@@ -187,7 +189,7 @@ def set_call_completed(
             interaction_id,
             end_date=rules.completion_end(item.start_date, now),
             call_duration=call_duration,
-            user_data=user_data or {},
+            user_data=redact_user_data(user_data, store.redaction) or {},
         )
 
 

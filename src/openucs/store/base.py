@@ -26,6 +26,7 @@ from openucs.domain.models import (
     User,
 )
 from openucs.domain.query import AuditQuery, HistoryQuery, Page, Total
+from openucs.domain.redaction import Redaction
 from openucs.domain.stats import DailyCount, OffsetSpan, OwnerCount
 
 
@@ -57,6 +58,10 @@ class SavedSearch:
 
 
 class Store(Protocol):
+    redaction: Redaction
+    """What services redact before they hand interactions to this store (set by
+    `open_store`; nothing by default). Held here so every service that writes reaches it."""
+
     # --- lifecycle -------------------------------------------------------------------------
     def upgrade(self) -> None:
         """Create or migrate the schema to the newest revision (Alembic)."""

@@ -5,15 +5,23 @@ from __future__ import annotations
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from openucs.domain.redaction import NO_REDACTION, Redaction
 from openucs.errors import InvalidInput
 from openucs.store.base import Store
 from openucs.store.postgres import PostgresStore
 from openucs.store.sqlite import SqliteStore
 
 
-def open_store(database_url: str) -> Store:
+def open_store(database_url: str, *, redaction: Redaction = NO_REDACTION) -> Store:
     """`sqlite:///path/to.db` -> SqliteStore; `postgresql://user@host/db` (or `postgres://`,
-    `postgresql+psycopg://`) -> PostgresStore. The schema is not touched: call `upgrade()`."""
+    `postgresql+psycopg://`) -> PostgresStore. The schema is not touched: call `upgrade()`.
+    `redaction` is what the services writing through it redact (`Store.redaction`)."""
+    store = _open(database_url)
+    store.redaction = redaction
+    return store
+
+
+def _open(database_url: str) -> Store:
     try:
         url = make_url(database_url)
     except ArgumentError:

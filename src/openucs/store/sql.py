@@ -40,6 +40,7 @@ from openucs.domain.changes import ChangeType, PendingChange
 from openucs.domain.formats import to_millis
 from openucs.domain.models import Contact, Interaction, InteractionPatch, Session, User
 from openucs.domain.query import Cursor, HistoryQuery, Page, Total
+from openucs.domain.redaction import NO_REDACTION
 from openucs.domain.search import Node
 from openucs.errors import Conflict, InvalidInput, NotFound, OpenUcsError
 from openucs.store import _changes as changelog
@@ -108,6 +109,7 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
     _text: TextDialect  # the engine's full-text matching
 
     def __init__(self, *, reader: Engine, writer: Engine) -> None:
+        self.redaction = NO_REDACTION
         self._reader = reader
         self._writer = writer
         self._local = threading.local()  # the connection of this thread's `atomic()` block

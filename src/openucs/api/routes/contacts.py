@@ -4,11 +4,13 @@ contacts they handled)."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from litestar import Response, get, post, put
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.response import Stream
 
 from openucs.api.answers import ContactAnswer, ContactsAnswer
 from openucs.api.auth import admin_only
@@ -16,8 +18,10 @@ from openucs.api.context import Ctx, CurrentReader
 from openucs.api.openapi import errors
 from openucs.domain.models import Contact
 from openucs.errors import InvalidInput
+from openucs.gws.subject import subject_document
 from openucs.gws.wire import ContactWire, contact_from_wire, contact_to_wire
 from openucs.services import contacts
+from openucs.services.subject_export import export_subject
 
 One = str | None
 
@@ -43,6 +47,33 @@ def create_contact(ctx: Ctx, data: JSONBody[ContactWire]) -> ContactAnswer:
 def get_contact(ctx: Ctx, reader: CurrentReader, contact_id: FromPath[str]) -> ContactAnswer:
     contact = contacts.read_contact(store=ctx.store, reader=reader, contact_id=contact_id)
     return _answer(ctx, contact)
+
+
+@get(
+    "/contacts/{contact_id:str}/export",
+    guards=[admin_only],
+    responses={
+        200: ResponseSpec(
+            dict[str, object],
+            description="The subject access export document (docs/privacy-redaction.md)",
+            generate_examples=False,
+        ),
+        **errors(400, 401, 403, 404),
+    },
+    sync_to_thread=True,
+)
+def export_contact(ctx: Ctx, reader: CurrentReader, contact_id: FromPath[str]) -> Stream:
+    """Everything held about one contact (subject access): the contact and its interactions
+    in both tiers with content and attributes, as one JSON document, streamed. Audited."""
+    export = export_subject(store=ctx.store, reader=reader, contact_id=contact_id)
+    chunks = subject_document(export.contact, export.tiers(), base_url=ctx.base_url, zone=ctx.zone)
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", export.contact.id)
+    disposition = f'attachment; filename="contact-{name}.json"'
+    return Stream(
+        chunks,
+        media_type="application/json",
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+    )
 
 
 @put(
