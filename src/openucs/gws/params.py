@@ -178,11 +178,16 @@ SEARCH_FACETS = ("mediaType", "state")
 
 
 def build_search_query(params: SearchParams, *, settings: Settings) -> HistoryQuery:
-    """A search covers all time unless its `q` says otherwise (`startDate:`)."""
+    """A search covers all time unless its `q` says otherwise (`startDate:`); `source=all`
+    reads both tiers."""
     q = params.q.strip() if params.q else ""
+    every_tier = (params.source or "").strip().lower() == "all"
     query = HistoryQuery(
         q=parse_query(q, zone=settings.zone) if q else None,
-        source=Source.parse("source", params.source) if params.source else Source.MAIN,
+        source=Source.parse("source", params.source)
+        if params.source and not every_tier
+        else Source.MAIN,
+        every_tier=every_tier,
         sort=SortOrder.parse("sort", params.sort) if params.sort else SortOrder.DESC,
         limit=page_size(params.maxSize, settings),
         return_attributes=None,
