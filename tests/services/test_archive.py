@@ -185,7 +185,8 @@ def test_a_thread_changed_after_the_copy_stays_in_main(
     remove = second.remove_archived
 
     def changed_meanwhile(copied: Any, *, before_ms: int) -> Any:
-        second.update_interaction("A2", InteractionPatch(comment="changed", present={"comment"}))
+        patch = InteractionPatch(comment="changed", present=frozenset({"comment"}))
+        second.update_interaction("A2", patch)
         return remove(copied, before_ms=before_ms)
 
     monkeypatch.setattr(second, "remove_archived", changed_meanwhile)
