@@ -64,7 +64,7 @@ def ended(start: datetime, **overrides: Any) -> Interaction:
 
 def seed_history(store: Store) -> History:
     contact = store.save_contact(make_contact())
-    owner = make_owner()
+    owner = make_owner(user_name="history.owner")
     mine: dict[str, Any] = {"contact_id": contact.id, "owner": owner, "owner_id": owner.id}
     a1 = ended(OLD, id="A1", **mine)
     a2 = ended(OLD + timedelta(hours=1), id="A2", parent_id="A1", comment="refund", **mine)

@@ -17,7 +17,7 @@ from openucs.domain.enums import Role, Source
 from openucs.domain.models import Interaction, InteractionPatch
 from openucs.domain.query import HistoryQuery
 from openucs.domain.search import parse_query
-from openucs.errors import Conflict
+from openucs.errors import Conflict, InvalidInput
 from openucs.services.archive import (
     LEASE_NAME,
     ArchiveReport,
@@ -29,7 +29,7 @@ from openucs.services.search import search_interactions
 from openucs.services.timeline import contact_timeline
 from openucs.store import Store, open_store
 from tests.archive_tiers import CUTOFF, LAYOUTS, seed_history, tiered_store
-from tests.factories import make_user
+from tests.factories import make_interaction, make_user
 from tests.readers import reader_of
 
 
@@ -275,3 +275,11 @@ def test_postgres_with_a_sqlite_archive(database_url: str, tmp_path: Path) -> No
         assert [i.id for i in store.history(query).items] == ["D"]
     finally:
         store.close()
+
+
+def test_a_second_database_takes_archive_rows_only_from_archiving(second: Store) -> None:
+    seed_history(second)
+    straight_in = make_interaction(source=Source.ARCHIVE)
+    with pytest.raises(InvalidInput, match="source"):
+        second.save_interactions([straight_in])
+    assert second.get_interaction(straight_in.id, with_content=False) is None

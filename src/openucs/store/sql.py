@@ -83,6 +83,10 @@ EXPORT_CHUNK = 500
 # Patched fields that are in the search index's documents.
 _SEARCHED = frozenset({"subject", "comment", "user_data"})
 T = TypeVar("T")
+_ARCHIVE_IS_ELSEWHERE = (
+    "the archive tier is kept in the archive database (archive_database_url), which only "
+    "`openucs archive` and the archive schedule write"
+)
 
 _INSERT_INTERACTIONS = interactions.insert()
 _INSERT_ATTRIBUTES = interaction_attributes.insert()
@@ -464,6 +468,8 @@ class SqlStore(
 
     def prepare_interactions(self, interactions_: Sequence[Interaction]) -> PreparedInteractions:
         batch = list({i.id: i for i in interactions_}.values())  # the last of a repeated id wins
+        if self._archive is not None and any(i.source is Source.ARCHIVE for i in batch):
+            raise InvalidInput("source", _ARCHIVE_IS_ELSEWHERE)
         attributes = rows.attribute_values(
             (i.id, i.source._value_, to_millis(i.start_date), i.custom_attributes) for i in batch
         )
