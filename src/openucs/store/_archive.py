@@ -162,13 +162,19 @@ class ArchiveMethods:
 
 
 def _members(conn: Connection, keys: Sequence[str], *, lock: bool) -> list[Any]:
-    """The main-tier rows of the threads `keys` (id, thread, state, end, contact, owner)."""
+    """The main-tier rows of the threads `keys` (id, thread, state, end, contact, owner).
+    Read by the thread index and the primary key, the tier checked on the rows: a condition
+    on `source` would lead SQLite along the window index, through the whole tier."""
     found: list[Any] = []
-    columns = (_r.id, _r.thread_id, _r.state, _r.end_ms, _r.contact_id, _r.owner_id)
+    columns = (_r.id, _r.thread_id, _r.state, _r.end_ms, _r.contact_id, _r.owner_id, _r.source)
     for chunk in people.chunks(keys):
-        of_threads = or_(_r.thread_id.in_(chunk), and_(_r.thread_id.is_(None), _r.id.in_(chunk)))
-        stmt = select(*columns).where(_r.source == _MAIN, of_threads)
-        found += conn.execute(stmt.with_for_update() if lock else stmt).all()
+        for of_threads in (
+            _r.thread_id.in_(chunk),
+            and_(_r.id.in_(chunk), _r.thread_id.is_(None)),
+        ):
+            stmt = select(*columns).where(of_threads)
+            rows_ = conn.execute(stmt.with_for_update() if lock else stmt)
+            found += [row for row in rows_ if row.source == _MAIN]
     return found
 
 
