@@ -77,3 +77,9 @@ def test_the_search_reads_one_tier_or_both(api: Api, archived: History) -> None:
     main_token = search(maxSize="1").get("nextPageToken")
     refused = api.get(SEARCH, params={"source": "all", "maxSize": "1", "pageToken": main_token})
     assert refused.status_code == 400  # a token of one tier is not a token of both
+
+
+def test_an_unknown_source_names_the_three(api: Api) -> None:
+    answer = api.get(SEARCH, params={"source": "attic"})
+    assert answer.status_code == 400
+    assert "source" in answer.text and "all" in answer.text

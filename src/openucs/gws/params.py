@@ -184,9 +184,7 @@ def build_search_query(params: SearchParams, *, settings: Settings) -> HistoryQu
     every_tier = (params.source or "").strip().lower() == "all"
     query = HistoryQuery(
         q=parse_query(q, zone=settings.zone) if q else None,
-        source=Source.parse("source", params.source)
-        if params.source and not every_tier
-        else Source.MAIN,
+        source=_search_source(params.source) if not every_tier else Source.MAIN,
         every_tier=every_tier,
         sort=SortOrder.parse("sort", params.sort) if params.sort else SortOrder.DESC,
         limit=page_size(params.maxSize, settings),
@@ -195,6 +193,17 @@ def build_search_query(params: SearchParams, *, settings: Settings) -> HistoryQu
     if params.pageToken is not None:
         query = replace(query, after=page_cursor(query, params.pageToken))
     return query
+
+
+def _search_source(raw: str | None) -> Source:
+    if not raw:
+        return Source.MAIN
+    try:
+        return Source.parse("source", raw)
+    except InvalidInput:
+        raise InvalidInput(
+            "source", f"unknown value {raw!r} (allowed: main, archive, all)"
+        ) from None
 
 
 def search_facets(names: Sequence[str]) -> tuple[str, ...]:
