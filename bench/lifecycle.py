@@ -28,6 +28,8 @@ sys.path.insert(0, str(HERE))
 
 from scenarios import today, write_results  # noqa: E402
 
+from openucs.domain.enums import Source  # noqa: E402
+from openucs.domain.query import HistoryQuery  # noqa: E402
 from openucs.services.archive import archive_threads, parse_duration  # noqa: E402
 from openucs.store import Store, open_store  # noqa: E402
 
@@ -52,7 +54,14 @@ def run_layout(layout: str, seeded: Path, before: datetime, batch: int) -> dict[
     for suffix in ("", "-wal", "-shm"):
         Path(str(archive_file) + suffix).unlink(missing_ok=True)
     archive_url = f"sqlite:///{archive_file}" if layout == "second database" else ""
-    store = open_store(f"sqlite:///{work}", archive_url)
+    return run_on(layout, f"sqlite:///{work}", archive_url, before, batch)
+
+
+def run_on(
+    layout: str, database_url: str, archive_url: str, before: datetime, batch: int
+) -> dict[str, Any]:
+    """One dry run and one run on a database (changed: the threads move)."""
+    store = open_store(database_url, archive_url)
     try:
         store.upgrade()
         total = store.count_interactions()
@@ -91,12 +100,13 @@ def _progress(layout: str) -> Any:
 
 
 def _left(store: Store) -> dict[str, int]:
-    """What the main database holds per tier afterwards, and the archive database."""
-    counts: dict[str, int] = {"main database": store.count_interactions()}
-    archive = store.archive_store()
-    if archive is not None:
-        counts["archive database"] = archive.count_interactions()
-    return counts
+    """How many interactions each tier holds afterwards (in whichever database keeps it)."""
+    return {
+        f"{source.value} tier": store.count_history(
+            HistoryQuery(source=source), cap=100_000_000
+        ).value
+        for source in Source
+    }
 
 
 def markdown(record: dict[str, Any]) -> str:
@@ -104,7 +114,7 @@ def markdown(record: dict[str, Any]) -> str:
         f"# Archive benchmark, {record['date']}",
         "",
         f"{record['interactions']:,} demo interactions (`openucs seed -n "
-        f"{record['interactions']} --now {record['now']}`, 13 months of history) in SQLite; "
+        f"{record['interactions']} --now {record['now']}`, 13 months of history); "
         f"`archive_threads(before=now - {record['older_than']})`, batches of "
         f"{record['batch_threads']:,} threads, each one transaction; machine: "
         f"{record['machine']} (2 cores shared with other jobs).",
@@ -124,7 +134,10 @@ def markdown(record: dict[str, Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", type=Path, required=True, help="the seeded SQLite file")
+    parser.add_argument("--database", type=Path, help="the seeded SQLite file (copied)")
+    parser.add_argument(
+        "--postgres", help="a seeded PostgreSQL URL instead: same database, archived in place"
+    )
     parser.add_argument("--now", required=True, help="the seed's anchor day, yyyy-mm-dd")
     parser.add_argument("--older-than", default="180d")
     parser.add_argument("--batch-threads", type=int, default=1000)
@@ -133,10 +146,13 @@ def main() -> None:
     args = parser.parse_args()
     now = datetime.fromisoformat(args.now).replace(tzinfo=UTC)
     before = now - parse_duration("older_than", args.older_than)
-    runs = [
-        run_layout(layout, args.database, before, args.batch_threads)
-        for layout in args.layout or LAYOUTS
-    ]
+    if args.postgres:
+        runs = [run_on("same database (PostgreSQL)", args.postgres, "", before, args.batch_threads)]
+    else:
+        runs = [
+            run_layout(layout, args.database, before, args.batch_threads)
+            for layout in args.layout or LAYOUTS
+        ]
     record = {
         "date": today(),
         "now": args.now,
