@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from openucs.domain.enums import Source, State
 from openucs.domain.models import Interaction
@@ -79,3 +82,18 @@ def test_the_archive_can_be_a_second_database(
 def test_an_age_it_cannot_read_exits_2_naming_the_option(run: Run, database_url: str) -> None:
     result = run("archive", "--older-than", "6 months", "--database", database_url, expect=2)
     assert "--older-than" in result.output and "180d" in result.output
+
+
+def test_import_refuses_the_archive_tier_when_it_is_a_second_database(
+    run: Run,
+    database_url: str,
+    new_sqlite: Callable[[str], str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lines = tmp_path / "one.ndjson"
+    lines.write_text("")
+    monkeypatch.setenv("OPENUCS_ARCHIVE_DATABASE_URL", new_sqlite("archive"))
+    args = ("import", str(lines), "--source", "archive", "--database", database_url)
+    assert "openucs archive" in run(*args, expect=2).output
+    assert "Imported" in run(*args[:3], "main", "--database", database_url).output
