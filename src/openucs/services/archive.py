@@ -57,6 +57,10 @@ class ArchiveReport:
 Progress = Callable[[ArchiveReport], None]
 
 
+class ArchiveBusy(Conflict):
+    """Another process holds the archive lease."""
+
+
 class Lease:
     """The archive lease of one run: at most one process archives at a time."""
 
@@ -90,7 +94,7 @@ def archive_threads(
         return _run(store, before, batch_threads, dry_run=True, progress=progress, stop=stop)
     lease = Lease(store)
     if not lease.take():
-        raise Conflict("another archive run is under way (a server's schedule or a command)")
+        raise ArchiveBusy("another archive run is under way (a server's schedule or a command)")
     try:
         return _run(
             store, before, batch_threads, dry_run=False, progress=progress, stop=stop, lease=lease
@@ -131,7 +135,7 @@ def _run(
         if batch.next is None or (stop is not None and stop.is_set()):
             break
         if lease is not None and not lease.take():
-            raise Conflict("the archive lease was lost to another process; run again")
+            raise ArchiveBusy("the archive lease was lost to another process; run again")
         after = batch.next
     report.seconds = time.monotonic() - began
     return report
@@ -181,7 +185,7 @@ class ArchiveSchedule:
         cutoff = (now or datetime.now(UTC)) - self._after
         try:
             report = archive_threads(store=self._store, before=cutoff, stop=self._stopping)
-        except Conflict:
+        except ArchiveBusy:
             return None
         if report.threads:
             log.info(
