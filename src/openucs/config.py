@@ -61,6 +61,12 @@ class Settings:
     changes_retention_days: int = 30
     changes_poll_ms: int = 500
     changes_heartbeat_ms: int = 15_000
+    # The archive tier (docs/archive.md): a second database for it (empty: the main one);
+    # threads ended this many days ago move there (0: never, by the server), looked for this
+    # often.
+    archive_database_url: str = ""
+    archive_after_days: int = 0
+    archive_every_minutes: int = 60
     # A search counts its matches up to this many; beyond, its total says "at least".
     search_total_cap: int = 10_000
     # Asynchronous UCS operations, CometD notifications, features, CSRF and CORS.
@@ -98,11 +104,22 @@ class Settings:
         unknown = self.features - set(ALL_FEATURES)
         if unknown:
             raise InvalidInput("enabled_features", f"unknown feature {sorted(unknown)[0]!r}")
-        positive = ("cometd_timeout_ms", "cometd_max_interval_ms", "cometd_max_queue")
+        positive = (
+            "cometd_timeout_ms",
+            "cometd_max_interval_ms",
+            "cometd_max_queue",
+            "archive_every_minutes",
+        )
         for name in (*positive, "operation_workers"):
             if getattr(self, name) < 1:
                 raise InvalidInput(name, "must be positive")
-        for name in ("cometd_interval_ms", "login_max_failures", "login_lockout_seconds"):
+        not_negative = (
+            "cometd_interval_ms",
+            "login_max_failures",
+            "login_lockout_seconds",
+            "archive_after_days",
+        )
+        for name in not_negative:
             if getattr(self, name) < 0:
                 raise InvalidInput(name, "must not be negative")
 

@@ -30,6 +30,7 @@ from openucs.api.routes import (
 )
 from openucs.config import Settings
 from openucs.services.access import Reader
+from openucs.services.archive import ArchiveSchedule
 from openucs.services.audit import AuditTrail
 from openucs.services.changes import ChangePruner
 from openucs.services.users import Authenticator
@@ -85,6 +86,11 @@ def create_app(settings: Settings, store: Store) -> Litestar:
         store, retention_days=settings.audit_retention_days, enabled=settings.audit_reads
     )
     pruner = ChangePruner(store, retention_days=settings.changes_retention_days)
+    archiver = ArchiveSchedule(
+        store,
+        after_days=settings.archive_after_days,
+        every_minutes=settings.archive_every_minutes,
+    )
     ctx = ApiContext.build(settings, store, sessions, trail)
 
     # Closures, not DefineMiddleware(kwargs): Litestar deep-copies routers, never the store.
@@ -141,8 +147,8 @@ def create_app(settings: Settings, store: Store) -> Litestar:
             "reader": Provide(provide_reader, sync_to_thread=False),
             "ops": Provide(provide_ops, use_cache=True, sync_to_thread=False),
         },
-        on_startup=[ops.start, trail.start, pruner.start],
-        on_shutdown=[ops.stop, trail.close, pruner.close],
+        on_startup=[ops.start, trail.start, pruner.start, archiver.start],
+        on_shutdown=[ops.stop, trail.close, pruner.close, archiver.close],
         cors_config=cors_config(settings),
         exception_handlers=exception_handlers(),
         before_request=check_request,

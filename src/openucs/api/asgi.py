@@ -14,7 +14,9 @@ from openucs.store.factory import open_store
 
 def app_factory() -> Litestar:
     settings = load_settings()
-    store = open_store(settings.database_url, redaction=settings.redaction)
+    store = open_store(
+        settings.database_url, settings.archive_database_url, redaction=settings.redaction
+    )
     store.upgrade()
     app = create_app(settings, store)
     app.on_shutdown.append(store.close)

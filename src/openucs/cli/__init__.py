@@ -1,5 +1,5 @@
 """The `openucs` command: serve (the default), db upgrade, users, seed, import, export,
-subject-export, audit, backup and changes.
+subject-export, audit, backup, changes and archive.
 
 Every command takes `--database URL` (else `OPENUCS_DATABASE_URL`, else
 `sqlite:///./openucs.db`). An OpenUCS error prints one line on stderr and exits with status 2.
@@ -13,6 +13,7 @@ import click
 from openucs import __version__
 from openucs.cli._common import OpenUcsGroup
 from openucs.cli.admin import db, users
+from openucs.cli.archive import archive
 from openucs.cli.audit import audit
 from openucs.cli.backup import backup
 from openucs.cli.changes import changes
@@ -38,7 +39,19 @@ def cli(
         )
 
 
-for command in (serve, db, users, seed, import_, export, subject_export, audit, backup, changes):
+for command in (
+    serve,
+    db,
+    users,
+    seed,
+    import_,
+    export,
+    subject_export,
+    audit,
+    backup,
+    changes,
+    archive,
+):
     cli.add_command(command)
 
 

@@ -84,7 +84,9 @@ def opened(settings: Settings, *, upgrade: bool) -> Iterator[Store]:
     refuses a SQLite file that does not exist rather than creating an empty one."""
     if not upgrade:
         _require_sqlite_file(settings.database_url)
-    store = open_store(settings.database_url, redaction=settings.redaction)
+    store = open_store(
+        settings.database_url, settings.archive_database_url, redaction=settings.redaction
+    )
     try:
         if upgrade:
             store.upgrade()

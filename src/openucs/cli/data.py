@@ -153,6 +153,8 @@ def import_(
     written. A file of 64 MB or more is decoded and checked in a second process while this one
     writes."""
     settings = settings_for(database)
+    if settings.archive_database_url and Source.parse("source", source) is Source.ARCHIVE:
+        raise CliError("--source archive: the archive database is written by `openucs archive`")
     if format_.lower() != "ndjson":
         if contacts:
             raise CliError("--contacts reads NDJSON contacts; --format reads interactions")

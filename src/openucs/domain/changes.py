@@ -19,6 +19,9 @@ class ChangeType(StrEnum):
     INTERACTION_CREATED = "interaction.created"
     INTERACTION_UPDATED = "interaction.updated"
     INTERACTION_DELETED = "interaction.deleted"
+    # Moved to the archive tier (docs/archive.md); gone from the main database when the
+    # archive is a database of its own.
+    INTERACTION_ARCHIVED = "interaction.archived"
     CONTACT_CREATED = "contact.created"
     CONTACT_UPDATED = "contact.updated"
 
@@ -26,7 +29,8 @@ class ChangeType(StrEnum):
 @dataclass(frozen=True, slots=True)
 class PendingChange:
     """A change noted in a write transaction; it gets its seq and time at commit. The owner
-    and contact of a deleted interaction are kept for the readers' access rule."""
+    and contact of a deleted (or archived) interaction are kept for the readers' access
+    rule."""
 
     type: ChangeType
     interaction_id: str | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -54,6 +54,8 @@ class HistoryQuery:
     `q` is a query of the search language (`domain.search`), AND-ed with the rest.
     `scope` is who reads: the stores add its rule to the SQL. It is not part of the
     fingerprint: the services narrow a caller's query after its page token was checked.
+    `every_tier` reads both tiers, merged in (startDate, id) order (`source=all`): the
+    services read each tier (`tier_queries`) and merge; a store reads `source` alone.
     """
 
     start_from: datetime | None = None
@@ -73,6 +75,13 @@ class HistoryQuery:
     after: Cursor | None = None
     return_attributes: tuple[str, ...] | None = ()
     scope: ReadScope = EVERYTHING
+    every_tier: bool = False
+
+    def tier_queries(self) -> list[HistoryQuery]:
+        """The query of each tier it reads: itself, or with `every_tier` one per tier."""
+        if not self.every_tier:
+            return [self]
+        return [replace(self, source=source, every_tier=False) for source in Source]
 
     def __post_init__(self) -> None:
         if self.start_from and self.start_to and self.start_from >= self.start_to:
@@ -91,7 +100,7 @@ class HistoryQuery:
             self.thread_id,
             sorted(self.custom_equals),
             self.text,
-            self.source.value,
+            "all" if self.every_tier else self.source.value,
             *([render(self.q)] if self.q is not None else []),
             self.sort.value,
         ]

@@ -178,11 +178,14 @@ SEARCH_FACETS = ("mediaType", "state")
 
 
 def build_search_query(params: SearchParams, *, settings: Settings) -> HistoryQuery:
-    """A search covers all time unless its `q` says otherwise (`startDate:`)."""
+    """A search covers all time unless its `q` says otherwise (`startDate:`); `source=all`
+    reads both tiers."""
     q = params.q.strip() if params.q else ""
+    every_tier = (params.source or "").strip().lower() == "all"
     query = HistoryQuery(
         q=parse_query(q, zone=settings.zone) if q else None,
-        source=Source.parse("source", params.source) if params.source else Source.MAIN,
+        source=_search_source(params.source) if not every_tier else Source.MAIN,
+        every_tier=every_tier,
         sort=SortOrder.parse("sort", params.sort) if params.sort else SortOrder.DESC,
         limit=page_size(params.maxSize, settings),
         return_attributes=None,
@@ -190,6 +193,17 @@ def build_search_query(params: SearchParams, *, settings: Settings) -> HistoryQu
     if params.pageToken is not None:
         query = replace(query, after=page_cursor(query, params.pageToken))
     return query
+
+
+def _search_source(raw: str | None) -> Source:
+    if not raw:
+        return Source.MAIN
+    try:
+        return Source.parse("source", raw)
+    except InvalidInput:
+        raise InvalidInput(
+            "source", f"unknown value {raw!r} (allowed: main, archive, all)"
+        ) from None
 
 
 def search_facets(names: Sequence[str]) -> tuple[str, ...]:

@@ -34,6 +34,8 @@ PENDING = "openucs.pending_changes"  # key of the noted changes in `Connection.i
 _INSERT = changes.insert()
 _COLUMNS = ("seq", "type", "at_ms", "interaction_id", "contact_id", "owner_id")
 _c = changes.c
+# Records that keep the owner and contact of an interaction that may be gone from the tables.
+_GONE = (ChangeType.INTERACTION_DELETED.value, ChangeType.INTERACTION_ARCHIVED.value)
 
 
 class _SqlBase(Protocol):
@@ -151,8 +153,8 @@ def _types(query: ChangeQuery) -> list[Any]:
 
 def _scope(scope: ReadScope) -> list[Any]:
     """An agent's rule (`domain.access`) on each record: on the interaction as it is now, on
-    the owner and contact it had for a deleted one; a contact's records when the agent may
-    read the contact (owns an interaction of it)."""
+    the owner and contact it had for a deleted (or archived) one; a contact's records when
+    the agent may read the contact (owns an interaction of it)."""
     reader = scope.user_id
     if reader is None or scope.unlimited:
         return []
@@ -178,7 +180,7 @@ def _scope(scope: ReadScope) -> list[Any]:
         or_(
             and_(rows_.c.id.is_not(None), readable(rows_.c.owner_id, rows_.c.contact_id)),
             and_(
-                _c.type == ChangeType.INTERACTION_DELETED.value,
+                _c.type.in_(_GONE),
                 readable(_c.owner_id, _c.contact_id),
             ),
             and_(_c.interaction_id.is_(None), contact_of_reader),

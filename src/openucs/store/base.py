@@ -25,7 +25,7 @@ from openucs.domain.models import (
     Session,
     User,
 )
-from openucs.domain.query import AuditQuery, HistoryQuery, Page, Total
+from openucs.domain.query import AuditQuery, Cursor, HistoryQuery, Page, Total
 from openucs.domain.redaction import Redaction
 from openucs.domain.stats import DailyCount, OffsetSpan, OwnerCount
 
@@ -57,6 +57,19 @@ class SavedSearch:
     created_at: datetime
 
 
+# Thread key (`thread_id`, else the interaction's id) -> the ids of its interactions.
+ThreadIds = dict[str, list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveCandidates:
+    """The threads of one stretch of the archive walk (`Store.archive_candidates`), in walk
+    order, and where the walk goes on (None: it is over)."""
+
+    threads: list[str]
+    next: Cursor | None
+
+
 class Store(Protocol):
     redaction: Redaction
     """What services redact before they hand interactions to this store (set by
@@ -78,6 +91,37 @@ class Store(Protocol):
     def lock(self, key: str) -> None:
         """Inside `atomic()`: writers of the same key go one after the other until the
         transaction ends."""
+
+    # --- the archive tier (docs/archive.md) ----------------------------------------------------
+    def archive_store(self) -> Store | None:
+        """The store of the archive tier when it is a second database (None: this one).
+        Reads of the archive tier (`source` archive) go there by themselves."""
+
+    def archive_candidates(
+        self, *, before_ms: int, after: Cursor | None, limit: int
+    ) -> ArchiveCandidates:
+        """The threads of the next `limit` main-tier interactions after `after` (start, id
+        order) that are Stopped and ended before `before_ms`."""
+
+    def archivable_threads(self, keys: Sequence[str], *, before_ms: int) -> ThreadIds:
+        """The threads among `keys` whose main-tier interactions are all Stopped and ended
+        before `before_ms`, with their ids (a read)."""
+
+    def archive_in_place(self, keys: Sequence[str], *, before_ms: int) -> ThreadIds:
+        """Move the archivable threads among `keys` to this database's archive tier, in one
+        transaction; returns them."""
+
+    def remove_archived(self, copied: Sequence[Interaction], *, before_ms: int) -> ThreadIds:
+        """Delete the archivable threads of `copied` whose rows are still as copied, in one
+        transaction; returns them."""
+
+    def get_contacts(self, ids: Iterable[str]) -> dict[str, Contact]:
+        """The contacts among `ids` that exist, keyed by id."""
+
+    def take_lease(self, name: str, holder: str, *, seconds: int) -> bool:
+        """Take or renew a lease for `seconds`; False when another holder has it."""
+
+    def release_lease(self, name: str, holder: str) -> None: ...
 
     # --- interactions ----------------------------------------------------------------------
     def history(self, query: HistoryQuery) -> Page[Interaction]:

@@ -278,3 +278,13 @@ change_counter = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("last_seq", BigInteger, nullable=False),
 )
+
+# Leases of work that one process at a time does (the archive schedule, docs/archive.md): a
+# holder keeps its lease by renewing it before `expires_ms`; an expired lease is anyone's.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("expires_ms", BigInteger, nullable=False),
+)

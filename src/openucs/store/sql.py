@@ -37,15 +37,18 @@ from sqlalchemy.exc import IntegrityError
 
 from openucs.domain.access import ReadScope
 from openucs.domain.changes import ChangeType, PendingChange
+from openucs.domain.enums import Source
 from openucs.domain.formats import to_millis
 from openucs.domain.models import Contact, Interaction, InteractionPatch, Session, User
 from openucs.domain.query import Cursor, HistoryQuery, Page, Total
 from openucs.domain.redaction import NO_REDACTION
 from openucs.domain.search import Node
+from openucs.domain.stats import DailyCount, OffsetSpan, OwnerCount
 from openucs.errors import Conflict, InvalidInput, NotFound, OpenUcsError
 from openucs.store import _changes as changelog
 from openucs.store import _people as people
 from openucs.store import _rows as rows
+from openucs.store._archive import ArchiveMethods
 from openucs.store._audit import AuditMethods
 from openucs.store._changes import ChangeMethods
 from openucs.store._errors import (
@@ -81,6 +84,10 @@ EXPORT_CHUNK = 500
 # Patched fields that are in the search index's documents.
 _SEARCHED = frozenset({"subject", "comment", "user_data"})
 T = TypeVar("T")
+_ARCHIVE_IS_ELSEWHERE = (
+    "the archive tier is kept in the archive database (archive_database_url), which only "
+    "`openucs archive` and the archive schedule write"
+)
 
 _INSERT_INTERACTIONS = interactions.insert()
 _INSERT_ATTRIBUTES = interaction_attributes.insert()
@@ -103,8 +110,15 @@ def _now_ms() -> int:
     return to_millis(datetime.now(UTC))
 
 
-class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, ChangeMethods):
-    """Store over SQLAlchemy Core. Thread-safe: engines pool their connections."""
+class SqlStore(
+    StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, ChangeMethods, ArchiveMethods
+):
+    """Store over SQLAlchemy Core. Thread-safe: engines pool their connections.
+
+    With an archive database attached (`attach_archive`), reads of the archive tier go to it:
+    a page, a count, facets, an export or a dashboard aggregate by their `source`; a read by
+    id looks in both databases. Every write stays here (archiving copies to the archive
+    store itself: `services.archive`)."""
 
     _text: TextDialect  # the engine's full-text matching
 
@@ -113,6 +127,22 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
         self._reader = reader
         self._writer = writer
         self._local = threading.local()  # the connection of this thread's `atomic()` block
+        self._archive: SqlStore | None = None
+
+    # --- the archive tier ----------------------------------------------------------------------
+    def attach_archive(self, archive: SqlStore) -> None:
+        """Keep the archive tier in `archive` (a second database), opened and closed with
+        this store."""
+        self._archive = archive
+
+    def archive_store(self) -> SqlStore | None:
+        return self._archive
+
+    def _tier(self, source: Source) -> SqlStore:
+        """The store that keeps `source`."""
+        if source is Source.ARCHIVE and self._archive is not None:
+            return self._archive
+        return self
 
     # --- dialect hooks -----------------------------------------------------------------------
     def _upsert(self, table: Table, keys: Sequence[str], update: Sequence[str]) -> Insert:
@@ -251,6 +281,8 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
         The whole upgrade is one transaction holding the migration lock (`_lock_migrations`),
         so processes that start together upgrade one after the other: the later ones find the
         schema at head."""
+        if self._archive is not None:
+            self._archive.upgrade()
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with translated(), self._writer.begin() as conn:
@@ -263,6 +295,8 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
         (BEGIN IMMEDIATE); PostgreSQL takes an advisory lock until the transaction ends."""
 
     def close(self) -> None:
+        if self._archive is not None:
+            self._archive.close()
         self._reader.dispose()
         if self._writer is not self._reader:
             self._writer.dispose()
@@ -297,6 +331,8 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
 
     # --- interactions: reads -----------------------------------------------------------------
     def history(self, query: HistoryQuery) -> Page[Interaction]:
+        if self._tier(query.source) is not self:
+            return self._tier(query.source).history(query)
         with self._read() as conn:
             stmt = self._page_select(conn, query, limit=query.limit + 1, with_content=False)
             found = conn.execute(stmt).all()
@@ -307,6 +343,9 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
         return Page(page[: query.limit], Cursor(to_millis(last.start_date), last.id))
 
     def iter_history(self, query: HistoryQuery) -> Iterator[Interaction]:
+        if self._tier(query.source) is not self:
+            yield from self._tier(query.source).iter_history(query)
+            return
         after = query.after
         while True:
             chunk = replace(query, after=after)
@@ -323,6 +362,8 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
         stmt = interaction_select(interaction_id, with_content=with_content)
         with self._read() as conn:
             row = conn.execute(stmt).first()
+        if row is None and self._archive is not None:
+            return self._archive.get_interaction(interaction_id, with_content=with_content)
         return None if row is None else rows.row_to_interaction(row, with_content=with_content)
 
     def get_interactions(
@@ -334,12 +375,17 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
                 stmt = interactions_select(with_content=with_content)
                 for row in conn.execute(stmt.where(interactions.c.id.in_(chunk))):
                     found[row.id] = rows.row_to_interaction(row, with_content=with_content)
+        missing = [i for i in ids if i not in found]
+        if missing and self._archive is not None:
+            found |= self._archive.get_interactions(missing, with_content=with_content)
         return found
 
     def count_history(self, query: HistoryQuery, *, cap: int) -> Total:
         """Matches of `query` (cursor and limit ignored), counted up to `cap`. A search of
         words alone counts on the text index alone (`_search.words_only`) while the other
         tier holds nothing (the index holds both tiers)."""
+        if self._tier(query.source) is not self:
+            return self._tier(query.source).count_history(query, cap=cap)
         expression = words_only(query, self._text)
         with self._read() as conn:
             if expression is not None and not conn.execute(other_tier(query)).first():
@@ -354,6 +400,8 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
     ) -> dict[str, dict[str, int]]:
         """Per value of each field ("mediaType", "state"): how many of the first `cap`
         matches of `query` have it (all of them when there are no more)."""
+        if self._tier(query.source) is not self:
+            return self._tier(query.source).facet_counts(query, fields=fields, cap=cap)
         columns = {"mediaType": interactions.c.media_type, "state": interactions.c.state}
         wanted = [columns[f] for f in fields]
         if not wanted:
@@ -387,7 +435,28 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
             interactions.c.contact_id == contact_id, interactions.c.owner_id == owner_id
         )
         with self._read() as conn:
-            return conn.execute(stmt.limit(1)).first() is not None
+            if conn.execute(stmt.limit(1)).first() is not None:
+                return True
+        archive = self._archive
+        return archive is not None and archive.owner_handled_contact(owner_id, contact_id)
+
+    def daily_counts(
+        self, *, source: Source, start_ms: int, end_ms: int, spans: Sequence[OffsetSpan]
+    ) -> list[DailyCount]:
+        if self._tier(source) is not self:
+            return self._tier(source).daily_counts(
+                source=source, start_ms=start_ms, end_ms=end_ms, spans=spans
+            )
+        return super().daily_counts(source=source, start_ms=start_ms, end_ms=end_ms, spans=spans)
+
+    def busiest_owners(
+        self, *, source: Source, start_ms: int, end_ms: int, limit: int
+    ) -> list[OwnerCount]:
+        if self._tier(source) is not self:
+            return self._tier(source).busiest_owners(
+                source=source, start_ms=start_ms, end_ms=end_ms, limit=limit
+            )
+        return super().busiest_owners(source=source, start_ms=start_ms, end_ms=end_ms, limit=limit)
 
     def count_interactions(self) -> int:
         with self._read() as conn:
@@ -401,6 +470,8 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
 
     def prepare_interactions(self, interactions_: Sequence[Interaction]) -> PreparedInteractions:
         batch = list({i.id: i for i in interactions_}.values())  # the last of a repeated id wins
+        if self._archive is not None and any(i.source is Source.ARCHIVE for i in batch):
+            raise InvalidInput("source", _ARCHIVE_IS_ELSEWHERE)
         attributes = rows.attribute_values(
             (i.id, i.source._value_, to_millis(i.start_date), i.custom_attributes) for i in batch
         )

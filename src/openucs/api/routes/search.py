@@ -24,7 +24,7 @@ _DOCS = {
     "maxSize": "page size, default 100",
     "pageToken": "nextPageToken of the previous page",
     "sort": "desc (default: newest first) or asc, by startDate then id",
-    "source": "main (default) or archive",
+    "source": "main (default), archive, or all (both tiers, merged by startDate)",
     "facets": "comma list of mediaType, state: counts per value",
 }
 
