@@ -74,6 +74,15 @@ class Settings:
     cometd_max_interval_ms: int = 15_000
     cometd_max_queue: int = 1000
     operation_workers: int = 8
+    # Webhooks (docs/webhooks.md): the retry schedule (base, 2 base, 4 base, ... until the
+    # horizon, then dead-lettered), the time an endpoint has to answer, how often each process
+    # looks for work and with how many threads, and whether non-public targets are allowed.
+    webhook_retry_base_seconds: int = 10
+    webhook_retry_horizon_seconds: int = 259_200
+    webhook_timeout_seconds: int = 10
+    webhook_poll_ms: int = 250
+    webhook_workers: int = 4
+    webhook_allow_private_targets: bool = False
 
     def __post_init__(self) -> None:
         _ = self.zone  # fail fast on an unknown zone
@@ -92,7 +101,9 @@ class Settings:
         if unknown:
             raise InvalidInput("enabled_features", f"unknown feature {sorted(unknown)[0]!r}")
         positive = ("cometd_timeout_ms", "cometd_max_interval_ms", "cometd_max_queue")
-        for name in (*positive, "operation_workers"):
+        webhook = tuple(f"webhook_{n}" for n in ("timeout_seconds", "poll_ms", "workers"))
+        webhook += ("webhook_retry_base_seconds", "webhook_retry_horizon_seconds")
+        for name in (*positive, "operation_workers", *webhook):
             if getattr(self, name) < 1:
                 raise InvalidInput(name, "must be positive")
         for name in ("cometd_interval_ms", "login_max_failures", "login_lockout_seconds"):

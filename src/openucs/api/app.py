@@ -27,12 +27,14 @@ from openucs.api.routes import (
     operations,
     search,
     users,
+    webhooks,
 )
 from openucs.config import Settings
 from openucs.services.access import Reader
 from openucs.services.audit import AuditTrail
 from openucs.services.changes import ChangePruner
 from openucs.services.users import Authenticator
+from openucs.services.webhook_delivery import dispatcher_of
 from openucs.store.base import Store
 from openucs.web import web_router
 
@@ -68,6 +70,7 @@ EXTENSION_ROUTES = [
     search.search,
     changes.read_changes,
     changes.stream_changes,
+    *webhooks.ROUTES,
 ]
 
 
@@ -85,6 +88,7 @@ def create_app(settings: Settings, store: Store) -> Litestar:
     )
     pruner = ChangePruner(store, retention_days=settings.changes_retention_days)
     ctx = ApiContext.build(settings, store, sessions, trail)
+    dispatcher = dispatcher_of(settings, store, encode=webhooks.encoder(settings))
 
     # Closures, not DefineMiddleware(kwargs): Litestar deep-copies routers, never the store.
     def authenticated(app: ASGIApp) -> ASGIApp:
@@ -140,8 +144,8 @@ def create_app(settings: Settings, store: Store) -> Litestar:
             "reader": Provide(provide_reader, sync_to_thread=False),
             "ops": Provide(provide_ops, use_cache=True, sync_to_thread=False),
         },
-        on_startup=[ops.start, trail.start, pruner.start],
-        on_shutdown=[ops.stop, trail.close, pruner.close],
+        on_startup=[ops.start, trail.start, pruner.start, dispatcher.start],
+        on_shutdown=[ops.stop, trail.close, pruner.close, dispatcher.close],
         cors_config=cors_config(settings),
         exception_handlers=exception_handlers(),
         before_request=check_request,
