@@ -74,3 +74,5 @@ def receiving(
     finally:
         process.kill()
         process.wait(10)
+        if process.stdout is not None:
+            process.stdout.close()
