@@ -172,7 +172,7 @@ def list_webhooks(ctx: Ctx, user: CurrentUser) -> WebhooksAnswer:
 @get(
     "/webhooks/{webhook_id:str}",
     guards=[admin_only],
-    responses=errors(401, 403, 404),
+    responses=errors(400, 401, 403, 404),
     sync_to_thread=True,
 )
 def get_webhook(ctx: Ctx, user: CurrentUser, webhook_id: FromPath[str]) -> WebhookAnswer:
@@ -212,7 +212,7 @@ def update_webhook(
     "/webhooks/{webhook_id:str}",
     guards=[admin_only],
     status_code=200,
-    responses=errors(401, 403, 404),
+    responses=errors(400, 401, 403, 404),
     sync_to_thread=True,
 )
 def delete_webhook(ctx: Ctx, user: CurrentUser, webhook_id: FromPath[str]) -> StatusAnswer:
@@ -243,7 +243,7 @@ def list_deliveries(
     "/webhooks/{webhook_id:str}/deliveries/{delivery_id:str}/redeliver",
     guards=[admin_only],
     status_code=202,
-    responses=errors(401, 403, 404),
+    responses=errors(400, 401, 403, 404),
     sync_to_thread=True,
 )
 def redeliver(
