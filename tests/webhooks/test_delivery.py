@@ -5,6 +5,7 @@ and a DNS answer that turns private between the check and the delivery."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -20,14 +21,20 @@ import pytest
 from openucs.domain.changes import ChangeType
 from openucs.domain.enums import MediaType, Role
 from openucs.domain.models import InteractionPatch
-from openucs.domain.webhooks import DeliveryStatus, NewWebhook, Webhook, retry_delay
+from openucs.domain.webhooks import (
+    DeliveryStatus,
+    NewWebhook,
+    Webhook,
+    WebhookChanges,
+    retry_delay,
+)
 from openucs.gws.changes import encode_change
 from openucs.services import contacts, records, webhooks
 from openucs.services.webhook_delivery import Schedule, WebhookDispatcher
 from openucs.services.webhooks import TargetPolicy
 from openucs.store import Store, open_store
 from tests.factories import make_contact, make_interaction, make_user
-from tests.webhooks.helpers import Received, Receiver, receiving
+from tests.webhooks.helpers import Received, receiving
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE_URL = "http://gws.example/api/v2"
@@ -93,7 +100,9 @@ def test_deliveries_are_signed_and_in_seq_order(store: Store, tmp_path: Path) ->
     assert seqs(got) == [3, 4, 5, 6, 7]
     for received in got:
         assert verify(made.secret, received.header("OpenUCS-Signature"), received.body)
-        assert not verify("whsec_another-secret", received.header("OpenUCS-Signature"), received.body)
+        assert not verify(
+            "whsec_another-secret", received.header("OpenUCS-Signature"), received.body
+        )
         assert not verify(made.secret, received.header("OpenUCS-Signature"), received.body + b" ")
         assert received.header("OpenUCS-Event") == "interaction.created"
         assert received.header("Content-Type") == "application/json"
@@ -115,7 +124,7 @@ def test_failures_are_retried_with_backoff_and_order_holds(store: Store, tmp_pat
             got = receiver.wait_for(lambda g: len(g) >= 6)
     assert seqs(got) == [1, 1, 1, 1, 2, 3]  # nothing overtakes the failing head
     assert len({r.header("OpenUCS-Delivery") for r in got[:4]}) == 1  # the same delivery
-    gaps = [later.at - earlier.at for earlier, later in zip(got, got[1:4], strict=False)]
+    gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(got[:4])]
     for attempt, gap in enumerate(gaps, start=1):
         assert gap >= retry_delay(attempt, FAST.base) - 0.01, gaps
     assert gaps[2] > gaps[0]
@@ -194,7 +203,7 @@ def test_the_default_schedule_dead_letters_at_three_days_then_goes_on(
             store=store,
             user=ADMIN,
             webhook_id=made.id,
-            changes=webhooks.WebhookChanges(url=healthy.url),
+            changes=WebhookChanges(url=healthy.url),
             policy=OPEN,
             zone=UTC,
         )
@@ -257,9 +266,7 @@ def test_two_dispatchers_share_the_work_without_double_sending(
         other_store.close()
     for endpoint in made:
         mine = ids(store, endpoint)
-        assert seqs([r for r in got if r.header("OpenUCS-Delivery") in mine]) == list(
-            range(1, 26)
-        )
+        assert seqs([r for r in got if r.header("OpenUCS-Delivery") in mine]) == list(range(1, 26))
     assert len(got) == 75  # no duplicate
 
 
@@ -281,9 +288,7 @@ def test_a_name_that_resolves_to_a_private_address_at_delivery_is_refused(
     assert delivery.last_error is not None and "127.0.0.1" in delivery.last_error
 
 
-def test_a_disabled_endpoint_gets_nothing_and_keeps_its_place(
-    store: Store, tmp_path: Path
-) -> None:
+def test_a_disabled_endpoint_gets_nothing_and_keeps_its_place(store: Store, tmp_path: Path) -> None:
     with receiving(tmp_path) as receiver:
         made = hook(store, receiver.url, enabled=False)
         write(store, 2)
@@ -293,7 +298,7 @@ def test_a_disabled_endpoint_gets_nothing_and_keeps_its_place(
             store=store,
             user=ADMIN,
             webhook_id=made.id,
-            changes=webhooks.WebhookChanges(enabled=True),
+            changes=WebhookChanges(enabled=True),
             policy=OPEN,
             zone=ZoneInfo("UTC"),
         )
