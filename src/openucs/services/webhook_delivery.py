@@ -21,6 +21,7 @@ import socket
 import ssl
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta, tzinfo
@@ -191,6 +192,8 @@ class WebhookDispatcher:
         self.owner = f"{socket.gethostname()[:32]}:{secrets.token_hex(8)}"
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        # Records read ahead for the endpoints this process works on (one thread each).
+        self._buffer: dict[str, deque[ChangeRecord]] = {}
 
     # --- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -243,6 +246,7 @@ class WebhookDispatcher:
                 log.warning("webhook %s: lease lost to another process", webhook.id)
             finally:
                 sender.close()
+                self._buffer.pop(webhook.id, None)
                 self._store.release_webhook(webhook.id, self.owner)
         return made
 
@@ -250,18 +254,52 @@ class WebhookDispatcher:
         return int(self._clock() * 1000)
 
     def _work(self, webhook: Webhook, sender: Sender) -> int:
-        """Send the endpoint's deliveries in order while they succeed (or are dead-lettered)."""
+        """Send the endpoint's deliveries in order while they succeed (or are dead-lettered).
+        Each attempt is recorded in one transaction with the start of the next delivery."""
         node = self._filter(webhook)
+        current = self._store.pending_delivery(webhook.id)
+        record: ChangeRecord | None = None
+        if current is None:
+            record = self._next(webhook, node)
+            if record is None:
+                return 0
+            current = self._new_delivery(webhook, record)
+            if not self._store.start_delivery(current, self.owner):
+                raise _LeaseLost(webhook.id)
         made = 0
-        while made < BATCH and not self._stopping.is_set():
-            delivery = self._store.pending_delivery(webhook.id) or self._next(webhook, node)
-            if delivery is None:
-                break
-            webhook = replace(webhook, cursor=max(webhook.cursor, delivery.seq))
+        while True:
             made += 1
-            if not self._attempt(webhook, delivery, sender):
-                break
-        return made
+            done = self._attempt(webhook, current, record, sender)
+            webhook = replace(webhook, cursor=max(webhook.cursor, current.seq))
+            following: tuple[Delivery, ChangeRecord | None] | None = None
+            if done.status is not DeliveryStatus.PENDING and made < BATCH:
+                following = self._following(webhook, node, current)
+            fresh = following[0] if following is not None and following[1] is not None else None
+            self._finish(webhook, done, fresh)
+            if following is None or self._stopping.is_set():
+                return made
+            current, record = following
+
+    def _following(
+        self, webhook: Webhook, node: Node | None, current: Delivery
+    ) -> tuple[Delivery, ChangeRecord | None] | None:
+        """What goes after `current`: another pending delivery (a redelivery), else the next
+        record the endpoint takes as a new delivery, with its record."""
+        pending = self._store.pending_delivery(webhook.id, besides=current.id)
+        if pending is not None:
+            return pending, None
+        record = self._next(webhook, node)
+        return None if record is None else (self._new_delivery(webhook, record), record)
+
+    def _finish(self, webhook: Webhook, done: Delivery, then: Delivery | None) -> None:
+        due = 0 if done.next_attempt_at is None else to_millis(done.next_attempt_at)
+        until = self._now_ms() + self._schedule.lease_ms
+        if not self._store.finish_attempt(
+            done, self.owner, endpoint_due_ms=due, lease_until_ms=until, then=then
+        ):
+            raise _LeaseLost(webhook.id)
+        if done.status is DeliveryStatus.FAILED:
+            log.warning("webhook %s: delivery %s dead-lettered", webhook.id, done.id)
 
     def _filter(self, webhook: Webhook) -> Node | None:
         if webhook.q is None:
@@ -272,21 +310,38 @@ class WebhookDispatcher:
             log.warning("webhook %s: its filter no longer parses; nothing matches", webhook.id)
             return NOTHING
 
-    def _next(self, webhook: Webhook, node: Node | None) -> Delivery | None:
-        """The next record the endpoint takes, as a new pending delivery (the cursor moved to
-        it); None when it has taken every record committed so far."""
-        _, last = self._store.change_bounds()
+    def _next(self, webhook: Webhook, node: Node | None) -> ChangeRecord | None:
+        """The next record after the cursor that the endpoint takes (the cursor moved past the
+        ones it does not); None when it has taken every record committed so far. Records are
+        read a page at a time and kept for the rest of the claim."""
         cursor = webhook.cursor
-        while cursor < last:
-            query = ChangeQuery(after=cursor, limit=PAGE, types=webhook.types)
-            records = self._store.changes(query)
-            for record in records:
-                if self._takes(node, record):
-                    return self._start(webhook, record)
-            cursor = records[-1].seq if len(records) == PAGE else max(cursor, last)
+        while True:
+            buffered = self._buffer.get(webhook.id)
+            if not buffered:
+                buffered = self._page(webhook, cursor)
+                if buffered is None:
+                    return None
+            while buffered:
+                record = buffered.popleft()
+                if record.seq > cursor and self._takes(node, record):
+                    return record
+                cursor = max(cursor, record.seq)
             if not self._store.advance_webhook(webhook.id, self.owner, cursor):
                 self._check_lease(webhook)
-        return None
+
+    def _page(self, webhook: Webhook, cursor: int) -> deque[ChangeRecord] | None:
+        """The records after `cursor` of the endpoint's types (buffered); None when there are
+        none, the cursor moved to the last seq when records of other types were passed over."""
+        _, last = self._store.change_bounds()
+        if cursor >= last:
+            return None
+        found = self._store.changes(ChangeQuery(after=cursor, limit=PAGE, types=webhook.types))
+        if not found:
+            if not self._store.advance_webhook(webhook.id, self.owner, last):
+                self._check_lease(webhook)
+            return None
+        buffered = self._buffer[webhook.id] = deque(found)
+        return buffered
 
     def _check_lease(self, webhook: Webhook) -> None:
         until = self._now_ms() + self._schedule.lease_ms
@@ -307,9 +362,9 @@ class WebhookDispatcher:
         owner = self._store.get_user(item.owner_id) if item.owner_id else None
         return matches(node, item, owner_name=owner.user_name if owner else None)
 
-    def _start(self, webhook: Webhook, record: ChangeRecord) -> Delivery:
+    def _new_delivery(self, webhook: Webhook, record: ChangeRecord) -> Delivery:
         now = from_millis(self._now_ms())
-        delivery = Delivery(
+        return Delivery(
             id=secrets.token_hex(8),
             webhook_id=webhook.id,
             seq=record.seq,
@@ -322,30 +377,27 @@ class WebhookDispatcher:
             last_status_code=None,
             last_error=None,
         )
-        if not self._store.start_delivery(delivery, self.owner):
-            raise _LeaseLost(webhook.id)
-        return delivery
 
     def _record(self, seq: int) -> ChangeRecord | None:
         found = self._store.changes(ChangeQuery(after=seq - 1, limit=1))
         return found[0] if found and found[0].seq == seq else None
 
-    def _attempt(self, webhook: Webhook, delivery: Delivery, sender: Sender) -> bool:
-        """One attempt, recorded; True when the endpoint may go on to its next delivery."""
-        self._check_lease(webhook)
-        record = self._record(delivery.seq)
+    def _attempt(
+        self,
+        webhook: Webhook,
+        delivery: Delivery,
+        record: ChangeRecord | None,
+        sender: Sender,
+    ) -> Delivery:
+        """One attempt; the delivery as it is after it (not yet recorded)."""
+        if record is None:
+            record = self._record(delivery.seq)
         if record is None:
             answer = Answer(None, "the change record is past the change log's retention")
         else:
             body = self._encode(record)
             answer = sender.post(webhook.url, body, self._headers(webhook, delivery, body))
-        done = self._after(delivery, answer, gone=record is None)
-        due = 0 if done.next_attempt_at is None else to_millis(done.next_attempt_at)
-        if not self._store.finish_attempt(done, self.owner, endpoint_due_ms=due):
-            raise _LeaseLost(webhook.id)
-        if done.status is DeliveryStatus.FAILED:
-            log.warning("webhook %s: delivery %s dead-lettered", webhook.id, done.id)
-        return done.status is not DeliveryStatus.PENDING
+        return self._after(delivery, answer, gone=record is None)
 
     def _headers(self, webhook: Webhook, delivery: Delivery, body: bytes) -> dict[str, str]:
         return {

@@ -13,7 +13,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, and_, delete, exists, or_, select, update
+from sqlalchemy import Connection, and_, case, delete, exists, or_, select, update
 
 from openucs.domain.changes import ChangeType
 from openucs.domain.formats import from_millis, to_millis
@@ -107,11 +107,14 @@ class WebhookMethods:
             )
 
     # --- deliveries ----------------------------------------------------------------------------
-    def pending_delivery(self: _SqlBase, webhook_id: str) -> Delivery | None:
-        """The endpoint's pending delivery of the lowest seq."""
+    def pending_delivery(
+        self: _SqlBase, webhook_id: str, besides: str | None = None
+    ) -> Delivery | None:
+        """The endpoint's pending delivery of the lowest seq (other than `besides`)."""
+        other = [] if besides is None else [_d.id != besides]
         stmt = (
             select(webhook_deliveries)
-            .where(_d.webhook_id == webhook_id, _d.status == _PENDING)
+            .where(_d.webhook_id == webhook_id, _d.status == _PENDING, *other)
             .order_by(_d.seq, _d.created_ms)
             .limit(1)
         )
@@ -144,21 +147,32 @@ class WebhookMethods:
             return bool(conn.execute(move).rowcount)
 
     def finish_attempt(
-        self: _SqlBase, delivery: Delivery, owner: str, *, endpoint_due_ms: int
+        self: _SqlBase,
+        delivery: Delivery,
+        owner: str,
+        *,
+        endpoint_due_ms: int,
+        lease_until_ms: int | None = None,
+        then: Delivery | None = None,
     ) -> bool:
         """Record an attempt (`delivery` as it is after it) and when the endpoint is due next,
-        in one transaction; False (nothing written) when `owner` lost the lease."""
-        gate = (
-            update(webhooks)
-            .where(_held(delivery.webhook_id, owner))
-            .values(next_attempt_ms=endpoint_due_ms)
-        )
+        extend the lease, and start the next delivery `then` (as `start_delivery`), all in one
+        transaction; False (nothing written) when `owner` lost the lease."""
+        gate: dict[str, Any] = {"next_attempt_ms": endpoint_due_ms}
+        if lease_until_ms is not None:
+            gate["lease_until_ms"] = lease_until_ms
+        if then is not None:
+            gate["cursor_seq"] = case((_w.cursor_seq < then.seq, then.seq), else_=_w.cursor_seq)
         with self._write() as conn:
-            if not conn.execute(gate).rowcount:
+            if not conn.execute(
+                update(webhooks).where(_held(delivery.webhook_id, owner)).values(**gate)
+            ).rowcount:
                 return False
             values = _delivery_values(delivery)
             del values["id"], values["webhook_id"], values["seq"], values["type"]
             conn.execute(update(webhook_deliveries).where(_d.id == delivery.id).values(**values))
+            if then is not None:
+                conn.execute(webhook_deliveries.insert().values(**_delivery_values(then)))
         return True
 
     def deliveries(self: _SqlBase, webhook_id: str, *, limit: int) -> list[Delivery]:

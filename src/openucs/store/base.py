@@ -255,8 +255,8 @@ class Store(Protocol):
 
     def release_webhook(self, webhook_id: str, owner: str) -> None: ...
 
-    def pending_delivery(self, webhook_id: str) -> Delivery | None:
-        """The endpoint's pending delivery of the lowest seq."""
+    def pending_delivery(self, webhook_id: str, besides: str | None = None) -> Delivery | None:
+        """The endpoint's pending delivery of the lowest seq (other than `besides`)."""
 
     def start_delivery(self, delivery: Delivery, owner: str) -> bool:
         """Move the cursor to the delivery's seq and write it pending (one transaction);
@@ -265,8 +265,17 @@ class Store(Protocol):
     def advance_webhook(self, webhook_id: str, owner: str, seq: int) -> bool:
         """Move the cursor past records the endpoint does not take."""
 
-    def finish_attempt(self, delivery: Delivery, owner: str, *, endpoint_due_ms: int) -> bool:
-        """Record an attempt and when the endpoint is due next; False when the lease is lost."""
+    def finish_attempt(
+        self,
+        delivery: Delivery,
+        owner: str,
+        *,
+        endpoint_due_ms: int,
+        lease_until_ms: int | None = None,
+        then: Delivery | None = None,
+    ) -> bool:
+        """Record an attempt and when the endpoint is due next, extend the lease, start the
+        next delivery `then`: one transaction; False when `owner` lost the lease."""
 
     def deliveries(self, webhook_id: str, *, limit: int) -> list[Delivery]:
         """The endpoint's deliveries, newest first."""
