@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from openucs.domain.changes import ChangeType
+from openucs.domain.changes import ChangeQuery, ChangeType
 from openucs.domain.enums import MediaType, Role
 from openucs.domain.models import InteractionPatch
 from openucs.domain.webhooks import (
@@ -306,3 +306,29 @@ def test_a_disabled_endpoint_gets_nothing_and_keeps_its_place(store: Store, tmp_
             pass
         assert seqs(receiver.received()) == [1, 2]
     assert replace(made, enabled=True).cursor == 0
+
+
+def test_a_delivery_left_in_flight_by_a_dead_process_is_sent_again_once(
+    store: Store, tmp_path: Path
+) -> None:
+    """A process that wrote a delivery (pending) and died before its answer was recorded:
+    after its lease, another sends that same delivery (same id), then goes on."""
+    clock = Clock(time.time())
+    with receiving(tmp_path) as receiver:
+        made = hook(store, receiver.url)
+        write(store, 3)
+        lease = FAST.lease_ms
+        [claimed] = store.claim_webhooks(
+            "dead", now_ms=int(clock.now * 1000), lease_ms=lease, limit=1
+        )
+        first = store.changes(ChangeQuery(after=0, limit=1))[0]
+        orphan = dispatcher(store, clock=clock)._new_delivery(claimed, first)
+        assert store.start_delivery(orphan, "dead")
+        survivor = dispatcher(store, clock=clock)
+        assert survivor.run_once() == 0  # the lease still holds
+        clock.now += lease / 1000 + 1
+        assert survivor.run_once() == 3
+        got = receiver.received()
+    assert seqs(got) == [1, 2, 3]
+    assert got[0].header("OpenUCS-Delivery") == orphan.id
+    assert {d.status for d in receiver_deliveries(store, made)} == {DeliveryStatus.DELIVERED}
