@@ -119,16 +119,25 @@ class Sender:
         try:
             conn.request("POST", target.path, body=body, headers=headers)
             response = conn.getresponse()
-            response.read(MAX_RESPONSE_BYTES)
-            if not response.isclosed():  # an answer too long to wait for
-                self.close()
-            return Answer(response.status)
         except TimeoutError:
             self.close()
             return Answer(None, f"no answer within {self._timeout:g} s")
         except (OSError, http.client.HTTPException) as error:
             self.close()
             return Answer(None, f"{type(error).__name__}: {error}"[:200])
+        self._drain(response)
+        return Answer(response.status)
+
+    def _drain(self, response: http.client.HTTPResponse) -> None:
+        """Read (and drop) up to MAX_RESPONSE_BYTES of the answer's body; the status counts
+        whatever comes after it. A body longer, slower or broken: the connection is closed."""
+        try:
+            response.read(MAX_RESPONSE_BYTES)
+            if response.isclosed():
+                return
+        except (OSError, http.client.HTTPException):
+            pass
+        self.close()
 
     def _connection(self, target: Target, address: str) -> http.client.HTTPConnection:
         key = (target.scheme, target.host, target.port, address)
