@@ -86,6 +86,15 @@ class Settings:
     redact: str = ""
     redact_patterns: str = ""
     redact_attributes: str = ""
+    # Webhooks (docs/webhooks.md): the retry schedule (base, 2 base, 4 base, ... until the
+    # horizon, then dead-lettered), the time an endpoint has to answer, how often each process
+    # looks for work and with how many threads, and whether non-public targets are allowed.
+    webhook_retry_base_seconds: int = 10
+    webhook_retry_horizon_seconds: int = 259_200
+    webhook_timeout_seconds: int = 10
+    webhook_poll_ms: int = 250
+    webhook_workers: int = 4
+    webhook_allow_private_targets: bool = False
 
     def __post_init__(self) -> None:
         _ = self.zone  # fail fast on an unknown zone
@@ -110,7 +119,9 @@ class Settings:
             "cometd_max_queue",
             "archive_every_minutes",
         )
-        for name in (*positive, "operation_workers"):
+        webhook = tuple(f"webhook_{n}" for n in ("timeout_seconds", "poll_ms", "workers"))
+        webhook += ("webhook_retry_base_seconds", "webhook_retry_horizon_seconds")
+        for name in (*positive, "operation_workers", *webhook):
             if getattr(self, name) < 1:
                 raise InvalidInput(name, "must be positive")
         not_negative = (

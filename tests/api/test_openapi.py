@@ -53,6 +53,18 @@ ERRORS = {
     ("post", "/openucs/v1/users"): {400, 401, 403, 409, 413},
     ("get", "/openucs/v1/users"): {401, 403},
     ("post", "/openucs/v1/logout"): {401, 403},
+    ("post", "/openucs/v1/webhooks"): {400, 401, 403, 413},
+    ("get", "/openucs/v1/webhooks"): {401, 403},
+    ("get", "/openucs/v1/webhooks/{webhook_id}"): {400, 401, 403, 404},
+    ("patch", "/openucs/v1/webhooks/{webhook_id}"): {400, 401, 403, 404, 413},
+    ("delete", "/openucs/v1/webhooks/{webhook_id}"): {400, 401, 403, 404},
+    ("get", "/openucs/v1/webhooks/{webhook_id}/deliveries"): {400, 401, 403, 404},
+    ("post", "/openucs/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): {
+        400,
+        401,
+        403,
+        404,
+    },
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -17,7 +18,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from openucs.domain.changes import ChangeType
 from openucs.domain.models import User
+from openucs.domain.webhooks import Delivery, DeliveryStatus, Webhook
 from openucs.store import Store
 from tests.api.conftest import PASSWORD, People, seed, seed_contact
 from tests.factories import make_interaction
@@ -156,6 +159,24 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/openucs/v1/changes/stream"): Rule(
         "/openucs/v1/changes/stream?after=x", _api(401, 400, 400, 400)
     ),
+    # webhooks: admins only (tests/api/test_webhooks.py); HOOK and its delivery DLV: `world`
+    ("POST", "/openucs/v1/webhooks"): Rule(
+        "/openucs/v1/webhooks",
+        _api(401, 403, 403, 201),
+        {"url": "https://93.184.215.14/hook", "enabled": False},
+    ),
+    ("GET", "/openucs/v1/webhooks"): Rule("/openucs/v1/webhooks", ADMIN),
+    ("GET", "/openucs/v1/webhooks/{webhook_id:str}"): Rule("/openucs/v1/webhooks/HOOK", ADMIN),
+    ("PATCH", "/openucs/v1/webhooks/{webhook_id:str}"): Rule(
+        "/openucs/v1/webhooks/HOOK", ADMIN, {"enabled": False}
+    ),
+    ("DELETE", "/openucs/v1/webhooks/{webhook_id:str}"): Rule("/openucs/v1/webhooks/HOOK", ADMIN),
+    ("GET", "/openucs/v1/webhooks/{webhook_id:str}/deliveries"): Rule(
+        "/openucs/v1/webhooks/HOOK/deliveries", ADMIN
+    ),
+    ("POST", "/openucs/v1/webhooks/{webhook_id:str}/deliveries/{delivery_id:str}/redeliver"): Rule(
+        "/openucs/v1/webhooks/HOOK/deliveries/DLV/redeliver", _api(401, 403, 403, 202)
+    ),
     # the web UI: anonymous visitors are sent to the sign-in form
     ("GET", "/"): Rule("/", _page(303, 200, 200, 200), web=True),
     ("GET", "/contacts/{contact_id:str}"): Rule(
@@ -232,6 +253,20 @@ def world(store: Store, people: People) -> None:
         make_interaction(id="THEIRS", contact_id="FOREIGN", owner_id=people.other_agent.id),
         make_interaction(id="DOOMED", owner_id=people.other_agent.id),
     )
+    seed_webhook(store)
+
+
+def seed_webhook(store: Store) -> None:
+    """HOOK (disabled: nothing is sent) with one delivery, DLV."""
+    now = datetime.now(UTC)
+    store.create_webhook(
+        Webhook("HOOK", "https://93.184.215.14/", "whsec_0123456789abcdef", frozenset(), None,
+                False, 0, now, now)
+    )  # fmt: skip
+    store.add_delivery(
+        Delivery("DLV", "HOOK", 1, ChangeType.INTERACTION_CREATED, DeliveryStatus.DELIVERED, 1,
+                 now, None, now, 204, None)
+    )  # fmt: skip
 
 
 def _caller(people: People, role: str) -> User | None:

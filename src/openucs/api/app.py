@@ -27,6 +27,7 @@ from openucs.api.routes import (
     operations,
     search,
     users,
+    webhooks,
 )
 from openucs.config import Settings
 from openucs.services.access import Reader
@@ -34,6 +35,7 @@ from openucs.services.archive import ArchiveSchedule
 from openucs.services.audit import AuditTrail
 from openucs.services.changes import ChangePruner
 from openucs.services.users import Authenticator
+from openucs.services.webhook_delivery import dispatcher_of
 from openucs.store.base import Store
 from openucs.web import web_router
 
@@ -70,6 +72,7 @@ EXTENSION_ROUTES = [
     search.search,
     changes.read_changes,
     changes.stream_changes,
+    *webhooks.ROUTES,
 ]
 
 
@@ -92,6 +95,7 @@ def create_app(settings: Settings, store: Store) -> Litestar:
         every_minutes=settings.archive_every_minutes,
     )
     ctx = ApiContext.build(settings, store, sessions, trail)
+    dispatcher = dispatcher_of(settings, store, encode=webhooks.encoder(settings))
 
     # Closures, not DefineMiddleware(kwargs): Litestar deep-copies routers, never the store.
     def authenticated(app: ASGIApp) -> ASGIApp:
@@ -147,8 +151,8 @@ def create_app(settings: Settings, store: Store) -> Litestar:
             "reader": Provide(provide_reader, sync_to_thread=False),
             "ops": Provide(provide_ops, use_cache=True, sync_to_thread=False),
         },
-        on_startup=[ops.start, trail.start, pruner.start, archiver.start],
-        on_shutdown=[ops.stop, trail.close, pruner.close, archiver.close],
+        on_startup=[ops.start, trail.start, pruner.start, archiver.start, dispatcher.start],
+        on_shutdown=[ops.stop, trail.close, pruner.close, archiver.close, dispatcher.close],
         cors_config=cors_config(settings),
         exception_handlers=exception_handlers(),
         before_request=check_request,

@@ -28,6 +28,7 @@ from openucs.domain.models import (
 from openucs.domain.query import AuditQuery, Cursor, HistoryQuery, Page, Total
 from openucs.domain.redaction import Redaction
 from openucs.domain.stats import DailyCount, OffsetSpan, OwnerCount
+from openucs.domain.webhooks import Delivery, Webhook
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +279,63 @@ class Store(Protocol):
 
     def prune_changes(self, before: datetime) -> int:
         """Delete the change records written before `before`; returns how many."""
+
+    # --- webhooks (docs/webhooks.md; the lease: store._webhooks) -------------------------------
+    def create_webhook(self, webhook: Webhook) -> Webhook: ...
+
+    def webhooks(self) -> list[Webhook]:
+        """Every endpoint, oldest first."""
+
+    def get_webhook(self, webhook_id: str) -> Webhook | None: ...
+
+    def update_webhook(self, webhook: Webhook) -> bool:
+        """Write an endpoint's settings (not its cursor); False when it is gone."""
+
+    def delete_webhook(self, webhook_id: str) -> bool:
+        """Delete an endpoint and its deliveries; False when it is gone."""
+
+    def claim_webhooks(
+        self, owner: str, *, now_ms: int, lease_ms: int, limit: int
+    ) -> list[Webhook]:
+        """Take the lease of up to `limit` enabled, due endpoints with work."""
+
+    def renew_webhook_lease(self, webhook_id: str, owner: str, *, until_ms: int) -> bool:
+        """Extend a lease; False when `owner` no longer holds it."""
+
+    def release_webhook(self, webhook_id: str, owner: str) -> None: ...
+
+    def pending_delivery(self, webhook_id: str, besides: str | None = None) -> Delivery | None:
+        """The endpoint's pending delivery of the lowest seq (other than `besides`)."""
+
+    def start_delivery(self, delivery: Delivery, owner: str) -> bool:
+        """Move the cursor to the delivery's seq and write it pending (one transaction);
+        False when `owner` lost the lease."""
+
+    def advance_webhook(self, webhook_id: str, owner: str, seq: int) -> bool:
+        """Move the cursor past records the endpoint does not take."""
+
+    def finish_attempt(
+        self,
+        delivery: Delivery,
+        owner: str,
+        *,
+        endpoint_due_ms: int,
+        lease_until_ms: int | None = None,
+        then: Delivery | None = None,
+    ) -> bool:
+        """Record an attempt and when the endpoint is due next, extend the lease, start the
+        next delivery `then`: one transaction; False when `owner` lost the lease."""
+
+    def deliveries(self, webhook_id: str, *, limit: int) -> list[Delivery]:
+        """The endpoint's deliveries, newest first."""
+
+    def get_delivery(self, webhook_id: str, delivery_id: str) -> Delivery | None: ...
+
+    def add_delivery(self, delivery: Delivery) -> bool:
+        """A new pending delivery (a redelivery), due now; False when the endpoint is gone."""
+
+    def prune_webhook_deliveries(self, before_ms: int) -> int:
+        """Delete the finished deliveries created before `before_ms`; returns how many."""
 
     # --- saved searches (web UI) ------------------------------------------------------------
     def save_search(self, search: SavedSearch) -> SavedSearch:

@@ -288,3 +288,44 @@ leases = Table(
     Column("holder", String(64), nullable=False),
     Column("expires_ms", BigInteger, nullable=False),
 )
+
+# Webhooks (docs/webhooks.md): an endpoint's `cursor_seq` is the last change seq it has taken
+# on; a dispatcher claims an endpoint by a conditional UPDATE of its lease (`lease_owner`,
+# `lease_until_ms`), so one process at a time sends to it and its order holds. `secret` is
+# kept (the HMAC needs it) and never answered but at creation.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("secret", String(128), nullable=False),
+    Column("types", String(256), nullable=False),  # comma list of change types; "" = all
+    Column("q", Text),
+    Column("enabled", Boolean, nullable=False),
+    Column("cursor_seq", BigInteger, nullable=False),
+    Column("next_attempt_ms", BigInteger, nullable=False),  # the head is not due before
+    Column("lease_owner", String(64)),
+    Column("lease_until_ms", BigInteger),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+)
+
+# One change record for one endpoint, written (pending) before it is first sent: a process
+# killed while sending leaves it pending, and the next holder of the lease sends it again.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("webhook_id", String(32), ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("next_attempt_ms", BigInteger),
+    Column("last_attempt_ms", BigInteger),
+    Column("last_status_code", Integer),
+    Column("last_error", String(256)),
+    Index("ix_webhook_deliveries_webhook_id_status_seq", "webhook_id", "status", "seq"),
+    Index("ix_webhook_deliveries_webhook_id_created_ms", "webhook_id", "created_ms"),
+)

@@ -70,6 +70,7 @@ from openucs.store._saved import SavedSearchMethods
 from openucs.store._search import TextDialect, other_tier, words_only
 from openucs.store._stats import StatsQueries
 from openucs.store._voice import VoiceMethods
+from openucs.store._webhooks import WebhookMethods
 from openucs.store.base import PreparedInteractions
 from openucs.store.schema import (
     interaction_attributes,
@@ -111,7 +112,13 @@ def _now_ms() -> int:
 
 
 class SqlStore(
-    StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, ChangeMethods, ArchiveMethods
+    StatsQueries,
+    VoiceMethods,
+    AuditMethods,
+    SavedSearchMethods,
+    ChangeMethods,
+    ArchiveMethods,
+    WebhookMethods,
 ):
     """Store over SQLAlchemy Core. Thread-safe: engines pool their connections.
 
