@@ -62,6 +62,7 @@ from openucs.store._history import (
     interactions_select,
     matching,
 )
+from openucs.store._privacy import PrivacyMethods
 from openucs.store._saved import SavedSearchMethods
 from openucs.store._search import TextDialect, other_tier, words_only
 from openucs.store._stats import StatsQueries
@@ -102,10 +103,13 @@ def _now_ms() -> int:
     return to_millis(datetime.now(UTC))
 
 
-class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, ChangeMethods):
+class SqlStore(
+    StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, ChangeMethods, PrivacyMethods
+):
     """Store over SQLAlchemy Core. Thread-safe: engines pool their connections."""
 
     _text: TextDialect  # the engine's full-text matching
+    _index_table: str  # the engine's table of search documents, one row per interaction
 
     def __init__(self, *, reader: Engine, writer: Engine) -> None:
         self._reader = reader
@@ -143,6 +147,14 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
         row = conn.execute(stmt).first()
         batch = [] if row is None else [rows.row_to_interaction(row, with_content=True)]
         self._write_documents(conn, [interaction_id], self._documents(batch))
+
+    def _before_erasure(self, conn: Connection) -> None:
+        """Dialect hook: prepare the erasure's transaction (SQLite: zero what it deletes)."""
+
+    def _scrub(self) -> tuple[str, ...]:
+        """Dialect hook, after an erasure committed: remove what deleted rows leave in the
+        database files; returns the steps taken (for the erasure report)."""
+        return ()
 
     def _keyed_writes(self, conn: Connection) -> None:
         """Dialect hook: the transaction that writes a batch reads only by key (ids)."""
