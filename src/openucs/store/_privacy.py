@@ -74,8 +74,6 @@ class _SqlBase(Protocol):
 
     def _joined(self) -> Connection | None: ...
 
-    def _before_erasure(self, conn: Connection) -> None: ...
-
     def _scrub(self) -> tuple[str, ...]: ...
 
 
@@ -109,7 +107,6 @@ class PrivacyMethods:
             raise RuntimeError("erase_contact runs its own transaction, not inside atomic()")
         with self._write() as conn:
             self._lock_key(conn, HOLDS_LOCK)
-            self._before_erasure(conn)
             if conn.scalar(select(contacts.c.id).where(contacts.c.id == contact_id)) is None:
                 raise NotFound("contact", contact_id)
             found = conn.execute(

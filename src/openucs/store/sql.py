@@ -148,9 +148,6 @@ class SqlStore(
         batch = [] if row is None else [rows.row_to_interaction(row, with_content=True)]
         self._write_documents(conn, [interaction_id], self._documents(batch))
 
-    def _before_erasure(self, conn: Connection) -> None:
-        """Dialect hook: prepare the erasure's transaction (SQLite: zero what it deletes)."""
-
     def _scrub(self) -> tuple[str, ...]:
         """Dialect hook, after an erasure committed: remove what deleted rows leave in the
         database files; returns the steps taken (for the erasure report)."""

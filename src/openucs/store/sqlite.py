@@ -51,6 +51,12 @@ _PRAGMAS = (
     # The WAL file is cut back to 64 MiB after a checkpoint.
     "PRAGMA wal_autocheckpoint = 65536",
     "PRAGMA journal_size_limit = 67108864",
+    # What a write deletes or moves is overwritten with zeros, not only unlinked: an erasure
+    # (docs/privacy.md) must not leave old copies of a page's cells behind, and those are made
+    # by every earlier update, not only by the erasure (measured: with this ON only during the
+    # erasure, a token edited earlier survived in the file). Debian's SQLite has it ON by
+    # default; the cost elsewhere: see docs/privacy.md.
+    "PRAGMA secure_delete = ON",
 )
 
 
@@ -160,24 +166,15 @@ class SqliteStore(SqlStore):
     ) -> None:
         search.write_fts(conn, ids, documents)
 
-    def _before_erasure(self, conn: Connection) -> None:
-        """What the erasure deletes is overwritten with zeros, not only unlinked."""
-        conn.exec_driver_sql("PRAGMA secure_delete = ON")
-
     def _scrub(self) -> tuple[str, ...]:
         """After an erasure: FTS5 keeps a deleted document's words in its index segments
         until they are merged (SQLite 3.40 has no FTS5 secure-delete), so the index is merged
-        into one segment, with the old segments zeroed as they are freed; then the WAL, which
+        into one segment, the old segments zeroed as they are freed (`secure_delete`); then the WAL, which
         still holds the pages as they were before, is checkpointed into the database and
         truncated to nothing."""
         with translated(), self._writer.connect() as conn:
-            try:
-                with conn.begin():
-                    conn.exec_driver_sql("PRAGMA secure_delete = ON")
-                    conn.exec_driver_sql(_FTS_OPTIMIZE)
-            finally:
-                conn.exec_driver_sql("PRAGMA secure_delete = OFF")
-                conn.commit()
+            with conn.begin():
+                conn.exec_driver_sql(_FTS_OPTIMIZE)
             raw = conn.connection.driver_connection
             steps = ["fts5 optimize", _checkpoint(raw)]
         return tuple(steps)
