@@ -49,7 +49,7 @@ def person(token: str, *, filler: int = 0) -> Person:
         emails=[ContactPoint(f"{token}@example.com", primary=True)],
         custom_attributes={"note": f"prefers {token}"},
     )
-    owner = make_owner()
+    owner = make_owner(user_name=f"owner-{new_token()}")
     said = f"my account is {token} please"
     chat = make_interaction(
         media_type=MediaType.CHAT,

@@ -25,6 +25,7 @@ from openucs.api.routes import (
     gws,
     interactions,
     operations,
+    privacy,
     search,
     users,
 )
@@ -32,6 +33,7 @@ from openucs.config import Settings
 from openucs.services.access import Reader
 from openucs.services.audit import AuditTrail
 from openucs.services.changes import ChangePruner
+from openucs.services.privacy import Pruner
 from openucs.services.users import Authenticator
 from openucs.store.base import Store
 from openucs.web import web_router
@@ -68,6 +70,10 @@ EXTENSION_ROUTES = [
     search.search,
     changes.read_changes,
     changes.stream_changes,
+    privacy.place_hold,
+    privacy.list_holds,
+    privacy.remove_hold,
+    privacy.erase_contact,
 ]
 
 
@@ -84,6 +90,7 @@ def create_app(settings: Settings, store: Store) -> Litestar:
         store, retention_days=settings.audit_retention_days, enabled=settings.audit_reads
     )
     pruner = ChangePruner(store, retention_days=settings.changes_retention_days)
+    retention = Pruner(store, policy=settings.retention, every_minutes=settings.prune_every_minutes)
     ctx = ApiContext.build(settings, store, sessions, trail)
 
     # Closures, not DefineMiddleware(kwargs): Litestar deep-copies routers, never the store.
@@ -140,8 +147,8 @@ def create_app(settings: Settings, store: Store) -> Litestar:
             "reader": Provide(provide_reader, sync_to_thread=False),
             "ops": Provide(provide_ops, use_cache=True, sync_to_thread=False),
         },
-        on_startup=[ops.start, trail.start, pruner.start],
-        on_shutdown=[ops.stop, trail.close, pruner.close],
+        on_startup=[ops.start, trail.start, pruner.start, retention.start],
+        on_shutdown=[ops.stop, trail.close, pruner.close, retention.close],
         cors_config=cors_config(settings),
         exception_handlers=exception_handlers(),
         before_request=check_request,

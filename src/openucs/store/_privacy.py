@@ -285,8 +285,8 @@ def _forget_reads(conn: Connection, contact_id: str, ids: set[str]) -> tuple[int
             doomed.append(seq)
         elif len(rest) < len(words):
             kept.append({"s": seq, "v": " ".join(rest)})
-    for chunk in people.chunks(doomed):
-        conn.execute(delete(read_audit).where(a.seq.in_(chunk)))
+    for seqs in people.chunks(doomed):
+        conn.execute(delete(read_audit).where(a.seq.in_(seqs)))
     if kept:
         stmt = (
             update(read_audit).where(a.seq == bindparam("s")).values(interaction_ids=bindparam("v"))

@@ -169,9 +169,9 @@ class SqliteStore(SqlStore):
     def _scrub(self) -> tuple[str, ...]:
         """After an erasure: FTS5 keeps a deleted document's words in its index segments
         until they are merged (SQLite 3.40 has no FTS5 secure-delete), so the index is merged
-        into one segment, the old segments zeroed as they are freed (`secure_delete`); then the WAL, which
-        still holds the pages as they were before, is checkpointed into the database and
-        truncated to nothing."""
+        into one segment, the old segments zeroed as they are freed (`secure_delete`); then
+        the WAL, which still holds the pages as they were before, is checkpointed into the
+        database and truncated to nothing."""
         with translated(), self._writer.connect() as conn:
             with conn.begin():
                 conn.exec_driver_sql(_FTS_OPTIMIZE)
