@@ -49,7 +49,7 @@ def list_holds(ctx: Ctx, user: CurrentUser) -> HoldsAnswer:
     "/holds/{hold_id:str}",
     guards=[admin_only],
     status_code=200,
-    responses=errors(401, 403, 404),
+    responses=errors(400, 401, 403, 404),
     sync_to_thread=True,
 )
 def remove_hold(ctx: Ctx, user: CurrentUser, hold_id: FromPath[str]) -> StatusAnswer:
