@@ -4,21 +4,26 @@ contact's data intact; holds refuse an erasure and keep interactions from the pr
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.engine import make_url
 
 from openucs.domain.access import EVERYTHING
 from openucs.domain.changes import ChangeQuery, ChangeType
 from openucs.domain.enums import MediaType, Source
 from openucs.domain.ids import new_ucs_id
-from openucs.domain.privacy import Hold
+from openucs.domain.models import ReadRecord
+from openucs.domain.privacy import Hold, RetentionPolicy
 from openucs.domain.query import AuditQuery, HistoryQuery
 from openucs.domain.search import parse_query
 from openucs.errors import Conflict, NotFound
-from openucs.store import Store
+from openucs.services import privacy
+from openucs.store import Store, open_store
 from tests.factories import at, make_interaction, make_user
 from tests.store.privacy_data import (
     Person,
@@ -48,14 +53,26 @@ def _footprint(store: Store, who: Person) -> dict[str, object]:
         source: len(store.history(HistoryQuery(contact_id=who.contact.id, source=source)).items)
         for source in Source
     }
-    words = store.history(
-        HistoryQuery(q=parse_query("filler", zone=UTC), contact_id=who.contact.id)
-    )
+    words = {
+        word: len(
+            store.history(
+                HistoryQuery(q=parse_query(word, zone=UTC), contact_id=who.contact.id, limit=500)
+            ).items
+        )
+        for word in ("filler", "account", "about")
+    }
+    mine = set(ids)
+    reads = [
+        r
+        for r in store.reads(AuditQuery(limit=1000)).items
+        if r.contact_id == who.contact.id or mine & set(r.interaction_ids)
+    ]
     return {
         "contact": store.get_contact(who.contact.id),
-        "interactions": {k: (v.custom_attributes, v.messages, v.email) for k, v in found.items()},
+        "interactions": found,
         "tiers": tiers,
-        "found by words": len(words.items),
+        "found by words": words,
+        "reads": len(reads),
     }
 
 
@@ -206,3 +223,83 @@ def test_a_hold_on_the_contact_keeps_its_interactions_from_the_prune(store: Stor
     assert len(store.get_interactions([i.id for i in who.interactions])) == 3
     assert store.changes(ChangeQuery(types=frozenset({ChangeType.INTERACTION_DELETED}))) == []
     _ = EVERYTHING
+
+
+def _tier_people(token: str, main: int, archive: int) -> Person:
+    who = person(token)
+    extra = [
+        make_interaction(
+            contact_id=who.contact.id,
+            source=Source.ARCHIVE if n < archive else Source.MAIN,
+            custom_attributes={"k": f"{token}-{n}"},
+            comment=f"about {token}",
+        )
+        for n in range(main + archive)
+    ]
+    return Person(who.contact, [*who.interactions, *extra])
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    counts=st.tuples(*(st.integers(0, 3) for _ in range(4))),
+    shared_read=st.booleans(),
+    reply_to_erased=st.booleans(),
+)
+def test_erasing_one_contact_leaves_another_as_it_was(
+    store: Store,
+    counts: tuple[int, int, int, int],
+    shared_read: bool,
+    reply_to_erased: bool,
+) -> None:
+    """Whatever the two contacts hold in each tier, whatever links them (a read naming both,
+    an interaction of B replying to one of A), B's data and counts do not change."""
+    a = _tier_people(new_token(), counts[0], counts[1])
+    b = _tier_people(new_token(), counts[2], counts[3])
+    if reply_to_erased:
+        b.interactions[0].parent_id = a.interactions[0].id
+    store_person(store, a)
+    store_person(store, b)
+    if shared_read:
+        both = (a.interactions[0].id, b.interactions[0].id)
+        store.append_reads(
+            [ReadRecord(datetime.now(UTC), None, "sam", "x", "api", interaction_ids=both)]
+        )
+    before = _footprint(store, b)
+    total = store.count_interactions()
+    report = store.erase_contact(a.contact.id)
+    assert sum(report.interactions.values()) == len(a.interactions)
+    assert store.count_interactions() == total - len(a.interactions)
+    assert _footprint(store, b) == before
+    if shared_read:
+        assert report.audit_records_redacted == 1
+
+
+def test_two_processes_prune_together_without_deleting_twice(
+    store: Store, database_url: str
+) -> None:
+    """Two stores on one database (as two server processes) prune at once: every expired
+    interaction goes once, with one change record, and the held one stays."""
+    items = [make_interaction(media_type=MediaType.CHAT) for _ in range(120)]
+    store.save_interactions(items)
+    _hold(store, interaction_id=items[7].id)
+    last = store.change_bounds()[1]
+    policy = RetentionPolicy.parse("chat=1")
+    other = open_store(database_url)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            runs = [
+                pool.submit(privacy.prune, store=s, policy=policy, batch=7) for s in (store, other)
+            ]
+            reports = [r.result() for r in runs]
+    finally:
+        other.close()
+    assert sum(r.total for r in reports) == 119
+    assert list(store.get_interactions([i.id for i in items])) == [items[7].id]
+    noted = store.changes(ChangeQuery(after=last, limit=1000))
+    assert sorted(r.interaction_id or "" for r in noted) == sorted(
+        i.id for i in items if i is not items[7]
+    )
