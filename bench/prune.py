@@ -80,7 +80,14 @@ def main() -> int:
     parser.add_argument("--interactions", type=int, default=100_000)
     parser.add_argument("--database", help="default: a new SQLite file in bench/.data")
     parser.add_argument("--out", type=Path, help="the Markdown file (default bench/results)")
+    parser.add_argument(
+        "--erase-after",
+        metavar="URL",
+        help="instead: time erasing one contact (not held) in a database this bench left",
+    )
     args = parser.parse_args()
+    if args.erase_after:
+        return time_erasure(args.erase_after)
     url = args.database
     if url is None:
         path = HERE / ".data" / f"prune-{args.interactions}.db"
@@ -137,6 +144,21 @@ removed {again.total}. Change log: last seq {last_seq:,} (seeding plus one recor
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(markdown)
     print(f"wrote {out}")
+    return 0
+
+
+def time_erasure(url: str) -> int:
+    """Erase contact K00010 (its interactions left by the prune) and print the report and the
+    time: on SQLite most of it is the FTS5 optimize, which rewrites the whole text index."""
+    store = open_store(url)
+    try:
+        left = store.count_interactions()
+        began = time.perf_counter()
+        report = store.erase_contact(f"K{HELD_CONTACTS:05d}")
+        took = time.perf_counter() - began
+    finally:
+        store.close()
+    print(f"erased from {left:,} interactions in {took:.1f} s: {report}")
     return 0
 
 
