@@ -11,6 +11,7 @@ checkpoints the WAL away; PostgreSQL vacuums the tables rows left.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -116,18 +117,8 @@ class PrivacyMethods:
             ).all()
             ids = [r.id for r in found]
             _refuse_held(conn, contact_id, ids)
-            tiers: dict[str, int] = {}
-            for row in found:
-                tiers[row.source] = tiers.get(row.source, 0) + 1
-            index = table(self._index_table, column("interaction_id"))
-            counted = {
-                name: _count_by_ids(conn, t, ids)
-                for name, t in (
-                    ("contents", interaction_contents),
-                    ("attributes", interaction_attributes),
-                    ("index_entries", index),
-                )
-            }
+            tiers = dict(Counter(str(r.source) for r in found))
+            counted = _counts(conn, self._index_table, ids)
             for t in (interaction_attributes, interaction_contents):
                 _delete_by_ids(conn, t, ids)
             _delete_interactions(conn, ids)  # the search documents go with them
@@ -240,6 +231,17 @@ def _covering(conn: Connection, contact_id: str, ids: Sequence[str] | None = Non
     for chunk in people.chunks(ids):
         found += conn.execute(select(holds).where(_h.interaction_id.in_(chunk))).all()
     return sorted((_hold(r) for r in found), key=lambda h: (h.placed_at, h.id))
+
+
+def _counts(conn: Connection, index_table: str, ids: Sequence[str]) -> dict[str, int]:
+    """The rows of `ids` in the tables whose rows go with them, for the report."""
+    index = table(index_table, column("interaction_id"))
+    kinds = (
+        ("contents", interaction_contents),
+        ("attributes", interaction_attributes),
+        ("index_entries", index),
+    )
+    return {name: _count_by_ids(conn, t, ids) for name, t in kinds}
 
 
 def _count_by_ids(conn: Connection, t: Any, ids: Sequence[str]) -> int:
