@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from openucs.domain.access import AgentAccess
+from openucs.domain.privacy import RetentionPolicy
 from openucs.domain.redaction import Redaction
 from openucs.errors import InvalidInput
 
@@ -67,6 +68,11 @@ class Settings:
     archive_database_url: str = ""
     archive_after_days: int = 0
     archive_every_minutes: int = 60
+    # Retention per media type (docs/privacy.md): `chat=730,call=365` deletes chats started
+    # more than 730 days ago and calls more than 365; a type not named, and everything when
+    # empty, is kept forever. The server applies it every `prune_every_minutes`.
+    retention_days: str = ""
+    prune_every_minutes: int = 60
     # A search counts its matches up to this many; beyond, its total says "at least".
     search_total_cap: int = 10_000
     # Asynchronous UCS operations, CometD notifications, features, CSRF and CORS.
@@ -106,6 +112,9 @@ class Settings:
             raise InvalidInput("changes_retention_days", "must be positive")
         if not 0 < self.changes_poll_ms <= self.changes_heartbeat_ms:
             raise InvalidInput("changes_poll_ms", "must be positive and at most the heartbeat")
+        _ = self.retention
+        if self.prune_every_minutes < 1:
+            raise InvalidInput("prune_every_minutes", "must be positive")
         if self.search_total_cap < 1:
             raise InvalidInput("search_total_cap", "must be positive")
         if not 1 <= self.default_page_size <= self.max_page_size:
@@ -155,6 +164,10 @@ class Settings:
         return Redaction.parse(
             kinds=self.redact, patterns=patterns, attributes=self.redact_attributes
         )
+
+    @cached_property
+    def retention(self) -> RetentionPolicy:
+        return RetentionPolicy.parse(self.retention_days)
 
     @cached_property
     def zone(self) -> tzinfo:

@@ -177,6 +177,18 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/openucs/v1/webhooks/{webhook_id:str}/deliveries/{delivery_id:str}/redeliver"): Rule(
         "/openucs/v1/webhooks/HOOK/deliveries/DLV/redeliver", _api(401, 403, 403, 202)
     ),
+    # privacy (docs/privacy.md): admins place and remove holds and erase; supervisors read
+    ("POST", "/openucs/v1/holds"): Rule(
+        "/openucs/v1/holds", _api(401, 403, 403, 201), {"contactId": "FOREIGN", "reason": "case"}
+    ),
+    ("GET", "/openucs/v1/holds"): Rule("/openucs/v1/holds", READ_OTHERS),
+    ("DELETE", "/openucs/v1/holds/{hold_id:str}"): Rule(
+        "/openucs/v1/holds/NO-SUCH-HOLD",
+        _api(401, 403, 403, 404),  # admin: past the guard
+    ),
+    ("DELETE", "/openucs/v1/contacts/{contact_id:str}"): Rule(
+        "/openucs/v1/contacts/FOREIGN?erase=true", ADMIN
+    ),
     # the web UI: anonymous visitors are sent to the sign-in form
     ("GET", "/"): Rule("/", _page(303, 200, 200, 200), web=True),
     ("GET", "/contacts/{contact_id:str}"): Rule(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import msgspec
 
 from openucs.gws.audit import ReadRecordWire
+from openucs.gws.privacy import ErasureWire, HoldWire
 from openucs.gws.wire import (
     ContactWire,
     FeatureWire,
@@ -134,3 +135,18 @@ class AuditAnswer(_Answer):
     statusCode: int
     records: list[ReadRecordWire]
     nextPageToken: str | None = None
+
+
+class HoldAnswer(_Answer):
+    statusCode: int
+    hold: HoldWire
+
+
+class HoldsAnswer(_Answer):
+    statusCode: int
+    holds: list[HoldWire]
+
+
+class ErasureAnswer(_Answer):
+    statusCode: int
+    erased: ErasureWire

@@ -25,6 +25,7 @@ from openucs.api.routes import (
     gws,
     interactions,
     operations,
+    privacy,
     search,
     users,
     webhooks,
@@ -34,6 +35,7 @@ from openucs.services.access import Reader
 from openucs.services.archive import ArchiveSchedule
 from openucs.services.audit import AuditTrail
 from openucs.services.changes import ChangePruner
+from openucs.services.privacy import Pruner
 from openucs.services.users import Authenticator
 from openucs.services.webhook_delivery import dispatcher_of
 from openucs.store.base import Store
@@ -73,6 +75,10 @@ EXTENSION_ROUTES = [
     changes.read_changes,
     changes.stream_changes,
     *webhooks.ROUTES,
+    privacy.place_hold,
+    privacy.list_holds,
+    privacy.remove_hold,
+    privacy.erase_contact,
 ]
 
 
@@ -94,6 +100,7 @@ def create_app(settings: Settings, store: Store) -> Litestar:
         after_days=settings.archive_after_days,
         every_minutes=settings.archive_every_minutes,
     )
+    retention = Pruner(store, policy=settings.retention, every_minutes=settings.prune_every_minutes)
     ctx = ApiContext.build(settings, store, sessions, trail)
     dispatcher = dispatcher_of(settings, store, encode=webhooks.encoder(settings))
 
@@ -151,8 +158,22 @@ def create_app(settings: Settings, store: Store) -> Litestar:
             "reader": Provide(provide_reader, sync_to_thread=False),
             "ops": Provide(provide_ops, use_cache=True, sync_to_thread=False),
         },
-        on_startup=[ops.start, trail.start, pruner.start, archiver.start, dispatcher.start],
-        on_shutdown=[ops.stop, trail.close, pruner.close, archiver.close, dispatcher.close],
+        on_startup=[
+            ops.start,
+            trail.start,
+            pruner.start,
+            archiver.start,
+            dispatcher.start,
+            retention.start,
+        ],
+        on_shutdown=[
+            ops.stop,
+            trail.close,
+            pruner.close,
+            archiver.close,
+            dispatcher.close,
+            retention.close,
+        ],
         cors_config=cors_config(settings),
         exception_handlers=exception_handlers(),
         before_request=check_request,

@@ -70,7 +70,8 @@ _ERRORS = {
     403: "Not allowed to the caller's role or access rule, or, with CSRF protection on, a "
     "write without the session's `X-CSRF-TOKEN` (statusCode 5).",
     404: "No such interaction, contact or user (statusCode 6).",
-    409: "The id or user name is taken (statusCode 18).",
+    409: "The id or user name is taken, or (erasure) a legal hold covers the contact "
+    "(statusCode 18).",
     410: "Records after the given seq are past the retention (statusCode 6); the header "
     "`OpenUCS-Oldest-Seq` and the message give the oldest seq kept.",
     413: "The body is larger than the configured limit (statusCode 10).",

@@ -1,5 +1,5 @@
 """The `openucs` command: serve (the default), db upgrade, users, seed, import, export,
-subject-export, audit, backup, changes and archive.
+subject-export, audit, backup, changes, archive, holds, erase and prune.
 
 Every command takes `--database URL` (else `OPENUCS_DATABASE_URL`, else
 `sqlite:///./openucs.db`). An OpenUCS error prints one line on stderr and exits with status 2.
@@ -18,6 +18,7 @@ from openucs.cli.audit import audit
 from openucs.cli.backup import backup
 from openucs.cli.changes import changes
 from openucs.cli.data import export, import_, seed
+from openucs.cli.privacy import erase, holds, prune
 from openucs.cli.server import serve, serve_options
 from openucs.cli.subject import subject_export
 
@@ -51,6 +52,9 @@ for command in (
     backup,
     changes,
     archive,
+    holds,
+    erase,
+    prune,
 ):
     cli.add_command(command)
 

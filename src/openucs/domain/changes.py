@@ -24,6 +24,9 @@ class ChangeType(StrEnum):
     INTERACTION_ARCHIVED = "interaction.archived"
     CONTACT_CREATED = "contact.created"
     CONTACT_UPDATED = "contact.updated"
+    # The tombstone of an erased contact (docs/privacy.md): its interactions' records are
+    # `interaction.deleted` ones, noted with it.
+    CONTACT_ERASED = "contact.erased"
 
 
 @dataclass(frozen=True, slots=True)

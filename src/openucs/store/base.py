@@ -7,9 +7,9 @@ writes are all-or-nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -25,6 +25,7 @@ from openucs.domain.models import (
     Session,
     User,
 )
+from openucs.domain.privacy import ErasureReport, Hold
 from openucs.domain.query import AuditQuery, Cursor, HistoryQuery, Page, Total
 from openucs.domain.redaction import Redaction
 from openucs.domain.stats import DailyCount, OffsetSpan, OwnerCount
@@ -44,6 +45,17 @@ class PreparedInteractions:
     attributes: list[tuple[Any, ...]]
     contents: list[tuple[Any, ...]]
     documents: list[tuple[Any, ...]]  # the search index's (store._search)
+
+
+@dataclass(frozen=True, slots=True)
+class PruneStep:
+    """One batch of a prune in one tier (`Store.prune_interactions`): how many went (or, dry,
+    would go) per media type, how many past retention a hold keeps, and the (start_ms, id)
+    after which the next batch starts (None: this was the last)."""
+
+    removed: dict[str, int] = field(default_factory=dict)
+    held: int = 0
+    next: tuple[int, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +348,36 @@ class Store(Protocol):
 
     def prune_webhook_deliveries(self, before_ms: int) -> int:
         """Delete the finished deliveries created before `before_ms`; returns how many."""
+
+    # --- privacy: legal holds, retention, erasure (docs/privacy.md) ----------------------------
+    def add_hold(self, hold: Hold) -> Hold: ...
+
+    def holds(self) -> list[Hold]:
+        """Every hold, oldest first."""
+
+    def remove_hold(self, hold_id: str) -> bool:
+        """Delete one hold; False when there is none by that id."""
+
+    def holds_covering_contact(self, contact_id: str) -> list[Hold]:
+        """The holds on the contact or on any of its interactions."""
+
+    def erase_contact(self, contact_id: str) -> ErasureReport:
+        """Delete the contact and everything of it in both tiers in one transaction (see
+        `store._privacy`), then scrub the database files. NotFound, or Conflict while a hold
+        covers it. Not inside `atomic()`."""
+
+    def prune_interactions(
+        self,
+        cutoffs: Mapping[str, datetime],
+        source: str,
+        *,
+        after: tuple[int, str] | None,
+        limit: int,
+        dry_run: bool = False,
+    ) -> PruneStep:
+        """One batch of the retention in one tier: the next `limit` interactions started
+        before their media type's cutoff, after `after` in (start, id) order; those no hold
+        covers are deleted (unless `dry_run`), each deletion noted. One transaction."""
 
     # --- saved searches (web UI) ------------------------------------------------------------
     def save_search(self, search: SavedSearch) -> SavedSearch:

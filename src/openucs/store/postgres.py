@@ -11,7 +11,9 @@ from sqlalchemy.engine import URL, make_url
 
 from openucs.domain.models import Interaction
 from openucs.store import _search as search
+from openucs.store._errors import translated
 from openucs.store._history import Explain, RowsSelect
+from openucs.store._privacy import ERASED_TABLES
 from openucs.store._rows import json_dumps, json_loads
 from openucs.store.sql import SqlStore
 
@@ -20,6 +22,7 @@ MIGRATION_LOCK = 0x6F70656E756373  # "openucs": the advisory lock key of schema 
 
 class PostgresStore(SqlStore):
     _text = search.TsQuery()
+    _index_table = "interaction_search"
 
     def __init__(self, database_url: str | URL, *, pool_size: int = 10) -> None:
         url = make_url(database_url).set(drivername="postgresql+psycopg")
@@ -49,6 +52,15 @@ class PostgresStore(SqlStore):
         self, conn: Connection, ids: Sequence[str], documents: list[tuple[Any, ...]]
     ) -> None:
         search.write_pg(conn, ids, documents)
+
+    def _scrub(self) -> tuple[str, ...]:
+        """VACUUM the tables an erasure deleted from, so their dead rows are removed from the
+        pages (VACUUM cannot run in a transaction: an autocommit connection)."""
+        names = (*ERASED_TABLES, self._index_table)
+        with translated(), self._writer.connect() as conn:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.execute(text(f"VACUUM {', '.join(names)}"))
+        return (f"VACUUM {', '.join(names)}",)
 
     def _keyed_writes(self, conn: Connection) -> None:
         """Without planner statistics (a first import runs ahead of autovacuum's ANALYZE),

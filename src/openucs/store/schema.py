@@ -329,3 +329,20 @@ webhook_deliveries = Table(
     Index("ix_webhook_deliveries_webhook_id_status_seq", "webhook_id", "status", "seq"),
     Index("ix_webhook_deliveries_webhook_id_created_ms", "webhook_id", "created_ms"),
 )
+
+# Legal holds (docs/privacy.md): each covers one contact (and all its interactions) or one
+# interaction; while it is there the retention and erasure leave what it covers alone. No
+# foreign keys: a hold may name what is not stored (yet, or any more) and must never go
+# with it.
+holds = Table(
+    "holds",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("contact_id", String(ID)),
+    Column("interaction_id", String(ID)),
+    Column("reason", Text, nullable=False),
+    Column("placed_by", String(32), nullable=False),
+    Column("placed_ms", BigInteger, nullable=False),
+    Index("ix_holds_contact_id", "contact_id"),
+    Index("ix_holds_interaction_id", "interaction_id"),
+)

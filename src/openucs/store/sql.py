@@ -66,6 +66,7 @@ from openucs.store._history import (
     interactions_select,
     matching,
 )
+from openucs.store._privacy import PrivacyMethods
 from openucs.store._saved import SavedSearchMethods
 from openucs.store._search import TextDialect, other_tier, words_only
 from openucs.store._stats import StatsQueries
@@ -119,6 +120,7 @@ class SqlStore(
     ChangeMethods,
     ArchiveMethods,
     WebhookMethods,
+    PrivacyMethods,
 ):
     """Store over SQLAlchemy Core. Thread-safe: engines pool their connections.
 
@@ -128,6 +130,7 @@ class SqlStore(
     store itself: `services.archive`)."""
 
     _text: TextDialect  # the engine's full-text matching
+    _index_table: str  # the engine's table of search documents, one row per interaction
 
     def __init__(self, *, reader: Engine, writer: Engine) -> None:
         self.redaction = NO_REDACTION
@@ -182,6 +185,11 @@ class SqlStore(
         row = conn.execute(stmt).first()
         batch = [] if row is None else [rows.row_to_interaction(row, with_content=True)]
         self._write_documents(conn, [interaction_id], self._documents(batch))
+
+    def _scrub(self) -> tuple[str, ...]:
+        """Dialect hook, after an erasure committed: remove what deleted rows leave in the
+        database files; returns the steps taken (for the erasure report)."""
+        return ()
 
     def _keyed_writes(self, conn: Connection) -> None:
         """Dialect hook: the transaction that writes a batch reads only by key (ids)."""

@@ -29,6 +29,7 @@ from openucs.domain.query import HistoryQuery
 from openucs.domain.search import Node
 from openucs.errors import InvalidInput, StoreUnavailable
 from openucs.store import _search as search
+from openucs.store._errors import translated
 from openucs.store._fts import capped_select, fts_plan, page_select
 from openucs.store._history import Explain, RowsSelect
 from openucs.store._rows import INTERACTION_COLUMNS, json_dumps, json_loads
@@ -50,11 +51,18 @@ _PRAGMAS = (
     # The WAL file is cut back to 64 MiB after a checkpoint.
     "PRAGMA wal_autocheckpoint = 65536",
     "PRAGMA journal_size_limit = 67108864",
+    # What a write deletes or moves is overwritten with zeros, not only unlinked: an erasure
+    # (docs/privacy.md) must not leave old copies of a page's cells behind, and those are made
+    # by every earlier update, not only by the erasure (measured: with this ON only during the
+    # erasure, a token edited earlier survived in the file). Debian's SQLite has it ON by
+    # default; the cost elsewhere: see docs/privacy.md.
+    "PRAGMA secure_delete = ON",
 )
 
 
 class SqliteStore(SqlStore):
     _text = search.Fts5()
+    _index_table = "interaction_search_keys"
 
     def __init__(self, database_url: str | URL, *, readers: int = 8) -> None:
         url = make_url(database_url)
@@ -158,6 +166,19 @@ class SqliteStore(SqlStore):
     ) -> None:
         search.write_fts(conn, ids, documents)
 
+    def _scrub(self) -> tuple[str, ...]:
+        """After an erasure: FTS5 keeps a deleted document's words in its index segments
+        until they are merged (SQLite 3.40 has no FTS5 secure-delete), so the index is merged
+        into one segment, the old segments zeroed as they are freed (`secure_delete`); then
+        the WAL, which still holds the pages as they were before, is checkpointed into the
+        database and truncated to nothing."""
+        with translated(), self._writer.connect() as conn:
+            with conn.begin():
+                conn.exec_driver_sql(_FTS_OPTIMIZE)
+            raw = conn.connection.driver_connection
+            steps = ["fts5 optimize", _checkpoint(raw)]
+        return tuple(steps)
+
     def _plan(self, stmt: Insert, columns: tuple[str, ...] | None) -> _BulkInsert:
         key = (id(stmt), columns)
         plan = self._bulk_plans.get(key)
@@ -179,6 +200,21 @@ class SqliteStore(SqlStore):
 # along the index, 96 ms read first; count 941 ms along the index, 64 ms read first.)
 PAGE_DRIVE_ROWS = 2_000
 COUNT_DRIVE_ROWS = 20_000
+
+
+_FTS_OPTIMIZE = "INSERT INTO interaction_fts (interaction_fts) VALUES ('optimize')"
+CHECKPOINT_TRIES = 50
+
+
+def _checkpoint(raw: Any) -> str:
+    """`PRAGMA wal_checkpoint(TRUNCATE)` until no reader holds it back (each try waits on
+    the busy timeout for readers to finish); the step as the erasure report names it."""
+    for _ in range(CHECKPOINT_TRIES):
+        busy, _frames, _copied = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if not busy:
+            return "wal checkpoint (truncate)"
+        time.sleep(0.1)
+    return "wal checkpoint incomplete: readers held it back"
 
 
 def _engine(url: URL, *, begin: str, pool_size: int, max_overflow: int) -> Engine:

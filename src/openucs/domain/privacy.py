@@ -1,0 +1,91 @@
+"""Privacy as data: legal holds, the retention policy per media type, and what an erasure
+or a prune removed (docs/privacy.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from openucs.domain.enums import MediaType
+from openucs.errors import InvalidInput
+
+MAX_REASON = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """A legal hold on a contact (all its interactions) or on one interaction: while it is
+    there, neither the retention nor an erasure removes what it covers."""
+
+    id: str
+    contact_id: str | None
+    interaction_id: str | None
+    reason: str
+    placed_by: str  # user id
+    placed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPolicy:
+    """How long interactions of each media type are kept (by their start date); a media type
+    not named is kept forever."""
+
+    days: dict[MediaType, int] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, raw: str, field_name: str = "retention_days") -> RetentionPolicy:
+        """`chat=730,call=365`; empty: keep everything forever."""
+        days: dict[MediaType, int] = {}
+        for item in raw.split(","):
+            if not item.strip():
+                continue
+            name, sep, value = item.partition("=")
+            if not sep:
+                raise InvalidInput(field_name, f"{item.strip()!r} is not media=days")
+            media = MediaType.parse(field_name, name)
+            try:
+                count = int(value.strip())
+            except ValueError:
+                raise InvalidInput(
+                    field_name, f"{value.strip()!r} is not a number of days"
+                ) from None
+            if count < 1:
+                raise InvalidInput(field_name, f"{media.value}: days must be positive")
+            if media in days:
+                raise InvalidInput(field_name, f"{media.value} is named twice")
+            days[media] = count
+        return cls(days)
+
+    def cutoffs(self, now: datetime) -> dict[MediaType, datetime]:
+        """Per media type, the start date before which interactions are past retention."""
+        return {media: now - timedelta(days=n) for media, n in sorted(self.days.items())}
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureReport:
+    """What erasing a contact removed, counted per kind of record."""
+
+    contact_id: str
+    contact_points: int = 0
+    interactions: dict[str, int] = field(default_factory=dict)  # per tier ("main", "archive")
+    contents: int = 0
+    attributes: int = 0
+    index_entries: int = 0
+    audit_records_deleted: int = 0
+    audit_records_redacted: int = 0
+    changes_noted: int = 0  # records appended: one deletion per interaction and the tombstone
+    scrubbed: tuple[str, ...] = ()  # the physical clean-up steps run afterwards
+
+
+@dataclass(frozen=True, slots=True)
+class PruneReport:
+    """What a prune removed (or, dry, would remove) per media type and tier; `held` counts
+    those past retention that a hold keeps."""
+
+    removed: dict[str, dict[str, int]] = field(default_factory=dict)
+    held: int = 0
+    dry_run: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(sum(tiers.values()) for tiers in self.removed.values())

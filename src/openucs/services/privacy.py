@@ -1,0 +1,142 @@
+"""Legal holds, retention and erasure (docs/privacy.md).
+
+Admins place and remove holds and erase contacts; supervisors and admins read the holds. The
+CLI acts as the operator of the machine (no user; a hold placed there names the user given
+with `--by`). The retention deletes, in batches, the interactions of each media type started
+before its cutoff, in both tiers, except those a hold covers; the scheduler runs it in the
+server every `prune_every_minutes` when `retention_days` is set.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+from openucs.domain.enums import Source
+from openucs.domain.ids import new_ucs_id
+from openucs.domain.models import User
+from openucs.domain.privacy import MAX_REASON, ErasureReport, Hold, PruneReport, RetentionPolicy
+from openucs.errors import InvalidInput, NotFound
+
+# `user` None below: the operator at the command line, who may do everything.
+from openucs.services.access import require_admin, require_reader_of_everything
+from openucs.store.base import Store
+
+log = logging.getLogger("openucs.privacy")
+
+PRUNE_BATCH = 1000
+
+
+def place_hold(
+    *,
+    store: Store,
+    user: User | None,
+    placed_by: User,
+    reason: str,
+    contact_id: str | None = None,
+    interaction_id: str | None = None,
+) -> Hold:
+    """A hold on a stored contact or interaction (exactly one of them), placed by `user` (an
+    admin), or at the command line (`user` None) in the name of `placed_by`."""
+    if user is not None:
+        require_admin(user)
+    if (contact_id is None) == (interaction_id is None):
+        raise InvalidInput("contactId", "give either contactId or interactionId")
+    reason = reason.strip()
+    if not reason or len(reason) > MAX_REASON:
+        raise InvalidInput("reason", f"must be 1 to {MAX_REASON} characters")
+    if contact_id is not None and store.get_contact(contact_id) is None:
+        raise NotFound("contact", contact_id)
+    if interaction_id is not None and not store.get_interactions([interaction_id]):
+        raise NotFound("interaction", interaction_id)
+    hold = Hold(new_ucs_id(), contact_id, interaction_id, reason, placed_by.id, datetime.now(UTC))
+    return store.add_hold(hold)
+
+
+def list_holds(*, store: Store, user: User | None) -> list[Hold]:
+    if user is not None:
+        require_reader_of_everything(user, "reading legal holds")
+    return store.holds()
+
+
+def remove_hold(*, store: Store, user: User | None, hold_id: str) -> None:
+    if user is not None:
+        require_admin(user)
+    if not store.remove_hold(hold_id):
+        raise NotFound("hold", hold_id)
+
+
+def erase_contact(*, store: Store, user: User | None, contact_id: str) -> ErasureReport:
+    """Erase the contact and everything of it (`Store.erase_contact`); `user` None is the
+    operator at the command line. Conflict while a hold covers it."""
+    if user is not None:
+        require_admin(user)
+    report = store.erase_contact(contact_id)
+    log.info("erased contact %s: %s", contact_id, report)
+    return report
+
+
+def prune(
+    *,
+    store: Store,
+    policy: RetentionPolicy,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    batch: int = PRUNE_BATCH,
+) -> PruneReport:
+    """Delete (or, dry, count) what is past retention in both tiers, `batch` interactions a
+    transaction, and count what holds keep."""
+    cutoffs = {m.value: c for m, c in policy.cutoffs(now or datetime.now(UTC)).items()}
+    removed: dict[str, dict[str, int]] = {}
+    held = 0
+    for source in Source:
+        after: tuple[int, str] | None = None
+        while cutoffs:
+            step = store.prune_interactions(
+                cutoffs, source.value, after=after, limit=batch, dry_run=dry_run
+            )
+            for media, count in step.removed.items():
+                tiers = removed.setdefault(media, {})
+                tiers[source.value] = tiers.get(source.value, 0) + count
+            held += step.held
+            if step.next is None:
+                break
+            after = step.next
+    return PruneReport({m: removed[m] for m in sorted(removed)}, held, dry_run)
+
+
+class Pruner:
+    """Runs the retention from a background thread every `every_minutes`, when there is a
+    policy; every process may run one (each batch holds the holds' lock)."""
+
+    def __init__(self, store: Store, *, policy: RetentionPolicy, every_minutes: int) -> None:
+        self._store = store
+        self._policy = policy
+        self._every = timedelta(minutes=every_minutes)
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None and self._policy.days:
+            self._stopping.clear()
+            self._thread = threading.Thread(target=self._run, name="openucs-prune", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            self._stopping.set()
+            thread.join()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                report = prune(store=self._store, policy=self._policy)
+                if report.total:
+                    log.info(
+                        "retention: removed %d interactions (%d held)", report.total, report.held
+                    )
+            except Exception:  # the thread must survive a database outage; it retries
+                log.exception("the retention prune failed; retrying")
+            self._stopping.wait(self._every.total_seconds())
