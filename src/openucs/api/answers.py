@@ -7,6 +7,7 @@ import msgspec
 
 from openucs.gws.audit import ReadRecordWire
 from openucs.gws.wire import (
+    ContactMergeWire,
     ContactWire,
     FeatureWire,
     InteractionWire,
@@ -85,6 +86,11 @@ class CountAnswer(_Answer):
 class ContactAnswer(_Answer):
     statusCode: int
     contact: ContactWire
+
+
+class ContactMergeAnswer(_Answer):
+    statusCode: int
+    merge: ContactMergeWire
 
 
 class ContactsAnswer(_Answer):

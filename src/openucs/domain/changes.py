@@ -21,6 +21,8 @@ class ChangeType(StrEnum):
     INTERACTION_DELETED = "interaction.deleted"
     CONTACT_CREATED = "contact.created"
     CONTACT_UPDATED = "contact.updated"
+    CONTACT_MERGED = "contact.merged"  # the record names the merged contact (UCS MergeContacts)
+    CONTACT_UNMERGED = "contact.unmerged"
 
 
 @dataclass(frozen=True, slots=True)

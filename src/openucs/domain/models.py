@@ -127,6 +127,19 @@ class Contact:
     updated_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ContactMerge:
+    """Contact `from_id` merged into `into_id` (UCS MergeContacts): its interactions, emails,
+    phones and custom attributes joined `into_id`; `interaction_ids` are those moved."""
+
+    id: str
+    from_id: str
+    into_id: str
+    merged_at: datetime
+    merged_by: str | None
+    interaction_ids: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class User:
     id: str

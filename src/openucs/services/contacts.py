@@ -1,4 +1,8 @@
-"""UCS contacts: create, read, replace, and find by email, phone or name prefix.
+"""UCS contacts: create, read, replace, find by email, phone or name prefix, merge and unmerge.
+
+A merged contact (UCS MergeContacts, `store._merges`) answers as the contact it was merged
+into: its history is that contact's, and a write naming it goes to that contact
+(`answering_contact_id`). Replacing a merged contact is refused: unmerge it first.
 
 A search takes the caller's `ReadScope` (a `Reader`'s scope) and the store applies it
 in the one SELECT of the search: an agent finds the contacts they may read, whichever page
@@ -8,10 +12,10 @@ they are on.
 from __future__ import annotations
 
 from openucs.domain.access import ReadScope
-from openucs.domain.models import Contact
+from openucs.domain.models import Contact, ContactMerge, User
 from openucs.domain.search import words_of
 from openucs.errors import Conflict, InvalidInput, NotFound, OutOfRange
-from openucs.services.access import Reader, require_contact_access
+from openucs.services.access import Reader, require_admin, require_contact_access
 from openucs.store.base import Store
 
 MAX_CONTACT_PAGE = 1000
@@ -30,6 +34,9 @@ def put_contact(*, store: Store, contact: Contact) -> tuple[Contact, bool]:
     with store.atomic():
         store.lock(f"contact:{contact.id}")
         existing = store.get_contact(contact.id)
+        merged = store.merged_into(contact.id) if existing is not None else None
+        if merged is not None:
+            raise Conflict(f"contact {contact.id!r} is merged into {merged!r}: unmerge it first")
         if existing is not None:
             contact.created_at = existing.created_at
         return store.save_contact(contact), existing is None
@@ -43,11 +50,42 @@ def get_contact(*, store: Store, contact_id: str) -> Contact:
 
 
 def read_contact(*, store: Store, reader: Reader, contact_id: str) -> Contact:
-    """One contact, for a supervisor or admin, or an agent who may read its history."""
+    """One contact, for a supervisor or admin, or an agent who may read its history (a merged
+    contact's history is its target's)."""
+    return read_contact_merged(store=store, reader=reader, contact_id=contact_id)[0]
+
+
+def read_contact_merged(
+    *, store: Store, reader: Reader, contact_id: str
+) -> tuple[Contact, str | None]:
+    """`read_contact` and the contact it was merged into (None when it was not)."""
     contact = get_contact(store=store, contact_id=contact_id)
-    require_contact_access(store, reader.scope, contact_id)
+    merged = store.merged_into(contact_id)
+    require_contact_access(store, reader.scope, merged or contact_id)
     reader.record("contact.read", contact_id=contact_id)
-    return contact
+    return contact, merged
+
+
+def answering_contact_id(*, store: Store, contact_id: str) -> str:
+    """The contact that answers for `contact_id`: its merge target (the end of the chain) when
+    it was merged, else itself. Reads of a merged contact's history and writes naming it go
+    there."""
+    return store.merged_into(contact_id) or contact_id
+
+
+def merge_contacts(*, store: Store, user: User, from_id: str, into_id: str) -> ContactMerge:
+    """UCS MergeContacts (admin): `from_id`'s interactions, emails, phones and attributes join
+    `into_id`, and `from_id` answers as merged into it."""
+    require_admin(user)
+    if not from_id:
+        raise InvalidInput("from", "the contact to merge is required")
+    return store.merge_contacts(from_id, into_id, merged_by=user.user_name)
+
+
+def unmerge_contact(*, store: Store, user: User, contact_id: str) -> ContactMerge:
+    """UCS UnMergeContacts (admin): `contact_id` gets back exactly what was its own."""
+    require_admin(user)
+    return store.unmerge_contact(contact_id)
 
 
 def find_contacts_page(

@@ -8,6 +8,7 @@ to the store, which writes it in one transaction: all or nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from openucs.domain import rules
@@ -51,6 +52,8 @@ def update_interaction(
         patch = rules.checked_patch(stored, patch)
         if "contact_id" in patch.present and patch.contact_id:
             check_contacts(store, {patch.contact_id})
+            merged = store.merged_into(patch.contact_id)  # a merged contact's go to its target
+            patch = replace(patch, contact_id=merged) if merged else patch
         store.update_interaction(interaction_id, patch)
         return _reload(store, interaction_id)
 

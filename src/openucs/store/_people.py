@@ -30,6 +30,7 @@ from openucs.store import _rows as rows
 from openucs.store._history import RowsSelect
 from openucs.store.schema import (
     KEY,
+    contact_merges,
     contact_points,
     contacts,
     interactions,
@@ -146,7 +147,7 @@ def contacts_select(
 ) -> RowsSelect | None:
     """The one SELECT of a contact search in id order, the caller's read scope in its WHERE;
     None when a criterion can match nothing (an email or phone without a key). `name` and each
-    of `words` (folded) must begin the first or the last name."""
+    of `words` (folded) must begin the first or the last name. Merged contacts are left out."""
     conditions: list[ColumnElement[bool]] = []
     for kind, value in ((rows.EMAIL, email), (rows.PHONE, phone)):
         if value is None:
@@ -173,6 +174,8 @@ def contacts_select(
         after = []
     if not scope.unlimited:
         conditions.append(contacts.c.id.in_(_contacts_of_owner(scope.user_id)))
+    # A merged contact answers as its target (`store._merges`): searches do not find it.
+    conditions.append(contacts.c.id.not_in(select(contact_merges.c.from_id)))
     stmt = select(contacts).where(*conditions, *after)
     return stmt.order_by(contacts.c.id).limit(limit)
 
@@ -249,6 +252,10 @@ def touch_session(conn: Connection, token_hash: str, seen_ms: int) -> None:
     conn.execute(
         update(sessions).where(sessions.c.token_hash == token_hash).values(last_seen_ms=seen_ms)
     )
+
+
+def delete_user_sessions(conn: Connection, user_id: str) -> int:
+    return int(conn.execute(delete(sessions).where(sessions.c.user_id == user_id)).rowcount or 0)
 
 
 def delete_sessions_seen_before(conn: Connection, cutoff_ms: int) -> int:

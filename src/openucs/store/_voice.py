@@ -27,7 +27,14 @@ from openucs.store import _changes as changelog
 from openucs.store import _people as people
 from openucs.store import _rows as rows
 from openucs.store._history import interactions_select
-from openucs.store.schema import contact_points, contacts, interactions, sessions, users
+from openucs.store.schema import (
+    contact_merges,
+    contact_points,
+    contacts,
+    interactions,
+    sessions,
+    users,
+)
 
 IDENTIFY_LOCK = "openucs:identify-contact"
 
@@ -212,7 +219,10 @@ def _identify(
     if last_name:
         stmt = (
             select(contacts)
-            .where(func.lower(contacts.c.last_name) == last_name.lower())
+            .where(
+                func.lower(contacts.c.last_name) == last_name.lower(),
+                contacts.c.id.not_in(select(contact_merges.c.from_id)),
+            )
             .order_by(contacts.c.id)
             .limit(1)
         )

@@ -47,6 +47,7 @@ from openucs.store import _people as people
 from openucs.store import _rows as rows
 from openucs.store._audit import AuditMethods
 from openucs.store._changes import ChangeMethods
+from openucs.store._check import CheckMethods
 from openucs.store._errors import (
     IntegrityHandler,
     driver_message,
@@ -62,6 +63,7 @@ from openucs.store._history import (
     interactions_select,
     matching,
 )
+from openucs.store._merges import MergeMethods
 from openucs.store._saved import SavedSearchMethods
 from openucs.store._search import TextDialect, other_tier, words_only
 from openucs.store._stats import StatsQueries
@@ -102,7 +104,15 @@ def _now_ms() -> int:
     return to_millis(datetime.now(UTC))
 
 
-class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, ChangeMethods):
+class SqlStore(
+    StatsQueries,
+    VoiceMethods,
+    AuditMethods,
+    SavedSearchMethods,
+    ChangeMethods,
+    MergeMethods,
+    CheckMethods,
+):
     """Store over SQLAlchemy Core. Thread-safe: engines pool their connections."""
 
     _text: TextDialect  # the engine's full-text matching
@@ -612,6 +622,10 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
     def delete_sessions_seen_before(self, cutoff_ms: int) -> int:
         with self._write() as conn:
             return people.delete_sessions_seen_before(conn, cutoff_ms)
+
+    def end_user_sessions(self, user_id: str) -> int:
+        with self._write() as conn:
+            return people.delete_user_sessions(conn, user_id)
 
     def server_secret(self, name: str, candidate: str) -> str:
         with self._read() as conn:

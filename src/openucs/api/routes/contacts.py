@@ -1,6 +1,6 @@
-"""Extension routes for UCS contacts, under `/openucs/v1`: create, read, replace, find.
-Writes need the admin role; reads follow services/access.py (an agent finds and reads the
-contacts they handled)."""
+"""Extension routes for UCS contacts, under `/openucs/v1`: create, read, replace, find, merge
+and unmerge. Writes need the admin role; reads follow services/access.py (an agent finds and
+reads the contacts they handled)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,19 @@ from litestar import Response, get, post, put
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from openucs.api.answers import ContactAnswer, ContactsAnswer
+from openucs.api.answers import ContactAnswer, ContactMergeAnswer, ContactsAnswer
 from openucs.api.auth import admin_only
-from openucs.api.context import Ctx, CurrentReader
+from openucs.api.context import Ctx, CurrentReader, CurrentUser
 from openucs.api.openapi import errors
 from openucs.domain.models import Contact
 from openucs.errors import InvalidInput
-from openucs.gws.wire import ContactWire, contact_from_wire, contact_to_wire
+from openucs.gws.wire import (
+    ContactMergeWire,
+    ContactWire,
+    contact_from_wire,
+    contact_merge_to_wire,
+    contact_to_wire,
+)
 from openucs.services import contacts
 
 One = str | None
@@ -41,8 +47,12 @@ def create_contact(ctx: Ctx, data: JSONBody[ContactWire]) -> ContactAnswer:
 
 @get("/contacts/{contact_id:str}", responses=errors(400, 401, 403, 404), sync_to_thread=True)
 def get_contact(ctx: Ctx, reader: CurrentReader, contact_id: FromPath[str]) -> ContactAnswer:
-    contact = contacts.read_contact(store=ctx.store, reader=reader, contact_id=contact_id)
-    return _answer(ctx, contact)
+    """One contact; a merged one says which contact it answers as (`mergedInto`)."""
+    contact, merged = contacts.read_contact_merged(
+        store=ctx.store, reader=reader, contact_id=contact_id
+    )
+    wire = contact_to_wire(contact, base_url=ctx.base_url, merged_into=merged)
+    return ContactAnswer(statusCode=0, contact=wire)
 
 
 @put(
@@ -95,3 +105,35 @@ def find_contacts(
     )
     wires = [contact_to_wire(c, base_url=ctx.base_url) for c in found]
     return ContactsAnswer(statusCode=0, contacts=wires, after=next_after)
+
+
+@post(
+    "/contacts/{contact_id:str}/merge",
+    guards=[admin_only],
+    status_code=200,
+    responses=errors(400, 401, 403, 404, 409, 413),
+    sync_to_thread=True,
+)
+def merge_contact(
+    ctx: Ctx, user: CurrentUser, contact_id: FromPath[str], data: JSONBody[ContactMergeWire]
+) -> ContactMergeAnswer:
+    """UCS MergeContacts: contact `from` joins this one (its interactions, emails, phones and
+    attributes) and answers as merged into it; 409 when either is merged already."""
+    merge = contacts.merge_contacts(
+        store=ctx.store, user=user, from_id=data.from_, into_id=contact_id
+    )
+    return ContactMergeAnswer(statusCode=0, merge=contact_merge_to_wire(merge))
+
+
+@post(
+    "/contacts/{contact_id:str}/unmerge",
+    guards=[admin_only],
+    status_code=200,
+    responses=errors(400, 401, 403, 404, 409),
+    sync_to_thread=True,
+)
+def unmerge_contact(ctx: Ctx, user: CurrentUser, contact_id: FromPath[str]) -> ContactMergeAnswer:
+    """UCS UnMergeContacts: this merged contact gets back exactly what was its own; the
+    answer lists the interactions that went back. 409 when it is not merged."""
+    merge = contacts.unmerge_contact(store=ctx.store, user=user, contact_id=contact_id)
+    return ContactMergeAnswer(statusCode=0, merge=contact_merge_to_wire(merge))
