@@ -1,5 +1,5 @@
-"""The `openucs` command: serve (the default), db upgrade, users, seed, import, export,
-audit, backup and changes.
+"""The `openucs` command: serve (the default), db upgrade|check, users, contacts, seed,
+import, export, audit, backup and changes.
 
 Every command takes `--database URL` (else `OPENUCS_DATABASE_URL`, else
 `sqlite:///./openucs.db`). An OpenUCS error prints one line on stderr and exits with status 2.
@@ -16,6 +16,7 @@ from openucs.cli.admin import db, users
 from openucs.cli.audit import audit
 from openucs.cli.backup import backup
 from openucs.cli.changes import changes
+from openucs.cli.contacts import contacts
 from openucs.cli.data import export, import_, seed
 from openucs.cli.server import serve, serve_options
 
@@ -37,7 +38,7 @@ def cli(
         )
 
 
-for command in (serve, db, users, seed, import_, export, audit, backup, changes):
+for command in (serve, db, users, contacts, seed, import_, export, audit, backup, changes):
     cli.add_command(command)
 
 

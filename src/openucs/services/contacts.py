@@ -73,18 +73,23 @@ def answering_contact_id(*, store: Store, contact_id: str) -> str:
     return store.merged_into(contact_id) or contact_id
 
 
-def merge_contacts(*, store: Store, user: User, from_id: str, into_id: str) -> ContactMerge:
-    """UCS MergeContacts (admin): `from_id`'s interactions, emails, phones and attributes join
-    `into_id`, and `from_id` answers as merged into it."""
-    require_admin(user)
+def merge_contacts(*, store: Store, by: User | None, from_id: str, into_id: str) -> ContactMerge:
+    """UCS MergeContacts: `from_id`'s interactions, emails, phones and attributes join
+    `into_id`, and `from_id` answers as merged into it. `by`: an admin, or None for the
+    command line (an operator with the database)."""
+    if by is not None:
+        require_admin(by)
     if not from_id:
         raise InvalidInput("from", "the contact to merge is required")
-    return store.merge_contacts(from_id, into_id, merged_by=user.user_name)
+    merged_by = by.user_name if by is not None else "cli"
+    return store.merge_contacts(from_id, into_id, merged_by=merged_by)
 
 
-def unmerge_contact(*, store: Store, user: User, contact_id: str) -> ContactMerge:
-    """UCS UnMergeContacts (admin): `contact_id` gets back exactly what was its own."""
-    require_admin(user)
+def unmerge_contact(*, store: Store, by: User | None, contact_id: str) -> ContactMerge:
+    """UCS UnMergeContacts: `contact_id` gets back exactly what was its own (`by`: an admin,
+    or None for the command line)."""
+    if by is not None:
+        require_admin(by)
     return store.unmerge_contact(contact_id)
 
 

@@ -21,13 +21,13 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, ForeignKeyConstraint, and_, func, select, text
+from sqlalchemy import Connection, ForeignKeyConstraint, and_, func, or_, select, text
 from sqlalchemy.exc import DBAPIError
 
 from openucs.store import _rows as rows
 from openucs.store import _search as search
 from openucs.store._history import interactions_select
-from openucs.store.schema import interactions, metadata
+from openucs.store.schema import contact_merges, contacts, interactions, metadata
 
 DEFAULT_SAMPLE = 10_000
 _ids = interactions.c.id
@@ -47,6 +47,7 @@ class CheckMethods:
             problems = list(_sqlite_engine(conn) if sqlite else _postgres_engine(conn))
         with self._read() as conn:
             problems += _foreign_keys(conn)
+            problems += _merges(conn)
             problems += _orphan_documents(conn, sqlite=sqlite)
             problems += _documents(conn, sample=sample, sqlite=sqlite)
         return problems
@@ -92,6 +93,25 @@ def _foreign_keys(conn: Connection) -> Iterator[str]:
             if count:
                 names = ", ".join(c.name for c, _ in pairs)
                 yield f"{table.name}: {count} row(s) whose {names} names no {parent.name} row"
+
+
+def _merges(conn: Connection) -> Iterator[str]:
+    """`contacts.merged_into` and the merge records say the same."""
+    record = and_(contact_merges.c.from_id == contacts.c.id)
+    unmatched = (
+        select(func.count())
+        .select_from(contacts.outerjoin(contact_merges, record))
+        .where(
+            or_(
+                and_(contacts.c.merged_into.is_not(None), contact_merges.c.id.is_(None)),
+                contacts.c.merged_into.is_distinct_from(contact_merges.c.into_id)
+                & contact_merges.c.id.is_not(None),
+            )
+        )
+    )
+    count = int(conn.scalar(unmatched) or 0)
+    if count:
+        yield f"contacts: {count} contact(s) whose merged_into disagrees with contact_merges"
 
 
 def _orphan_documents(conn: Connection, *, sqlite: bool) -> Iterator[str]:

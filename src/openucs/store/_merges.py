@@ -36,7 +36,7 @@ from openucs.errors import Conflict, InvalidInput, NotFound
 from openucs.store import _changes as changelog
 from openucs.store import _people as people
 from openucs.store import _rows as rows
-from openucs.store.schema import contact_merges, interactions
+from openucs.store.schema import contact_merges, contacts, interactions
 
 MAX_CHAIN = 64  # merges followed from one contact (a chain cannot loop; this bounds a bad row)
 _NAMES = ("first_name", "last_name", "title")
@@ -93,6 +93,7 @@ class MergeMethods:
                 "added": added,
             }
             conn.execute(contact_merges.insert(), record)
+            _mark(conn, from_id, into_id)
             changelog.note(conn, _noted(ChangeType.CONTACT_MERGED, from_id, into_id, moved))
         return _merge(record)
 
@@ -117,6 +118,7 @@ class MergeMethods:
             back = _move_back(conn, row.interaction_ids or [], row.into_id, from_id)
             people.save_contacts(conn, self._upsert, [kept, restored], _now_ms())
             conn.execute(delete(contact_merges).where(_m.id == row.id))
+            _mark(conn, from_id, None)
             noted = _noted(ChangeType.CONTACT_UNMERGED, from_id, row.into_id, sorted(back))
             changelog.note(conn, noted)
         return ContactMerge(
@@ -162,8 +164,13 @@ def resolve(conn: Connection, contact_id: str) -> str | None:
 
 
 def _into_of(conn: Connection, contact_id: str) -> str | None:
-    into = conn.scalar(select(_m.into_id).where(_m.from_id == contact_id))
+    into = conn.scalar(select(contacts.c.merged_into).where(contacts.c.id == contact_id))
     return None if into is None else str(into)
+
+
+def _mark(conn: Connection, contact_id: str, into_id: str | None) -> None:
+    stmt = update(contacts).where(contacts.c.id == contact_id).values(merged_into=into_id)
+    conn.execute(stmt)
 
 
 def _contact(conn: Connection, contact_id: str) -> Contact:

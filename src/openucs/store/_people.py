@@ -30,7 +30,6 @@ from openucs.store import _rows as rows
 from openucs.store._history import RowsSelect
 from openucs.store.schema import (
     KEY,
-    contact_merges,
     contact_points,
     contacts,
     interactions,
@@ -93,7 +92,8 @@ def save_contacts(
     """Upsert the rows (keeping `created_ms` of a stored contact) and replace their points;
     without `replace`, insert them (an existing id is an IntegrityError)."""
     by_id = {c.id: c for c in items}
-    update = [c.name for c in contacts.c if c.name not in ("id", "created_ms")]
+    kept = ("id", "created_ms", "merged_into")  # a merge sets `merged_into` (store._merges)
+    update = [c.name for c in contacts.c if c.name not in kept]
     stmt = upsert(contacts, ["id"], update) if replace else contacts.insert()
     conn.execute(stmt, [_contact_row(c, now_ms) for c in by_id.values()])
     for ids in chunks(by_id):
@@ -175,7 +175,7 @@ def contacts_select(
     if not scope.unlimited:
         conditions.append(contacts.c.id.in_(_contacts_of_owner(scope.user_id)))
     # A merged contact answers as its target (`store._merges`): searches do not find it.
-    conditions.append(contacts.c.id.not_in(select(contact_merges.c.from_id)))
+    conditions.append(contacts.c.merged_into.is_(None))
     stmt = select(contacts).where(*conditions, *after)
     return stmt.order_by(contacts.c.id).limit(limit)
 

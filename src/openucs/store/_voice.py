@@ -27,14 +27,7 @@ from openucs.store import _changes as changelog
 from openucs.store import _people as people
 from openucs.store import _rows as rows
 from openucs.store._history import interactions_select
-from openucs.store.schema import (
-    contact_merges,
-    contact_points,
-    contacts,
-    interactions,
-    sessions,
-    users,
-)
+from openucs.store.schema import contact_points, contacts, interactions, sessions, users
 
 IDENTIFY_LOCK = "openucs:identify-contact"
 
@@ -221,7 +214,7 @@ def _identify(
             select(contacts)
             .where(
                 func.lower(contacts.c.last_name) == last_name.lower(),
-                contacts.c.id.not_in(select(contact_merges.c.from_id)),
+                contacts.c.merged_into.is_(None),
             )
             .order_by(contacts.c.id)
             .limit(1)

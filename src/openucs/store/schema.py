@@ -75,6 +75,9 @@ contacts = Table(
     # prefix search reads them through their own indexes.
     Column("first_name_key", FoldKey),
     Column("last_name_key", FoldKey),
+    # The contact this one was merged into (`contact_merges` holds the merge): searches leave a
+    # merged contact out on this column alone. No foreign key: the merge record has them.
+    Column("merged_into", String(ID)),
     Index("ix_contacts_name", "last_name", "first_name"),
     Index("ix_contacts_first_name_key", "first_name_key"),
     Index("ix_contacts_last_name_key", "last_name_key"),

@@ -120,7 +120,7 @@ def merge_contact(
     """UCS MergeContacts: contact `from` joins this one (its interactions, emails, phones and
     attributes) and answers as merged into it; 409 when either is merged already."""
     merge = contacts.merge_contacts(
-        store=ctx.store, user=user, from_id=data.from_, into_id=contact_id
+        store=ctx.store, by=user, from_id=data.from_, into_id=contact_id
     )
     return ContactMergeAnswer(statusCode=0, merge=contact_merge_to_wire(merge))
 
@@ -135,5 +135,5 @@ def merge_contact(
 def unmerge_contact(ctx: Ctx, user: CurrentUser, contact_id: FromPath[str]) -> ContactMergeAnswer:
     """UCS UnMergeContacts: this merged contact gets back exactly what was its own; the
     answer lists the interactions that went back. 409 when it is not merged."""
-    merge = contacts.unmerge_contact(store=ctx.store, user=user, contact_id=contact_id)
+    merge = contacts.unmerge_contact(store=ctx.store, by=user, contact_id=contact_id)
     return ContactMergeAnswer(statusCode=0, merge=contact_merge_to_wire(merge))

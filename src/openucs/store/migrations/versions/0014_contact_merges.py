@@ -1,4 +1,5 @@
-"""Contact merges (UCS MergeContacts / UnMergeContacts): `contact_merges`.
+"""Contact merges (UCS MergeContacts / UnMergeContacts): `contact_merges` and
+`contacts.merged_into`.
 
 Revision ID: 0014
 Revises: 0010
@@ -22,6 +23,8 @@ _JSON = sa.JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postg
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("contacts") as batch:
+        batch.add_column(sa.Column("merged_into", sa.String(64), nullable=True))
     op.create_table(
         "contact_merges",
         sa.Column("id", sa.String(32), nullable=False),
@@ -53,3 +56,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_contact_merges_into_id", table_name="contact_merges")
     op.drop_table("contact_merges")
+    with op.batch_alter_table("contacts") as batch:
+        batch.drop_column("merged_into")
