@@ -60,14 +60,14 @@ def get_contact(ctx: Ctx, reader: CurrentReader, contact_id: FromPath[str]) -> C
     guards=[admin_only],
     responses={
         201: ResponseSpec(ContactAnswer, description="Created", generate_examples=False),
-        **errors(400, 401, 403, 413),
+        **errors(400, 401, 403, 409, 413),
     },
     sync_to_thread=True,
 )
 def put_contact(
     ctx: Ctx, contact_id: FromPath[str], data: JSONBody[ContactWire]
 ) -> Response[ContactAnswer]:
-    """Create (201) or replace (200) a contact."""
+    """Create (201) or replace (200) a contact; 409 for a merged one (unmerge it first)."""
     if data.id and data.id != contact_id:
         raise InvalidInput("id", f"{data.id!r} does not match the id in the URL")
     contact, created = contacts.put_contact(
