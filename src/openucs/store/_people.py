@@ -254,8 +254,15 @@ def touch_session(conn: Connection, token_hash: str, seen_ms: int) -> None:
     )
 
 
-def delete_user_sessions(conn: Connection, user_id: str) -> int:
-    return int(conn.execute(delete(sessions).where(sessions.c.user_id == user_id)).rowcount or 0)
+def close_user_sessions(conn: Connection, user_id: str, now_ms: int) -> int:
+    """Close the user's open sessions; a closed row keeps its token refused (not deleted: a
+    token without a row would be stored again on its next use)."""
+    stmt = (
+        update(sessions)
+        .where(sessions.c.user_id == user_id, sessions.c.closed_ms.is_(None))
+        .values(closed_ms=now_ms)
+    )
+    return int(conn.execute(stmt).rowcount or 0)
 
 
 def delete_sessions_seen_before(conn: Connection, cutoff_ms: int) -> int:

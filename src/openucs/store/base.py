@@ -197,7 +197,8 @@ class Store(Protocol):
     def list_users(self) -> list[User]: ...
 
     def end_user_sessions(self, user_id: str) -> int:
-        """Delete every session of the user (open or closed); returns how many."""
+        """Close every open session of the user (their tokens are refused from now on);
+        returns how many."""
 
     def check_integrity(self, *, sample: int | None = 10_000) -> list[str]:
         """What is wrong with the database, one line each (empty when nothing is): the

@@ -625,7 +625,7 @@ class SqlStore(
 
     def end_user_sessions(self, user_id: str) -> int:
         with self._write() as conn:
-            return people.delete_user_sessions(conn, user_id)
+            return people.close_user_sessions(conn, user_id, _now_ms())
 
     def server_secret(self, name: str, candidate: str) -> str:
         with self._read() as conn:
