@@ -1,8 +1,9 @@
 """UCS contacts: create, read, replace, find by email, phone or name prefix, merge and unmerge.
 
 A merged contact (UCS MergeContacts, `store._merges`) answers as the contact it was merged
-into: its history is that contact's, and a write naming it goes to that contact
-(`answering_contact_id`). Replacing a merged contact is refused: unmerge it first.
+into (`Store.merged_into`): its history is that contact's, and a single write naming it goes
+to that contact (services.history, services.voice, services.records). Replacing a merged
+contact is refused: unmerge it first.
 
 A search takes the caller's `ReadScope` (a `Reader`'s scope) and the store applies it
 in the one SELECT of the search: an agent finds the contacts they may read, whichever page
@@ -64,13 +65,6 @@ def read_contact_merged(
     require_contact_access(store, reader.scope, merged or contact_id)
     reader.record("contact.read", contact_id=contact_id)
     return contact, merged
-
-
-def answering_contact_id(*, store: Store, contact_id: str) -> str:
-    """The contact that answers for `contact_id`: its merge target (the end of the chain) when
-    it was merged, else itself. Reads of a merged contact's history and writes naming it go
-    there."""
-    return store.merged_into(contact_id) or contact_id
 
 
 def merge_contacts(*, store: Store, by: User | None, from_id: str, into_id: str) -> ContactMerge:
