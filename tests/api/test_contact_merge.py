@@ -112,4 +112,16 @@ def test_the_change_feed_says_merged(api: Api, store: Store, people: People) -> 
     after = store.change_bounds()[1]
     ok(api.post("/openucs/v1/contacts/A/merge", json={"from": "B"}))
     body = ok(api.get("/openucs/v1/changes", params={"after": str(after)}))
-    assert [c["type"] for c in body["changes"]][:2] == ["contact.merged", "contact.updated"]
+    merged, updated = body["changes"][:2]
+    assert (merged["type"], merged["contactId"]) == ("contact.merged", "B")
+    assert merged["data"]["mergedInto"] == "A"
+    assert (updated["type"], updated["contactId"]) == ("contact.updated", "A")
+
+
+def test_a_patch_naming_a_merged_contact_stores_its_target(
+    api: Api, store: Store, people: People
+) -> None:
+    _world(store, people)
+    ok(api.post("/openucs/v1/contacts/A/merge", json={"from": "B"}))
+    body = ok(api.patch("/openucs/v1/interactions/IA", json={"contactId": "B"}))
+    assert body["interaction"]["contactId"] == "A"

@@ -125,6 +125,7 @@ class Contact:
     custom_attributes: dict[str, str] = field(default_factory=dict)
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    merged_into: str | None = None  # read only: set by a merge (`Store.merge_contacts`)
 
 
 @dataclass(frozen=True, slots=True)
