@@ -42,9 +42,12 @@ class _SqlBase(Protocol):
 class CheckMethods:
     def check_integrity(self: _SqlBase, *, sample: int | None = DEFAULT_SAMPLE) -> list[str]:
         """What is wrong, one line each; empty when nothing is (module docstring)."""
-        with self._write() as conn:  # FTS5's check is an INSERT (that writes nothing)
+        with self._read() as conn:
             sqlite = conn.dialect.name == "sqlite"
-            problems = list(_sqlite_engine(conn) if sqlite else _postgres_engine(conn))
+            problems = list(_sqlite_pages(conn) if sqlite else _postgres_engine(conn))
+        if sqlite:
+            with self._write() as conn:  # FTS5's check is an INSERT (that writes nothing)
+                problems += _sqlite_text_index(conn)
         with self._read() as conn:
             problems += _foreign_keys(conn)
             problems += _merges(conn)
@@ -53,10 +56,13 @@ class CheckMethods:
         return problems
 
 
-def _sqlite_engine(conn: Connection) -> Iterator[str]:
+def _sqlite_pages(conn: Connection) -> Iterator[str]:
     for (line,) in conn.exec_driver_sql("PRAGMA integrity_check"):
         if line != "ok":
             yield f"sqlite integrity_check: {line}"
+
+
+def _sqlite_text_index(conn: Connection) -> Iterator[str]:
     try:
         conn.exec_driver_sql(
             "INSERT INTO interaction_fts(interaction_fts) VALUES ('integrity-check')"
