@@ -3,6 +3,8 @@ back (exactly B's, even after A changed), chains, refusals and the change log.""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from openucs.domain.access import EVERYTHING
@@ -196,3 +198,33 @@ def test_a_merged_database_checks_clean(store: Store) -> None:
     store.save_interactions([make_interaction(id="IB", contact_id="B", subject="refund")])
     store.merge_contacts("B", "A", merged_by=None)
     assert store.check_integrity(sample=0) == []
+
+
+def test_concurrent_merges_of_a_chain_leave_no_interaction_on_a_merged_contact(
+    store: Store,
+) -> None:
+    """B into A and A into C at once: whichever goes first, no interaction is left on a merged
+    contact (where no read would find it), and unmerges in reverse order restore everything."""
+    _contacts(store)
+    store.save_contacts([make_contact(id="C")])
+    store.save_interactions(
+        [make_interaction(id=f"I{c}{n}", contact_id=c) for c in "ABC" for n in range(20)]
+    )
+    for _ in range(3):
+        with ThreadPoolExecutor(2) as pool:
+            futures = [
+                pool.submit(store.merge_contacts, "B", "A", merged_by=None),
+                pool.submit(store.merge_contacts, "A", "C", merged_by=None),
+            ]
+        failed = [f.exception() for f in futures if f.exception() is not None]
+        assert all(isinstance(e, Conflict) for e in failed), failed
+        on = {
+            i.contact_id
+            for i in store.get_interactions([f"I{c}{n}" for c in "ABC" for n in range(20)]).values()
+        }
+        assert all(store.merged_into(c or "") is None for c in on), on
+        for contact_id in ("A", "B"):
+            if store.merged_into(contact_id) is not None:
+                store.unmerge_contact(contact_id)
+        for c in "ABC":
+            assert _history(store, c) == sorted(f"I{c}{n}" for n in range(20))

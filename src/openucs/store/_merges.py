@@ -107,6 +107,8 @@ class MergeMethods:
                 _contact(conn, from_id)
                 raise Conflict(f"contact {from_id!r} is not merged")
             _lock(conn, from_id, row.into_id)
+            if conn.scalar(select(_m.id).where(_m.id == row.id)) is None:  # undone meanwhile
+                raise Conflict(f"contact {from_id!r} is not merged")
             later = _into_of(conn, row.into_id)
             if later is not None:
                 raise Conflict(
