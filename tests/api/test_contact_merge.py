@@ -125,3 +125,23 @@ def test_a_patch_naming_a_merged_contact_stores_its_target(
     ok(api.post("/openucs/v1/contacts/A/merge", json={"from": "B"}))
     body = ok(api.patch("/openucs/v1/interactions/IA", json={"contactId": "B"}))
     assert body["interaction"]["contactId"] == "A"
+
+
+def test_bulk_and_single_writes_naming_a_merged_contact_store_its_target(
+    api: Api, store: Store, people: People
+) -> None:
+    _world(store, people)
+    ok(api.post("/openucs/v1/contacts/A/merge", json={"from": "B"}))
+    new = {"mediaType": "chat", "startDate": "2024-03-01T10:00:00Z", "contactId": "B"}
+    ok(api.post("/openucs/v1/interactions", json={**new, "id": "NEW1"}), 201)
+    line = b'{"id":"BULK1","mediaType":"chat","startDate":"2024-03-01T10:00:00Z","contactId":"B"}\n'
+    reply = api.post(
+        "/openucs/v1/interactions/bulk",
+        content=line,
+        headers={"Content-Type": "application/x-ndjson"},
+    )
+    assert reply.status_code == 200, reply.text
+    for interaction_id in ("NEW1", "BULK1"):
+        item = store.get_interaction(interaction_id, with_content=False)
+        assert item is not None and item.contact_id == "A"
+    error(api.post("/openucs/v1/interactions", json={**new, "id": "N2", "contactId": "X"}), 400, 2)

@@ -107,7 +107,7 @@ def check_batch(
             raise InvalidInput("id", f"{item.id!r} appears more than once in the batch")
         seen.add(item.id)
         rules.check_interaction(item)
-    check_contacts(store, {i.contact_id for i in interactions if i.contact_id})
+    _contacts_answering(store, interactions)
     _resolve_owners(store, interactions, {} if owners is None else owners)
     apply_thread_rule(store, interactions, earlier)
 
@@ -117,6 +117,19 @@ def _reload(store: Store, interaction_id: str) -> Interaction:
     if item is None:  # pragma: no cover - just written in a committed transaction
         raise NotFound("interaction", interaction_id)
     return item
+
+
+def _contacts_answering(store: Store, interactions: Sequence[Interaction]) -> None:
+    """Refuse an unknown contact; an interaction naming a merged contact gets the contact
+    that answers for it (docs/contacts.md), in place."""
+    wanted = {i.contact_id for i in interactions if i.contact_id}
+    targets = store.contact_targets(wanted)
+    missing = wanted - targets.keys()
+    if missing:
+        raise InvalidInput("contactId", f"unknown contact {sorted(missing)[0]!r}")
+    for item in interactions:
+        if item.contact_id:
+            item.contact_id = targets[item.contact_id]
 
 
 def check_contacts(store: Store, contact_ids: set[str]) -> None:

@@ -21,7 +21,7 @@ reads of B go to C (`merged_into` follows the chain), and B is unmerged only aft
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -131,6 +131,17 @@ class MergeMethods:
             merged_by=row.merged_by,
             interaction_ids=tuple(sorted(back)),
         )
+
+    def contact_targets(self: _SqlBase, ids: Iterable[str]) -> dict[str, str]:
+        """The existing contacts among `ids`, each with the contact it answers as."""
+        found: dict[str, str] = {}
+        with self._read() as conn:
+            for chunk in people.chunks(set(ids)):
+                stmt = select(contacts.c.id, contacts.c.merged_into).where(contacts.c.id.in_(chunk))
+                for contact_id, into in conn.execute(stmt):
+                    end = None if into is None else resolve(conn, contact_id)
+                    found[contact_id] = end or contact_id
+        return found
 
     def merged_into(self: _SqlBase, contact_id: str) -> str | None:
         """The contact that `contact_id` answers as, following merges to the end of the chain

@@ -182,6 +182,10 @@ class Store(Protocol):
         """Undo the merge of `from_id`: it gets back exactly what was its own. Conflict when it
         is not merged, or when its target was merged since."""
 
+    def contact_targets(self, ids: Iterable[str]) -> dict[str, str]:
+        """The contacts among `ids` that exist, each with the contact it answers as: itself,
+        or for a merged one the end of its merge chain (one read of the rows by key)."""
+
     def merged_into(self, contact_id: str) -> str | None:
         """The contact `contact_id` answers as (the end of its merge chain); None when it is
         not merged."""
