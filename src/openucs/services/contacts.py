@@ -1,7 +1,7 @@
 """UCS contacts: create, read, replace, find by email, phone or name prefix, merge and unmerge.
 
 A merged contact (UCS MergeContacts, `store._merges`) answers as the contact it was merged
-into (`Store.merged_into`): its history is that contact's, and a single write naming it goes
+into (`Store.merged_into`): its history is that contact's, and a write naming it goes
 to that contact (services.history, services.voice, services.records). Replacing a merged
 contact is refused: unmerge it first.
 
