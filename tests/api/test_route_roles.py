@@ -145,6 +145,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PUT", "/openucs/v1/contacts/{contact_id:str}"): Rule(
         "/openucs/v1/contacts/FOREIGN", ADMIN, NEW_CONTACT
     ),
+    # contact merges: admins only (tests/api/test_contact_merge.py)
+    ("POST", "/openucs/v1/contacts/{contact_id:str}/merge"): Rule(
+        "/openucs/v1/contacts/HANDLED/merge", ADMIN, {"from": "FOREIGN"}
+    ),
+    ("POST", "/openucs/v1/contacts/{contact_id:str}/unmerge"): Rule(
+        "/openucs/v1/contacts/MERGED/unmerge", ADMIN
+    ),
     ("POST", "/openucs/v1/users"): Rule(
         "/openucs/v1/users",
         _api(401, 403, 403, 201),
@@ -259,6 +266,8 @@ def test_every_route_has_a_rule(app: Litestar) -> None:
 def world(store: Store, people: People) -> None:
     seed_contact(store, id="FOREIGN", first_name="Fred")
     seed_contact(store, id="HANDLED", first_name="Hana")
+    seed_contact(store, id="MERGED", first_name="Mo")
+    store.merge_contacts("MERGED", "HANDLED", merged_by=None)
     seed(
         store,
         make_interaction(id="MINE", contact_id="HANDLED", owner_id=people.agent.id),

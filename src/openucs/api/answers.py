@@ -8,6 +8,7 @@ import msgspec
 from openucs.gws.audit import ReadRecordWire
 from openucs.gws.privacy import ErasureWire, HoldWire
 from openucs.gws.wire import (
+    ContactMergeWire,
     ContactWire,
     FeatureWire,
     InteractionWire,
@@ -86,6 +87,11 @@ class CountAnswer(_Answer):
 class ContactAnswer(_Answer):
     statusCode: int
     contact: ContactWire
+
+
+class ContactMergeAnswer(_Answer):
+    statusCode: int
+    merge: ContactMergeWire
 
 
 class ContactsAnswer(_Answer):

@@ -67,6 +67,8 @@ EXTENSION_ROUTES = [
     contacts.export_contact,
     contacts.put_contact,
     contacts.find_contacts,
+    contacts.merge_contact,
+    contacts.unmerge_contact,
     users.create_user,
     users.list_users,
     users.logout,

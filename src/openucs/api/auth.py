@@ -66,16 +66,13 @@ class SessionAuth:
 
     async def from_cookie(self, token: str) -> User | None:
         user = self.authenticator.cached_session_user(token)
-        if user is not None:
-            return user
+        if user is not None:  # a disabled user's session is refused at once
+            return await sync_to_thread(self.authenticator.confirmed, user)
         found = await sync_to_thread(self.authenticator.session_user, token)
         return found[1] if found else None
 
     async def from_basic(self, header: bytes) -> User:
         user_name, password = parse_basic(header)
-        user = self.authenticator.cached_basic(user_name, password)
-        if user is not None:
-            return user
         return await sync_to_thread(self.authenticator.basic, user_name, password)
 
     async def mint(self, user: User) -> str:

@@ -1,5 +1,5 @@
-"""The `openucs` command: serve (the default), db upgrade, users, seed, import, export,
-subject-export, audit, backup, changes, archive, holds, erase and prune.
+"""The `openucs` command: serve (the default), db upgrade|check, users, contacts, seed,
+import, export, subject-export, audit, backup, changes, archive, holds, erase and prune.
 
 Every command takes `--database URL` (else `OPENUCS_DATABASE_URL`, else
 `sqlite:///./openucs.db`). An OpenUCS error prints one line on stderr and exits with status 2.
@@ -17,6 +17,7 @@ from openucs.cli.archive import archive
 from openucs.cli.audit import audit
 from openucs.cli.backup import backup
 from openucs.cli.changes import changes
+from openucs.cli.contacts import contacts
 from openucs.cli.data import export, import_, seed
 from openucs.cli.privacy import erase, holds, prune
 from openucs.cli.server import serve, serve_options
@@ -44,6 +45,7 @@ for command in (
     serve,
     db,
     users,
+    contacts,
     seed,
     import_,
     export,

@@ -27,6 +27,8 @@ class ChangeType(StrEnum):
     # The tombstone of an erased contact (docs/privacy.md): its interactions' records are
     # `interaction.deleted` ones, noted with it.
     CONTACT_ERASED = "contact.erased"
+    CONTACT_MERGED = "contact.merged"  # the record names the merged contact (UCS MergeContacts)
+    CONTACT_UNMERGED = "contact.unmerged"
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,6 +125,20 @@ class Contact:
     custom_attributes: dict[str, str] = field(default_factory=dict)
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    merged_into: str | None = None  # read only: set by a merge (`Store.merge_contacts`)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactMerge:
+    """Contact `from_id` merged into `into_id` (UCS MergeContacts): its interactions, emails,
+    phones and custom attributes joined `into_id`; `interaction_ids` are those moved."""
+
+    id: str
+    from_id: str
+    into_id: str
+    merged_at: datetime
+    merged_by: str | None
+    interaction_ids: tuple[str, ...]
 
 
 @dataclass(slots=True)

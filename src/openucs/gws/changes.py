@@ -37,7 +37,10 @@ def change_to_wire(record: ChangeRecord, *, base_url: str, zone: tzinfo) -> Chan
         wire = interaction_to_wire(record.interaction, base_url=base_url, zone=zone)
         data = msgspec.to_builtins(wire)
     elif record.contact is not None:
-        data = msgspec.to_builtins(contact_to_wire(record.contact, base_url=base_url))
+        contact = record.contact
+        data = msgspec.to_builtins(
+            contact_to_wire(contact, base_url=base_url, merged_into=contact.merged_into)
+        )
     else:
         data = {"id": record.interaction_id or record.contact_id}
     return ChangeWire(

@@ -5,7 +5,7 @@ export re-imports unchanged.
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import UTC, tzinfo
 from typing import Annotated, Any
 
 import msgspec
@@ -16,6 +16,7 @@ from openucs.domain.ids import is_valid_ucs_id, new_ucs_id
 from openucs.domain.models import (
     ChatMessage,
     Contact,
+    ContactMerge,
     ContactPoint,
     EmailAttachment,
     EmailContent,
@@ -148,6 +149,19 @@ class ContactWire(_Wire, forbid_unknown_fields=True):
     EmailAddress: list[ContactPointWire] = []
     PhoneNumber: list[ContactPointWire] = []
     customAttributes: dict[str, str] = {}
+    # Read-only: the contact this one was merged into (the end of the chain), when it was.
+    mergedInto: UcsId | None = None
+
+
+class ContactMergeWire(_Wire, forbid_unknown_fields=True):
+    """A contact merge (extension, UCS MergeContacts): `from` merged into `into`. The body of
+    `POST /openucs/v1/contacts/{into}/merge` is `{"from": "<id>"}`."""
+
+    from_: UcsId = msgspec.field(name="from")
+    into: UcsId | None = None
+    mergedAt: str | None = None
+    mergedBy: str | None = None
+    interactionIds: list[str] = []
 
 
 class UserWire(_Wire):
@@ -451,7 +465,9 @@ def _join(prefix: str, field: str) -> str:
 # --- contacts and users --------------------------------------------------------------------
 
 
-def contact_to_wire(contact: Contact, *, base_url: str) -> ContactWire:
+def contact_to_wire(
+    contact: Contact, *, base_url: str, merged_into: str | None = None
+) -> ContactWire:
     path = f"/ucs/contacts/{contact.id}"
     return ContactWire(
         id=contact.id,
@@ -463,10 +479,23 @@ def contact_to_wire(contact: Contact, *, base_url: str) -> ContactWire:
         EmailAddress=[ContactPointWire(p.value, p.primary, p.description) for p in contact.emails],
         PhoneNumber=[ContactPointWire(p.value, p.primary, p.description) for p in contact.phones],
         customAttributes=dict(contact.custom_attributes),
+        mergedInto=merged_into,
+    )
+
+
+def contact_merge_to_wire(merge: ContactMerge) -> ContactMergeWire:
+    return ContactMergeWire(
+        from_=merge.from_id,
+        into=merge.into_id,
+        mergedAt=format_gws(merge.merged_at, UTC),
+        mergedBy=merge.merged_by,
+        interactionIds=list(merge.interaction_ids),
     )
 
 
 def contact_from_wire(wire: ContactWire, *, contact_id: str | None = None) -> Contact:
+    if wire.mergedInto is not None:
+        raise InvalidInput("mergedInto", "is read-only: contacts merge through .../merge")
     cid = contact_id or wire.id or new_ucs_id()
     if not is_valid_ucs_id(cid):
         raise InvalidInput("id", "must be 1-64 letters, digits or _ . : -")

@@ -1,4 +1,9 @@
-"""UCS contacts: create, read, replace, and find by email, phone or name prefix.
+"""UCS contacts: create, read, replace, find by email, phone or name prefix, merge and unmerge.
+
+A merged contact (UCS MergeContacts, `store._merges`) answers as the contact it was merged
+into (`Store.merged_into`): its history is that contact's, and a write naming it goes
+to that contact (services.history, services.voice, services.records). Replacing a merged
+contact is refused: unmerge it first.
 
 A search takes the caller's `ReadScope` (a `Reader`'s scope) and the store applies it
 in the one SELECT of the search: an agent finds the contacts they may read, whichever page
@@ -8,10 +13,10 @@ they are on.
 from __future__ import annotations
 
 from openucs.domain.access import ReadScope
-from openucs.domain.models import Contact
+from openucs.domain.models import Contact, ContactMerge, User
 from openucs.domain.search import words_of
 from openucs.errors import Conflict, InvalidInput, NotFound, OutOfRange
-from openucs.services.access import Reader, require_contact_access
+from openucs.services.access import Reader, require_admin, require_contact_access
 from openucs.store.base import Store
 
 MAX_CONTACT_PAGE = 1000
@@ -30,6 +35,9 @@ def put_contact(*, store: Store, contact: Contact) -> tuple[Contact, bool]:
     with store.atomic():
         store.lock(f"contact:{contact.id}")
         existing = store.get_contact(contact.id)
+        merged = store.merged_into(contact.id) if existing is not None else None
+        if merged is not None:
+            raise Conflict(f"contact {contact.id!r} is merged into {merged!r}: unmerge it first")
         if existing is not None:
             contact.created_at = existing.created_at
         return store.save_contact(contact), existing is None
@@ -43,11 +51,40 @@ def get_contact(*, store: Store, contact_id: str) -> Contact:
 
 
 def read_contact(*, store: Store, reader: Reader, contact_id: str) -> Contact:
-    """One contact, for a supervisor or admin, or an agent who may read its history."""
+    """One contact, for a supervisor or admin, or an agent who may read its history (a merged
+    contact's history is its target's)."""
+    return read_contact_merged(store=store, reader=reader, contact_id=contact_id)[0]
+
+
+def read_contact_merged(
+    *, store: Store, reader: Reader, contact_id: str
+) -> tuple[Contact, str | None]:
+    """`read_contact` and the contact it was merged into (None when it was not)."""
     contact = get_contact(store=store, contact_id=contact_id)
-    require_contact_access(store, reader.scope, contact_id)
+    merged = store.merged_into(contact_id)
+    require_contact_access(store, reader.scope, merged or contact_id)
     reader.record("contact.read", contact_id=contact_id)
-    return contact
+    return contact, merged
+
+
+def merge_contacts(*, store: Store, by: User | None, from_id: str, into_id: str) -> ContactMerge:
+    """UCS MergeContacts: `from_id`'s interactions, emails, phones and attributes join
+    `into_id`, and `from_id` answers as merged into it. `by`: an admin, or None for the
+    command line (an operator with the database)."""
+    if by is not None:
+        require_admin(by)
+    if not from_id:
+        raise InvalidInput("from", "the contact to merge is required")
+    merged_by = by.user_name if by is not None else "cli"
+    return store.merge_contacts(from_id, into_id, merged_by=merged_by)
+
+
+def unmerge_contact(*, store: Store, by: User | None, contact_id: str) -> ContactMerge:
+    """UCS UnMergeContacts: `contact_id` gets back exactly what was its own (`by`: an admin,
+    or None for the command line)."""
+    if by is not None:
+        require_admin(by)
+    return store.unmerge_contact(contact_id)
 
 
 def find_contacts_page(

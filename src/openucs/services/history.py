@@ -34,12 +34,15 @@ def contact_history(
 ) -> Page[Interaction]:
     """RetrieveContactHistory: the history of a contact, as far as the reader may see it.
 
-    Hot path: one SELECT with the scope in it. Rows reference their contact (a foreign key),
-    so a non-empty page proves the contact exists and is readable; only an empty page looks
+    A merged contact answers with the history of the contact it was merged into (one primary
+    key read more). Hot path: one SELECT with the scope in it. Rows reference their contact
+    (a foreign key), so a non-empty page proves the contact exists and is readable; only an
+    empty page looks
     further, to answer 404 (no such contact) before 403 (not readable)."""
     scope = reader.scope
     if query.owner_id:
         owner_filter_for(scope, query.owner_id)
+    contact_id = store.merged_into(contact_id) or contact_id  # a merged contact's is its target's
     page = store.history(replace(query, contact_id=contact_id, scope=scope))
     if not page.items:
         _require_contact(store, contact_id)

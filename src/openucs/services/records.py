@@ -8,6 +8,7 @@ to the store, which writes it in one transaction: all or nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from openucs.domain import rules
@@ -52,6 +53,8 @@ def update_interaction(
         patch = redact_patch(rules.checked_patch(stored, patch), store.redaction)
         if "contact_id" in patch.present and patch.contact_id:
             check_contacts(store, {patch.contact_id})
+            merged = store.merged_into(patch.contact_id)  # a merged contact's go to its target
+            patch = replace(patch, contact_id=merged) if merged else patch
         store.update_interaction(interaction_id, patch)
         return _reload(store, interaction_id)
 
@@ -110,7 +113,7 @@ def check_batch(
         seen.add(item.id)
         rules.check_interaction(item)
         redact_interaction(item, policy)
-    check_contacts(store, {i.contact_id for i in interactions if i.contact_id})
+    _contacts_answering(store, interactions)
     _resolve_owners(store, interactions, {} if owners is None else owners)
     apply_thread_rule(store, interactions, earlier)
 
@@ -120,6 +123,19 @@ def _reload(store: Store, interaction_id: str) -> Interaction:
     if item is None:  # pragma: no cover - just written in a committed transaction
         raise NotFound("interaction", interaction_id)
     return item
+
+
+def _contacts_answering(store: Store, interactions: Sequence[Interaction]) -> None:
+    """Refuse an unknown contact; an interaction naming a merged contact gets the contact
+    that answers for it (docs/contacts.md), in place."""
+    wanted = {i.contact_id for i in interactions if i.contact_id}
+    targets = store.contact_targets(wanted)
+    missing = wanted - targets.keys()
+    if missing:
+        raise InvalidInput("contactId", f"unknown contact {sorted(missing)[0]!r}")
+    for item in interactions:
+        if item.contact_id:
+            item.contact_id = targets[item.contact_id]
 
 
 def check_contacts(store: Store, contact_ids: set[str]) -> None:

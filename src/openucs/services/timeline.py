@@ -50,6 +50,7 @@ def contact_timeline(
     first page, both tiers from their newest row)."""
     if store.get_contact(contact_id) is None:
         raise NotFound("contact", contact_id)
+    contact_id = store.merged_into(contact_id) or contact_id  # a merged contact's is its target's
     scope = reader.scope
     require_contact_access(store, scope, contact_id)
     tiers = dict.fromkeys(TIERS) if resume is None else resume

@@ -6,6 +6,11 @@ credentials (never the password itself); an unknown user name is checked against
 so it takes as long as a wrong password. The lockout after repeated failures holds even while
 the right password is remembered.
 
+Neither cache outlives a change of the user: a request answered from either is confirmed by one
+primary key read of the user (`confirmed`), so a user disabled or deleted (in any process: the
+command line too) is refused on their next request, and a role change applies to it. The
+expensive parts (the password hash, the session row) are what the caches save.
+
 Sessions (the JSESSIONID cookie) are signed tokens (`session_tokens`): minting one writes
 nothing; the session is stored (as a SHA-256 of the token) when the token first comes back as a
 cookie, so a client that sends Basic on every request and drops the cookies stores nothing. A
@@ -90,6 +95,59 @@ def add_user(
     return store.save_user(user)
 
 
+def set_enabled(*, store: Store, user_name: str, enabled: bool) -> User:
+    """Enable or disable the login `user_name`. A disabled user is refused at once on every
+    path (see `Authenticator.confirmed`) and their sessions end; enabling does not bring those
+    back."""
+    user = _login(store, user_name)
+    with store.atomic():
+        if not enabled:
+            _keep_an_admin(store, user, roles=user.roles, enabled=False)
+        saved = store.save_user(replace(user, enabled=enabled))
+        if not enabled:
+            store.end_user_sessions(user.id)
+    return saved
+
+
+def delete_user(*, store: Store, user_name: str) -> User:
+    """Delete the login `user_name`: no password, disabled, every session ended. The user row
+    stays as the owner of their interactions (its id and names), as an owner met on import
+    does; `add` gives the name a login again."""
+    user = _login(store, user_name)
+    with store.atomic():
+        _keep_an_admin(store, user, roles=user.roles, enabled=False)
+        saved = store.save_user(replace(user, enabled=False, password_hash=None))
+        store.end_user_sessions(user.id)
+    return saved
+
+
+def set_roles(*, store: Store, user_name: str, roles: frozenset[Role]) -> User:
+    """Give `user_name` these roles; they apply from the user's next request (every request
+    reads the user's roles), sessions included."""
+    if not roles:
+        raise InvalidInput("role", "at least one role is required")
+    user = _login(store, user_name)
+    with store.atomic():
+        _keep_an_admin(store, user, roles=roles, enabled=user.enabled)
+        return store.save_user(replace(user, roles=roles))
+
+
+def _login(store: Store, user_name: str) -> User:
+    user = store.get_user_by_name(user_name)
+    if user is None:
+        raise NotFound("user", user_name)
+    return user
+
+
+def _keep_an_admin(store: Store, user: User, *, roles: frozenset[Role], enabled: bool) -> None:
+    """Refuse the change that would leave no admin who can log in."""
+    if not user.is_admin or not user.can_login or (enabled and Role.ADMIN in roles):
+        return
+    others = [u for u in store.list_users() if u.id != user.id and u.is_admin and u.can_login]
+    if not others:
+        raise Conflict(f"{user.user_name!r} is the last admin who can log in")
+
+
 def list_users(*, store: Store) -> list[User]:
     return store.list_users()
 
@@ -139,7 +197,10 @@ class Authenticator:
         failures). An unknown name costs one hash check too, as a wrong password does."""
         cached = self.cached_basic(user_name, password)
         if cached is not None:
-            return cached
+            current = self.confirmed(cached)
+            if current is None:
+                raise Unauthenticated()
+            return current
         user = self.store.get_user_by_name(user_name)
         stored = user.password_hash if user is not None and user.can_login else None
         if not _verify(stored or _dummy_hash(), password) or user is None or stored is None:
@@ -154,6 +215,19 @@ class Authenticator:
                 user,
             )
         return user
+
+    def confirmed(self, user: User) -> User | None:
+        """The user as stored now, when they may still log in; else None, and the caches
+        forget them. Roles and names come from the store, so a change applies at once."""
+        current = self.store.get_user(user.id)
+        if current is not None and current.can_login:
+            return current
+        with self._lock:
+            for digest in [k for k, (_, u) in self._cache.items() if u.id == user.id]:
+                self._cache.pop(digest, None)
+            for token_hash in [k for k, (_, u) in self._sessions.items() if u.id == user.id]:
+                self._sessions.pop(token_hash, None)
+        return None
 
     def _refuse_if_locked_out(self, user_name: str) -> None:
         with self._lock:

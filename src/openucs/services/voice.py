@@ -120,6 +120,7 @@ def find_phone_call(
         if parent is None:
             raise InvalidInput("parentId", f"interaction {call.parent_id!r} not found")
         require_interaction_access(store, reader.scope, parent)
+    contact_id = call.contact_id and (store.merged_into(call.contact_id) or call.contact_id)
     candidate = Interaction(
         id=new_ucs_id(),
         media_type=MediaType.CALL,
@@ -128,7 +129,7 @@ def find_phone_call(
         start_date=now,
         end_date=now if call.state is State.STOPPED else None,
         subject=call.subject,
-        contact_id=call.contact_id,
+        contact_id=contact_id,
         owner_id=user.id,
         owner=user.owner_info(),
         parent_id=call.parent_id,
@@ -157,6 +158,7 @@ def set_call_contact(
     _writable_call(store, user, interaction_id)
     if store.get_contact(contact_id) is None:
         raise NotFound("contact", contact_id)
+    contact_id = store.merged_into(contact_id) or contact_id  # a merged contact's go to its target
     writer = None if user.reads_everything else user.id
     return store.assign_thread_contact(interaction_id, contact_id, writer_id=writer)
 

@@ -92,7 +92,8 @@ def save_contacts(
     """Upsert the rows (keeping `created_ms` of a stored contact) and replace their points;
     without `replace`, insert them (an existing id is an IntegrityError)."""
     by_id = {c.id: c for c in items}
-    update = [c.name for c in contacts.c if c.name not in ("id", "created_ms")]
+    kept = ("id", "created_ms", "merged_into")  # a merge sets `merged_into` (store._merges)
+    update = [c.name for c in contacts.c if c.name not in kept]
     stmt = upsert(contacts, ["id"], update) if replace else contacts.insert()
     conn.execute(stmt, [_contact_row(c, now_ms) for c in by_id.values()])
     for ids in chunks(by_id):
@@ -146,7 +147,7 @@ def contacts_select(
 ) -> RowsSelect | None:
     """The one SELECT of a contact search in id order, the caller's read scope in its WHERE;
     None when a criterion can match nothing (an email or phone without a key). `name` and each
-    of `words` (folded) must begin the first or the last name."""
+    of `words` (folded) must begin the first or the last name. Merged contacts are left out."""
     conditions: list[ColumnElement[bool]] = []
     for kind, value in ((rows.EMAIL, email), (rows.PHONE, phone)):
         if value is None:
@@ -173,6 +174,8 @@ def contacts_select(
         after = []
     if not scope.unlimited:
         conditions.append(contacts.c.id.in_(_contacts_of_owner(scope.user_id)))
+    # A merged contact answers as its target (`store._merges`): searches do not find it.
+    conditions.append(contacts.c.merged_into.is_(None))
     stmt = select(contacts).where(*conditions, *after)
     return stmt.order_by(contacts.c.id).limit(limit)
 
@@ -249,6 +252,17 @@ def touch_session(conn: Connection, token_hash: str, seen_ms: int) -> None:
     conn.execute(
         update(sessions).where(sessions.c.token_hash == token_hash).values(last_seen_ms=seen_ms)
     )
+
+
+def close_user_sessions(conn: Connection, user_id: str, now_ms: int) -> int:
+    """Close the user's open sessions; a closed row keeps its token refused (not deleted: a
+    token without a row would be stored again on its next use)."""
+    stmt = (
+        update(sessions)
+        .where(sessions.c.user_id == user_id, sessions.c.closed_ms.is_(None))
+        .values(closed_ms=now_ms)
+    )
+    return int(conn.execute(stmt).rowcount or 0)
 
 
 def delete_sessions_seen_before(conn: Connection, cutoff_ms: int) -> int:

@@ -235,6 +235,7 @@ def row_to_contact(row: Any, points: Iterable[Any]) -> Contact:
         custom_attributes=row.custom_attributes or {},
         created_at=from_millis(row.created_ms),
         updated_at=from_millis(row.updated_ms),
+        merged_into=row.merged_into,
     )
     for point in sorted(points, key=lambda p: (p.kind, p.position)):
         target = contact.emails if point.kind == EMAIL else contact.phones

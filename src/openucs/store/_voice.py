@@ -212,7 +212,10 @@ def _identify(
     if last_name:
         stmt = (
             select(contacts)
-            .where(func.lower(contacts.c.last_name) == last_name.lower())
+            .where(
+                func.lower(contacts.c.last_name) == last_name.lower(),
+                contacts.c.merged_into.is_(None),
+            )
             .order_by(contacts.c.id)
             .limit(1)
         )

@@ -19,6 +19,7 @@ from openucs.domain.enums import Source
 from openucs.domain.imports import Identity
 from openucs.domain.models import (
     Contact,
+    ContactMerge,
     Interaction,
     InteractionPatch,
     ReadRecord,
@@ -232,6 +233,25 @@ class Store(Protocol):
         the first or the last name; with no criterion, all of them. In id order (keyset on
         `after_id`)."""
 
+    # --- contact merges (UCS MergeContacts / UnMergeContacts) ---------------------------------
+    def merge_contacts(self, from_id: str, into_id: str, *, merged_by: str | None) -> ContactMerge:
+        """Merge contact `from_id` into `into_id` in one transaction (`store._merges`): its
+        interactions, points and attributes join `into_id`, the record keeps what moved.
+        NotFound for an unknown contact; Conflict when `from_id` is merged already or
+        `into_id` is merged; InvalidInput for one contact merged into itself."""
+
+    def unmerge_contact(self, from_id: str) -> ContactMerge:
+        """Undo the merge of `from_id`: it gets back exactly what was its own. Conflict when it
+        is not merged, or when its target was merged since."""
+
+    def contact_targets(self, ids: Iterable[str]) -> dict[str, str]:
+        """The contacts among `ids` that exist, each with the contact it answers as: itself,
+        or for a merged one the end of its merge chain (one read of the rows by key)."""
+
+    def merged_into(self, contact_id: str) -> str | None:
+        """The contact `contact_id` answers as (the end of its merge chain); None when it is
+        not merged."""
+
     # --- users -----------------------------------------------------------------------------
     def get_user(self, user_id: str) -> User | None: ...
 
@@ -241,6 +261,15 @@ class Store(Protocol):
         """Insert or replace one user (Conflict when the user name belongs to another id)."""
 
     def list_users(self) -> list[User]: ...
+
+    def end_user_sessions(self, user_id: str) -> int:
+        """Close every open session of the user (their tokens are refused from now on);
+        returns how many."""
+
+    def check_integrity(self, *, sample: int | None = 10_000) -> list[str]:
+        """What is wrong with the database, one line each (empty when nothing is): the
+        engine's own checks, foreign keys, and the search index against the tables, its
+        documents recomputed for `sample` interactions (None: all; `store._check`)."""
 
     # --- sessions --------------------------------------------------------------------------
     def create_session(self, session: Session) -> None: ...

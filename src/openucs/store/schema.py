@@ -75,9 +75,36 @@ contacts = Table(
     # prefix search reads them through their own indexes.
     Column("first_name_key", FoldKey),
     Column("last_name_key", FoldKey),
+    # The contact this one was merged into (`contact_merges` holds the merge): searches leave a
+    # merged contact out on this column alone. No foreign key: the merge record has them.
+    Column("merged_into", String(ID)),
     Index("ix_contacts_name", "last_name", "first_name"),
     Index("ix_contacts_first_name_key", "first_name_key"),
     Index("ix_contacts_last_name_key", "last_name_key"),
+)
+
+# Contact merges (UCS MergeContacts): `from_id` answers as merged into `into_id` while its row
+# is here. The row holds exactly what the merge moved, so that an unmerge gives back what was
+# the merged contact's: the interactions moved (`interaction_ids`), the merged contact as it was
+# (`snapshot`: names, custom attributes, points) and what joined the target (`added`).
+contact_merges = Table(
+    "contact_merges",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column(
+        "from_id",
+        String(ID),
+        ForeignKey("contacts.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("into_id", String(ID), ForeignKey("contacts.id", ondelete="CASCADE"), nullable=False),
+    Column("merged_ms", BigInteger, nullable=False),
+    Column("merged_by", String(128)),  # the user name of who merged
+    Column("interaction_ids", Json, nullable=False),
+    Column("snapshot", Json, nullable=False),
+    Column("added", Json, nullable=False),
+    Index("ix_contact_merges_into_id", "into_id"),
 )
 
 # EmailAddress and PhoneNumber values; `norm` is the lookup key (lower-cased email, phone digits).

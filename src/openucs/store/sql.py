@@ -51,6 +51,7 @@ from openucs.store import _rows as rows
 from openucs.store._archive import ArchiveMethods
 from openucs.store._audit import AuditMethods
 from openucs.store._changes import ChangeMethods
+from openucs.store._check import CheckMethods
 from openucs.store._errors import (
     IntegrityHandler,
     driver_message,
@@ -66,6 +67,7 @@ from openucs.store._history import (
     interactions_select,
     matching,
 )
+from openucs.store._merges import MergeMethods
 from openucs.store._privacy import PrivacyMethods
 from openucs.store._saved import SavedSearchMethods
 from openucs.store._search import TextDialect, other_tier, words_only
@@ -121,6 +123,8 @@ class SqlStore(
     ArchiveMethods,
     WebhookMethods,
     PrivacyMethods,
+    MergeMethods,
+    CheckMethods,
 ):
     """Store over SQLAlchemy Core. Thread-safe: engines pool their connections.
 
@@ -700,6 +704,10 @@ class SqlStore(
     def delete_sessions_seen_before(self, cutoff_ms: int) -> int:
         with self._write() as conn:
             return people.delete_sessions_seen_before(conn, cutoff_ms)
+
+    def end_user_sessions(self, user_id: str) -> int:
+        with self._write() as conn:
+            return people.close_user_sessions(conn, user_id, _now_ms())
 
     def server_secret(self, name: str, candidate: str) -> str:
         with self._read() as conn:

@@ -1,6 +1,6 @@
-"""Extension routes for UCS contacts, under `/openucs/v1`: create, read, replace, find.
-Writes need the admin role; reads follow services/access.py (an agent finds and reads the
-contacts they handled)."""
+"""Extension routes for UCS contacts, under `/openucs/v1`: create, read, replace, find, merge
+and unmerge. Writes need the admin role; reads follow services/access.py (an agent finds and
+reads the contacts they handled)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,20 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
-from openucs.api.answers import ContactAnswer, ContactsAnswer
+from openucs.api.answers import ContactAnswer, ContactMergeAnswer, ContactsAnswer
 from openucs.api.auth import admin_only
-from openucs.api.context import Ctx, CurrentReader
+from openucs.api.context import Ctx, CurrentReader, CurrentUser
 from openucs.api.openapi import errors
 from openucs.domain.models import Contact
 from openucs.errors import InvalidInput
 from openucs.gws.subject import subject_document
-from openucs.gws.wire import ContactWire, contact_from_wire, contact_to_wire
+from openucs.gws.wire import (
+    ContactMergeWire,
+    ContactWire,
+    contact_from_wire,
+    contact_merge_to_wire,
+    contact_to_wire,
+)
 from openucs.services import contacts
 from openucs.services.subject_export import export_subject
 
@@ -45,8 +51,12 @@ def create_contact(ctx: Ctx, data: JSONBody[ContactWire]) -> ContactAnswer:
 
 @get("/contacts/{contact_id:str}", responses=errors(400, 401, 403, 404), sync_to_thread=True)
 def get_contact(ctx: Ctx, reader: CurrentReader, contact_id: FromPath[str]) -> ContactAnswer:
-    contact = contacts.read_contact(store=ctx.store, reader=reader, contact_id=contact_id)
-    return _answer(ctx, contact)
+    """One contact; a merged one says which contact it answers as (`mergedInto`)."""
+    contact, merged = contacts.read_contact_merged(
+        store=ctx.store, reader=reader, contact_id=contact_id
+    )
+    wire = contact_to_wire(contact, base_url=ctx.base_url, merged_into=merged)
+    return ContactAnswer(statusCode=0, contact=wire)
 
 
 @get(
@@ -81,14 +91,14 @@ def export_contact(ctx: Ctx, reader: CurrentReader, contact_id: FromPath[str]) -
     guards=[admin_only],
     responses={
         201: ResponseSpec(ContactAnswer, description="Created", generate_examples=False),
-        **errors(400, 401, 403, 413),
+        **errors(400, 401, 403, 409, 413),
     },
     sync_to_thread=True,
 )
 def put_contact(
     ctx: Ctx, contact_id: FromPath[str], data: JSONBody[ContactWire]
 ) -> Response[ContactAnswer]:
-    """Create (201) or replace (200) a contact."""
+    """Create (201) or replace (200) a contact; 409 for a merged one (unmerge it first)."""
     if data.id and data.id != contact_id:
         raise InvalidInput("id", f"{data.id!r} does not match the id in the URL")
     contact, created = contacts.put_contact(
@@ -126,3 +136,35 @@ def find_contacts(
     )
     wires = [contact_to_wire(c, base_url=ctx.base_url) for c in found]
     return ContactsAnswer(statusCode=0, contacts=wires, after=next_after)
+
+
+@post(
+    "/contacts/{contact_id:str}/merge",
+    guards=[admin_only],
+    status_code=200,
+    responses=errors(400, 401, 403, 404, 409, 413),
+    sync_to_thread=True,
+)
+def merge_contact(
+    ctx: Ctx, user: CurrentUser, contact_id: FromPath[str], data: JSONBody[ContactMergeWire]
+) -> ContactMergeAnswer:
+    """UCS MergeContacts: contact `from` joins this one (its interactions, emails, phones and
+    attributes) and answers as merged into it; 409 when either is merged already."""
+    merge = contacts.merge_contacts(
+        store=ctx.store, by=user, from_id=data.from_, into_id=contact_id
+    )
+    return ContactMergeAnswer(statusCode=0, merge=contact_merge_to_wire(merge))
+
+
+@post(
+    "/contacts/{contact_id:str}/unmerge",
+    guards=[admin_only],
+    status_code=200,
+    responses=errors(400, 401, 403, 404, 409),
+    sync_to_thread=True,
+)
+def unmerge_contact(ctx: Ctx, user: CurrentUser, contact_id: FromPath[str]) -> ContactMergeAnswer:
+    """UCS UnMergeContacts: this merged contact gets back exactly what was its own; the
+    answer lists the interactions that went back. 409 when it is not merged."""
+    merge = contacts.unmerge_contact(store=ctx.store, by=user, contact_id=contact_id)
+    return ContactMergeAnswer(statusCode=0, merge=contact_merge_to_wire(merge))

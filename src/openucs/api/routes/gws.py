@@ -224,8 +224,11 @@ def user_resource(ctx: Ctx, user: CurrentUser, user_id: FromPath[str]) -> UserAn
 @get("/ucs/contacts/{contact_id:str}", responses=errors(400, 401, 403, 404), sync_to_thread=True)
 def contact_resource(ctx: Ctx, reader: CurrentReader, contact_id: FromPath[str]) -> ContactAnswer:
     """[ext] The `uri` of a contact: answers as `GET /openucs/v1/contacts/{id}`."""
-    contact = contacts.read_contact(store=ctx.store, reader=reader, contact_id=contact_id)
-    return ContactAnswer(statusCode=0, contact=contact_to_wire(contact, base_url=ctx.base_url))
+    contact, merged = contacts.read_contact_merged(
+        store=ctx.store, reader=reader, contact_id=contact_id
+    )
+    wire = contact_to_wire(contact, base_url=ctx.base_url, merged_into=merged)
+    return ContactAnswer(statusCode=0, contact=wire)
 
 
 _FEATURE_FIELDS = frozenset({"id", "uri", "path"})
