@@ -74,7 +74,7 @@ def http(server: Server, user: str) -> httpx.AsyncClient:
 
 
 async def create(client: httpx.AsyncClient, iid: str, owner: str) -> None:
-    body = {"id": iid, "mediaType": "chat", "startDate": "2024-03-01T10:00:00Z"}
+    body: dict[str, Any] = {"id": iid, "mediaType": "chat", "startDate": "2024-03-01T10:00:00Z"}
     body["ownerInformation"] = {"userName": owner}
     answer = await client.post("/interactions", json=body)
     assert answer.status_code == 201, answer.text
