@@ -22,15 +22,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from openucs.errors import Gone
 from openucs.events.channels import matches, patterns_for
 from openucs.events.clients import ClientRegistry, CometClient
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CHANGES_CHANNEL = "/openucs/changes"
 PAGE = 500  # records read at once for one audience
@@ -95,6 +97,9 @@ class ChangeFeed:
         self._poll = poll_seconds
         self._followers: dict[str, _Follower] = {}
         self._task: asyncio.Task[None] | None = None
+        # Its own thread: the shared pools can be full of requests waiting for the database
+        # (SQLite's one writer), and the feed's reads must not queue behind them.
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="openucs-changefeed")
 
     @property
     def running(self) -> bool:
@@ -112,9 +117,12 @@ class ChangeFeed:
         if after is None and current is not None and current.client is client:
             return None  # subscribed again: keep the position
         try:
-            audience, position = await asyncio.to_thread(self._start, client.user_id, after)
+            audience, position = await self._off_loop(self._start, client.user_id, after)
         except Gone as gone:
             return f"410:ext.after:{gone}"
+        except Exception:  # a database outage: the client may try again, the server goes on
+            log.exception("starting a change feed subscription failed")
+            return "503::the change log cannot be read now; subscribe again later"
         if audience is None:
             return "403::may not read the change feed"
         self._followers[client.id] = _Follower(client, audience, position)
@@ -130,6 +138,9 @@ class ChangeFeed:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+    async def _off_loop(self, work: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, work, *args)
 
     def _start(self, user_id: str, after: int | None) -> tuple[Hashable | None, int]:
         audience = self._source.audience(user_id)
@@ -158,14 +169,14 @@ class ChangeFeed:
     async def _catch_up(self) -> None:
         """Read and queue what was committed up to now, page by page, for every client
         with room in its queue."""
-        last = await asyncio.to_thread(self._source.last_seq)
+        last = await self._off_loop(self._source.last_seq)
         moved = True
         while moved and (groups := self._behind(last)):
             moved = False
             for (audience, position), members in groups.items():
                 limit = min(PAGE, *(self._registry.room(m.client) for m in members))
                 try:
-                    page = await asyncio.to_thread(self._source.read, audience, position, limit)
+                    page = await self._off_loop(self._source.read, audience, position, limit)
                 except Gone as gone:
                     self._drop(members, str(gone))
                     continue
