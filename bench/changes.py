@@ -8,7 +8,9 @@ import rate with the change log on and off.
 delivery: one `openucs serve` process on a fresh database; an SSE client
 (`GET /openucs/v1/changes/stream`) and a CometD client (aiocometd-ng, `/openucs/changes`), each
 in its own process, read every record; then a writer process POSTs interaction creates on a
-fixed schedule (`--rate` a second, open loop, at most 16 in flight) for `--seconds`. For each
+fixed schedule (`--rate` a second, open loop, at most 16 in flight) for `--seconds`, one POST
+a record, or `--batch` records a request through the bulk route (when the server cannot take
+`--rate` single POSTs, the feed still sees `--rate` changes a second). For each
 record: from the writer's acknowledgement (the 201 received) to the record's receipt, and
 from its `at` (the commit, in milliseconds) to its receipt; p50, p99, max. One machine, one
 clock (`time.time()`).
@@ -148,11 +150,12 @@ def read_cometd(base: str, out: Path) -> None:
     asyncio.run(follow())
 
 
-def write_at_rate(base: str, rate: float, seconds: float, out: Path) -> None:
-    """Child process: POST creates on an open-loop schedule; `id acknowledged` per 201."""
+def write_at_rate(base: str, rate: float, seconds: float, batch: int, out: Path) -> None:
+    """Child process: creates on an open-loop schedule, one POST each (`batch` 1) or `batch`
+    a request through the bulk route; `id acknowledged` per created record."""
 
     async def run() -> None:
-        total = int(rate * seconds)
+        requests = int(rate * seconds) // batch
         gate = asyncio.Semaphore(IN_FLIGHT)
         acks: list[str] = []
         limits = httpx.Limits(max_connections=IN_FLIGHT)
@@ -164,20 +167,19 @@ def write_at_rate(base: str, rate: float, seconds: float, out: Path) -> None:
             began = time.perf_counter()
 
             async def one(n: int) -> None:
+                ids = [f"W{n * batch + k:08d}" for k in range(batch)]
                 async with gate:
-                    iid = f"W{n:08d}"
                     try:
-                        answer = await client.post(
-                            "/openucs/v1/interactions", json={"id": iid, **BODY}
-                        )
+                        answer = await _post(client, ids)
                     except httpx.TransportError:
                         return  # not acknowledged: not counted
-                    if answer.status_code == 201:
-                        acks.append(f"{iid} {time.time()}")
+                    if answer.status_code in (200, 201):
+                        acked = time.time()
+                        acks.extend(f"{iid} {acked}" for iid in ids)
 
             tasks = []
-            for n in range(total):
-                delay = began + n / rate - time.perf_counter()
+            for n in range(requests):
+                delay = began + n * batch / rate - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
                 tasks.append(asyncio.create_task(one(n)))
@@ -186,6 +188,14 @@ def write_at_rate(base: str, rate: float, seconds: float, out: Path) -> None:
         out.write_text(f"{elapsed}\n" + "\n".join(acks) + "\n")
 
     asyncio.run(run())
+
+
+async def _post(client: httpx.AsyncClient, ids: list[str]) -> httpx.Response:
+    if len(ids) == 1:
+        return await client.post("/openucs/v1/interactions", json={"id": ids[0], **BODY})
+    lines = "".join(json.dumps({"id": iid, **BODY}) + "\n" for iid in ids)
+    headers = {"Content-Type": "application/x-ndjson"}
+    return await client.post("/openucs/v1/interactions/bulk", content=lines, headers=headers)
 
 
 def child(role: str, *args: str) -> subprocess.Popen[bytes]:
@@ -225,8 +235,10 @@ def percentiles(values: list[float]) -> dict[str, float]:
     return {"p50_ms": at(0.5), "p99_ms": at(0.99), "max_ms": ordered[-1] * 1000}
 
 
-def delivery(url: str, engine: str, rate: float, seconds: float, poll_ms: int) -> dict[str, Any]:
-    work = importer_bench.DATA / f"changes-{engine}-{poll_ms}"
+def delivery(
+    url: str, engine: str, rate: float, seconds: float, poll_ms: int, batch: int
+) -> dict[str, Any]:
+    work = importer_bench.DATA / f"changes-{engine}-{poll_ms}-{batch}"
     work.mkdir(parents=True, exist_ok=True)
     store = open_store(url)
     try:
@@ -245,7 +257,9 @@ def delivery(url: str, engine: str, rate: float, seconds: float, poll_ms: int) -
             for path in readers.values():
                 wait_ready(path)
             (work / "acks.txt").unlink(missing_ok=True)
-            writer = child("_write", base, str(rate), str(seconds), str(work / "acks.txt"))
+            writer = child(
+                "_write", base, str(rate), str(seconds), str(batch), str(work / "acks.txt")
+            )
             writer.wait()
             lines = (work / "acks.txt").read_text().splitlines()
             elapsed, acks = float(lines[0]), dict(line.split(" ") for line in lines[1:])
@@ -261,6 +275,7 @@ def delivery(url: str, engine: str, rate: float, seconds: float, poll_ms: int) -
     result: dict[str, Any] = {
         "engine": engine,
         "poll_ms": poll_ms,
+        "batch": batch,
         "asked_rate": rate,
         "written": len(acks),
         "achieved_rate": len(acks) / elapsed,
@@ -348,16 +363,17 @@ def markdown(record: dict[str, Any]) -> str:
         lines += [
             "## Delivery: change to SSE and to CometD",
             "",
-            "| engine | poll | asked /s | achieved /s | written | reader | received | "
-            "from ack p50 / p99 / max | from commit p50 / p99 / max |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "| engine | poll | records a request | asked /s | achieved /s | written | reader | "
+            "received | from ack p50 / p99 / max | from commit p50 / p99 / max |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for row in record["delivery"]:
             for name in ("sse", "cometd"):
                 got = row[name]
                 ack, commit = got["from_ack"], got["from_commit"]
                 lines.append(
-                    f"| {row['engine']} | {row['poll_ms']} ms | {row['asked_rate']:.0f} | "
+                    f"| {row['engine']} | {row['poll_ms']} ms | {row.get('batch', 1)} | "
+                    f"{row['asked_rate']:.0f} | "
                     f"{row['achieved_rate']:.0f} | {row['written']:,} | {name} | "
                     f"{got['received']:,} | {_ms(ack)} | {_ms(commit)} |"
                 )
@@ -398,13 +414,14 @@ def main() -> int:
         elif role == "_cometd":
             read_cometd(given[0], Path(given[1]))
         else:
-            write_at_rate(given[0], float(given[1]), float(given[2]), Path(given[3]))
+            write_at_rate(given[0], float(given[1]), float(given[2]), int(given[3]), Path(given[4]))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=["delivery", "imports", "all"])
     parser.add_argument("--rate", type=float, default=500)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--poll-ms", type=int, nargs="*", default=[500])
+    parser.add_argument("--batch", type=int, default=1, help="records a request (bulk route)")
     parser.add_argument("--postgres", help="delivery on PostgreSQL too (a fresh schema)")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--records", "-n", type=int, default=100_000)
@@ -417,9 +434,9 @@ def main() -> int:
         engines = ([] if args.no_sqlite else ["sqlite"]) + (["postgres"] if args.postgres else [])
         for engine in engines:
             for poll_ms in args.poll_ms:
-                name = f"delivery-{poll_ms}"
+                name = f"delivery-{poll_ms}-{args.batch}"
                 with importer_bench.fresh_database(engine, args.postgres, name) as url:
-                    row = delivery(url, engine, args.rate, args.seconds, poll_ms)
+                    row = delivery(url, engine, args.rate, args.seconds, poll_ms, args.batch)
                 print(json.dumps(row), flush=True)
                 record["delivery"].append(row)
     if args.what in ("imports", "all"):
