@@ -102,3 +102,28 @@ def test_an_after_past_the_retention_is_410_with_the_oldest_seq(api: Api, store:
     assert response.headers["OpenUCS-Oldest-Seq"] == "3"
     assert [c["seq"] for c in ok(api.get(f"{CHANGES}?after=2"))["changes"]] == [3]
     error(api.get(f"{CHANGES}/stream?after=0"), 410, 6, "after")
+
+
+def test_a_page_leaves_read_audit_records_of_what_it_handed_out(
+    api: Api, store: Store, people: People
+) -> None:
+    seed_contact(store, id="FOREIGN")
+    seed(
+        store,
+        make_interaction(id="MINE", owner_id=people.agent.id),
+        make_interaction(id="THEIRS", owner_id=people.other_agent.id, contact_id="FOREIGN"),
+        make_interaction(id="GONE", owner_id=people.agent.id),
+    )
+    assert api.delete("/openucs/v1/interactions/GONE").status_code in (200, 204)
+    ok(api.get(CHANGES, user=people.agent))
+    ok(api.get(CHANGES, user=people.supervisor))
+
+    audit = ok(api.get("/openucs/v1/audit?maxSize=100"))["records"]
+    pulled = [r for r in audit if r["action"] == "changes.read"]
+    seen = {(r["userName"], r["via"], r.get("contactId"), *r["interactionIds"]) for r in pulled}
+    assert len(pulled) == 3
+    assert seen == {
+        (people.supervisor.user_name, "api", None, "MINE", "THEIRS"),
+        (people.supervisor.user_name, "api", "FOREIGN"),
+        (people.agent.user_name, "api", None, "MINE"),  # GONE is deleted: only its id was sent
+    }

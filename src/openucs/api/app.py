@@ -126,7 +126,7 @@ def create_app(settings: Settings, store: Store) -> Litestar:
             return CsrfMiddleware(app, sessions)
 
         auth.append(csrf)
-    ops = AsyncApi.build(settings, store, sessions)
+    ops = AsyncApi.build(settings, store, sessions, trail)
 
     def provide_ops() -> AsyncApi:
         return ops

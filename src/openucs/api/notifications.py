@@ -1,6 +1,6 @@
 """The asynchronous half of the API: the CometD endpoint `/api/v2/notifications` (and any
-sub-path a client appends), the operation runner, the per-session `referenceId` counter, and
-their start and stop with the application.
+sub-path a client appends), the operation runner, the per-session `referenceId` counter, the
+change log's channel `/openucs/changes`, and their start and stop with the application.
 
 The CometD endpoint is mounted outside the authenticating routers: a request without valid
 credentials is not an HTTP 401 but a Bayeux error (`403::Handshake denied`, or `402::Unknown
@@ -22,14 +22,17 @@ from litestar.params import SkipValidation
 from litestar.types import Receive, Scope, Send
 
 from openucs.api.auth import SessionAuth, credentials, request_session
+from openucs.api.changefeed import StoreFeedSource
 from openucs.api.operations import Operation
 from openucs.api.runner import OperationRunner
 from openucs.config import Settings
 from openucs.domain.models import User
 from openucs.errors import Unauthenticated
 from openucs.events.bayeux import BayeuxConfig
+from openucs.events.changefeed import ChangeFeed
 from openucs.events.hub import Hub, open_hub
 from openucs.events.longpoll import LongPollingEndpoint
+from openucs.services.access import AuditSink
 from openucs.services.session_tokens import hash_token
 from openucs.store.base import Store
 
@@ -46,6 +49,7 @@ class AsyncApi:
     sessions: SessionAuth
     hub: Hub
     runner: OperationRunner
+    feed: ChangeFeed
     # referenceIds of callers whose session is not stored (Basic without a cookie): per user,
     # in this process, so that a client that never keeps the cookie writes nothing per request
     # and still tells its operations apart. Another process counts on its own.
@@ -57,7 +61,9 @@ class AsyncApi:
     _unstored: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, settings: Settings, store: Store, sessions: SessionAuth) -> AsyncApi:
+    def build(
+        cls, settings: Settings, store: Store, sessions: SessionAuth, audit: AuditSink
+    ) -> AsyncApi:
         config = BayeuxConfig(
             timeout_ms=settings.cometd_timeout_ms,
             interval_ms=settings.cometd_interval_ms,
@@ -65,13 +71,17 @@ class AsyncApi:
         )
         hub = open_hub(settings.database_url, config, max_queue=settings.cometd_max_queue)
         runner = OperationRunner(hub.publish, workers=settings.operation_workers)
-        return cls(settings, store, sessions, hub, runner)
+        source = StoreFeedSource(settings, store, audit)
+        feed = ChangeFeed(hub.registry, source, poll_seconds=settings.changes_poll_ms / 1000)
+        hub.bayeux.hooks.append(feed)  # the channel /openucs/changes
+        return cls(settings, store, sessions, hub, runner, feed)
 
     async def start(self) -> None:
         await self.hub.start()
 
     async def stop(self) -> None:
         await self.runner.close()
+        await self.feed.stop()
         await self.hub.stop()
 
     async def submit(self, scope: Scope, user: User, operation: Operation) -> int:

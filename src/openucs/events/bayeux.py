@@ -15,7 +15,7 @@ uses it loses nothing even when a poll answer is lost on the way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from openucs.events.channels import is_meta, is_pattern
 from openucs.events.clients import ClientRegistry, CometClient, Message
@@ -49,10 +49,20 @@ class BayeuxConfig:
         }
 
 
+class SubscriptionHook(Protocol):
+    async def subscribing(
+        self, client: CometClient, names: list[str], message: dict[str, Any]
+    ) -> str | None:
+        """Called before `client` subscribes to `names` (valid patterns); an error in the
+        `code:args:message` form refuses the subscription."""
+
+
 class Bayeux:
     def __init__(self, registry: ClientRegistry, config: BayeuxConfig | None = None) -> None:
         self.registry = registry
         self.config = config or BayeuxConfig()
+        # Server-side channels that need to see subscriptions (the change feed).
+        self.hooks: list[SubscriptionHook] = []
 
     async def handle(self, body: object, *, user_id: str | None) -> list[Message]:
         """Answer one HTTP request's messages (an object or an array of them). The
@@ -68,14 +78,14 @@ class Bayeux:
             elif message["channel"] == CONNECT:
                 connects.append(message)
             else:
-                replies.append(self._handle_one(message, user_id))
+                replies.append(await self._handle_one(message, user_id))
         for position, message in enumerate(connects):
             replies.extend(
                 await self._connect(message, user_id, last=position == len(connects) - 1)
             )
         return replies
 
-    def _handle_one(self, message: dict[str, Any], user_id: str | None) -> Message:
+    async def _handle_one(self, message: dict[str, Any], user_id: str | None) -> Message:
         channel = message["channel"]
         if channel == HANDSHAKE:
             return self._handshake(message, user_id)
@@ -84,7 +94,7 @@ class Bayeux:
             return self._unknown_client(message)
         self.registry.touch(client)
         if channel in (SUBSCRIBE, UNSUBSCRIBE):
-            return self._subscription(message, client, add=channel == SUBSCRIBE)
+            return await self._subscription(message, client, add=channel == SUBSCRIBE)
         if channel == DISCONNECT:
             client.closed_by_client = True
             self.registry.remove(client)
@@ -168,7 +178,9 @@ class Bayeux:
                 timeout = asked
         return timeout / 1000
 
-    def _subscription(self, message: dict[str, Any], client: CometClient, *, add: bool) -> Message:
+    async def _subscription(
+        self, message: dict[str, Any], client: CometClient, *, add: bool
+    ) -> Message:
         raw = message.get("subscription")
         given: list[object] = raw if isinstance(raw, list) else [raw]
         names = [n for n in given if isinstance(n, str) and is_pattern(n) and not is_meta(n)]
@@ -181,6 +193,10 @@ class Bayeux:
                 subscription=raw,
             )
         if add:
+            for hook in self.hooks:
+                refused = await hook.subscribing(client, names, message)
+                if refused is not None:
+                    return _error(message, refused, clientId=client.id, subscription=raw)
             client.subscriptions.update(names)
         else:
             client.subscriptions.difference_update(names)

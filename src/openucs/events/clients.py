@@ -105,6 +105,18 @@ class ClientRegistry:
                 count += 1
         return count
 
+    def send(self, client: CometClient, channel: str, data: Any) -> bool:
+        """Queue one message for `client` alone (a feed that keeps a position per client);
+        False when the client is gone."""
+        if self._clients.get(client.id) is not client:
+            return False
+        self._enqueue(client, {"channel": channel, "data": data})
+        return True
+
+    def room(self, client: CometClient) -> int:
+        """How many more messages the client's queue takes before it overflows."""
+        return max(self.max_queue - len(client.queue), 0)
+
     def _enqueue(self, client: CometClient, message: Message) -> None:
         if len(client.queue) >= self.max_queue:
             log.warning(

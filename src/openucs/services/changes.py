@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from openucs.domain.access import ReadScope
 from openucs.domain.changes import ChangeQuery, ChangeRecord, ChangeType
 from openucs.errors import Gone, InvalidInput
+from openucs.services.access import Reader
 from openucs.store.base import Store
 
 log = logging.getLogger("openucs.changes")
 
 MAX_CHANGES_PAGE = 1000
 PRUNE_EVERY = timedelta(hours=1)
+# Read-audit actions: a page of the pull route, records pushed by the event stream or CometD.
+PULLED = "changes.read"
+PUSHED = "changes.stream"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +68,7 @@ def read_changes(
         raise InvalidInput("after", "must be a seq (0 or more)")
     if not 1 <= limit <= MAX_CHANGES_PAGE:
         raise InvalidInput("limit", f"must be between 1 and {MAX_CHANGES_PAGE}")
-    oldest, last = store.change_bounds()
-    if after + 1 < oldest:
-        raise Gone(
-            f"after: records after {after} are past the retention; the oldest kept is "
-            f"{oldest} (ask with after={oldest - 1})",
-            oldest=oldest,
-        )
+    last = _kept_after(store, after)
     # The page ends at the last seq known before reading: a full page goes on from its last
     # record; a short one has read everything up to `last` (an agent's page may be short
     # because most records are of others).
@@ -79,6 +77,55 @@ def read_changes(
     if len(found) == limit:
         return ChangePage(found, found[-1].seq, found[-1].seq >= last)
     return ChangePage(found, max(after, last), True)
+
+
+def read_changes_as(
+    reader: Reader,
+    *,
+    store: Store,
+    after: int,
+    limit: int,
+    types: Iterable[ChangeType] = (),
+    action: str = PULLED,
+) -> ChangePage:
+    """`read_changes` in the reader's scope, recorded in the read audit."""
+    page = read_changes(store=store, scope=reader.scope, after=after, limit=limit, types=types)
+    record_reads(reader, page.changes, action)
+    return page
+
+
+def start_position(store: Store, after: int | None) -> int:
+    """Where a feed starts: after `after`, or after the last seq when None; Gone when records
+    after `after` were pruned already."""
+    if after is None:
+        return store.change_bounds()[1]
+    if after < 0:
+        raise InvalidInput("after", "must be a seq (0 or more)")
+    _kept_after(store, after)
+    return after
+
+
+def record_reads(reader: Reader, records: Sequence[ChangeRecord], action: str) -> None:
+    """The read audit of records handed to a reader: one record for the interactions of the
+    batch, one for each contact; a record of something deleted carries only its id and is
+    no read of it."""
+    seen = tuple(dict.fromkeys(r.interaction.id for r in records if r.interaction is not None))
+    if seen:
+        reader.record(action, interaction_ids=seen)
+    for contact_id in dict.fromkeys(r.contact.id for r in records if r.contact is not None):
+        reader.record(action, contact_id=contact_id)
+
+
+def _kept_after(store: Store, after: int) -> int:
+    """The last seq; Gone when records after `after` are past the retention."""
+    oldest, last = store.change_bounds()
+    if after + 1 < oldest:
+        raise Gone(
+            f"after: records after {after} are past the retention; the oldest kept is "
+            f"{oldest} (ask with after={oldest - 1})",
+            oldest=oldest,
+        )
+    return last
 
 
 class ChangePruner:

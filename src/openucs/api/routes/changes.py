@@ -1,6 +1,7 @@
 """The change feed under `/openucs/v1`: `GET /changes` (pull, a page after a seq) and
 `GET /changes/stream` (Server-Sent Events, `id:` = seq). Everyone signed in may read; an
-agent gets the records of what they may read (docs/changes.md)."""
+agent gets the records of what they may read (docs/changes.md). Both leave read-audit
+records of what they hand out."""
 
 from __future__ import annotations
 
@@ -43,9 +44,9 @@ def read_changes(
 ) -> ChangesAnswer:
     """Change records after a seq, oldest first; 410 (header `OpenUCS-Oldest-Seq`) when records
     after it are past the retention."""
-    page = changes.read_changes(
+    page = changes.read_changes_as(
+        reader,
         store=ctx.store,
-        scope=reader.scope,
         after=_seq("after", after),
         limit=_seq("limit", limit or "100"),
         types=changes.parse_types(types),
@@ -74,11 +75,15 @@ async def stream_changes(
     a comment line as heartbeat. A reconnect resumes after `Last-Event-ID` (else `after`)."""
     start = _seq("Last-Event-ID", last_event_id) if last_event_id else _seq("after", after)
     chosen = changes.parse_types(types)
-    scope = reader.scope
 
     def page(after_seq: int) -> changes.ChangePage:
-        return changes.read_changes(
-            store=ctx.store, scope=scope, after=after_seq, limit=STREAM_PAGE, types=chosen
+        return changes.read_changes_as(
+            reader,
+            store=ctx.store,
+            after=after_seq,
+            limit=STREAM_PAGE,
+            types=chosen,
+            action=changes.PUSHED,
         )
 
     first = await anyio.to_thread.run_sync(page, start)  # a 410 or 400 before the stream
