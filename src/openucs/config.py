@@ -74,6 +74,8 @@ class Settings:
     cometd_max_interval_ms: int = 15_000
     cometd_max_queue: int = 1000
     operation_workers: int = 8
+    # `openucs serve` worker processes on one port; 0: the number of CPU cores.
+    workers: int = 0
 
     def __post_init__(self) -> None:
         _ = self.zone  # fail fast on an unknown zone
@@ -95,7 +97,12 @@ class Settings:
         for name in (*positive, "operation_workers"):
             if getattr(self, name) < 1:
                 raise InvalidInput(name, "must be positive")
-        for name in ("cometd_interval_ms", "login_max_failures", "login_lockout_seconds"):
+        for name in (
+            "cometd_interval_ms",
+            "login_max_failures",
+            "login_lockout_seconds",
+            "workers",
+        ):
             if getattr(self, name) < 0:
                 raise InvalidInput(name, "must not be negative")
 
@@ -104,6 +111,11 @@ class Settings:
         """The enabled GWS features (spec 1.4); `*` means all of them."""
         names = {f.strip() for f in self.enabled_features.split(",") if f.strip()}
         return frozenset(ALL_FEATURES) if "*" in names else frozenset(names)
+
+    @property
+    def worker_count(self) -> int:
+        """The worker processes `openucs serve` runs: `workers`, or the CPU cores for 0."""
+        return self.workers or os.cpu_count() or 1
 
     @staticmethod
     def split(value: str) -> list[str]:

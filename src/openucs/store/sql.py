@@ -66,6 +66,7 @@ from openucs.store._saved import SavedSearchMethods
 from openucs.store._search import TextDialect, other_tier, words_only
 from openucs.store._stats import StatsQueries
 from openucs.store._voice import VoiceMethods
+from openucs.store._workers import WorkerStateMethods
 from openucs.store.base import PreparedInteractions
 from openucs.store.schema import (
     interaction_attributes,
@@ -102,7 +103,14 @@ def _now_ms() -> int:
     return to_millis(datetime.now(UTC))
 
 
-class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, ChangeMethods):
+class SqlStore(
+    StatsQueries,
+    VoiceMethods,
+    AuditMethods,
+    SavedSearchMethods,
+    ChangeMethods,
+    WorkerStateMethods,
+):
     """Store over SQLAlchemy Core. Thread-safe: engines pool their connections."""
 
     _text: TextDialect  # the engine's full-text matching
