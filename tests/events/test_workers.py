@@ -199,7 +199,8 @@ def test_cometd_sessions_and_csrf_hold_across_workers(
         headers = {**session, "X-CSRF-TOKEN": token}
 
         async def scenario() -> None:
-            async with SpreadClient(server.notifications, "agent1") as client:
+            client = SpreadClient(server.notifications, "agent1")
+            async with client:
                 await client.subscribe("/v2/ucs/**")
                 assert client._transport is not None
                 home = str(client._transport.client_id).partition(".")[0]
