@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -102,15 +104,29 @@ def _serve_workers(settings: Settings, count: int) -> None:
 
     with tempfile.TemporaryDirectory(prefix="openucs-workers-") as bus_dir:
         Path(bus_dir).chmod(0o700)
-        os.environ.update(
-            {
-                WORKER_BUS_ENV: bus_dir,
-                f"{ENV_PREFIX}DATABASE_URL": settings.database_url,
-                f"{ENV_PREFIX}HOST": settings.host,
-                f"{ENV_PREFIX}PORT": str(settings.port),
-            }
-        )
-        _run_uvicorn(settings, "openucs.api.asgi:app_factory", factory=True, workers=count)
+        for_workers = {
+            WORKER_BUS_ENV: bus_dir,
+            f"{ENV_PREFIX}DATABASE_URL": settings.database_url,
+            f"{ENV_PREFIX}HOST": settings.host,
+            f"{ENV_PREFIX}PORT": str(settings.port),
+        }
+        with _environment(for_workers):  # the workers start with a copy of it
+            _run_uvicorn(settings, "openucs.api.asgi:app_factory", factory=True, workers=count)
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """`os.environ` with `values`, as it was again afterwards."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def prepare_demo(store: Store) -> bool:
