@@ -76,9 +76,16 @@ class WorkerBus:
         Cancelling the call closes the connection, which cancels the work over there."""
         if not TAG.match(tag):
             raise PeerGone(tag)
+        path = self.directory / f"{tag}.sock"
         try:
-            reader, writer = await asyncio.open_unix_connection(str(self.directory / f"{tag}.sock"))
-        except (FileNotFoundError, ConnectionRefusedError) as gone:
+            reader, writer = await asyncio.open_unix_connection(str(path))
+        except FileNotFoundError as gone:
+            raise PeerGone(tag) from gone
+        except ConnectionRefusedError as gone:
+            # Nobody listens: a worker that died without stopping (uvicorn starts a new one,
+            # under a new tag). Its socket file goes, so broadcasts stop trying it.
+            with contextlib.suppress(OSError):
+                path.unlink()
             raise PeerGone(tag) from gone
         try:
             await _write(writer, {"k": kind, "b": body})
