@@ -62,6 +62,7 @@ def main() -> int:
     finally:
         store.close()
     paths = _contact_paths(Path(make_url(url).database or ""))
+    load_before = os.getloadavg()[0]
     runs: dict[int, list[dict[str, Any]]] = {w: [] for w in args.workers}
     for round_ in range(args.rounds):
         order = args.workers if round_ % 2 == 0 else list(reversed(args.workers))
@@ -76,6 +77,8 @@ def main() -> int:
         "connections": CONNECTIONS,
         "requests_per_connection": args.requests,
         "rounds": args.rounds,
+        # The 1-minute load average before and after: other work on a shared machine.
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "results": {str(w): _summary(r) for w, r in runs.items()},
         "runs": {str(w): r for w, r in runs.items()},
     }
@@ -190,7 +193,8 @@ def _markdown(record: dict[str, Any]) -> str:
         f"{record['connections']} connections at once, each a session-cookie client reading "
         f"the 100 newest interactions of one of the 16 busiest contacts, "
         f"{record['requests_per_connection']} requests each; medians of "
-        f"{record['rounds']} rounds (`bench/workers.py`).",
+        f"{record['rounds']} rounds (`bench/workers.py`). Load average (1 min) before and "
+        f"after: {record['load_average'][0]} and {record['load_average'][1]}.",
         "",
         "| `--workers` | requests/s | p50 ms | p99 ms | connections per worker (each round) |",
         "|---:|---:|---:|---:|---|",
