@@ -211,6 +211,7 @@ def server(
     logged in with a session cookie. The server's process id is appended to `pids`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENUCS_")}
     env["OPENUCS_LOG_LEVEL"] = "warning"  # no access log line per request
+    env["OPENUCS_WORKERS"] = "1"  # one process, as measured so far (bench/workers.py: more)
     env.update({f"OPENUCS_{k.upper()}": v for k, v in (settings or {}).items()})
     with log_path.open("wb") as log:
         process = subprocess.Popen(

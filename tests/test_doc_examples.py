@@ -100,7 +100,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         yield Demo(port, directory, env)
     finally:
         server.terminate()
-        server.wait(15)
+        server.wait(45)  # several workers stop one after the other
         log.close()
 
 

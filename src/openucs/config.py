@@ -101,6 +101,8 @@ class Settings:
     webhook_poll_ms: int = 250
     webhook_workers: int = 4
     webhook_allow_private_targets: bool = False
+    # `openucs serve` worker processes on one port; 0: the number of CPU cores.
+    workers: int = 0
 
     def __post_init__(self) -> None:
         _ = self.zone  # fail fast on an unknown zone
@@ -138,6 +140,7 @@ class Settings:
             "login_max_failures",
             "login_lockout_seconds",
             "archive_after_days",
+            "workers",
         )
         for name in not_negative:
             if getattr(self, name) < 0:
@@ -148,6 +151,11 @@ class Settings:
         """The enabled GWS features (spec 1.4); `*` means all of them."""
         names = {f.strip() for f in self.enabled_features.split(",") if f.strip()}
         return frozenset(ALL_FEATURES) if "*" in names else frozenset(names)
+
+    @property
+    def worker_count(self) -> int:
+        """The worker processes `openucs serve` runs: `workers`, or the CPU cores for 0."""
+        return self.workers or os.cpu_count() or 1
 
     @staticmethod
     def split(value: str) -> list[str]:

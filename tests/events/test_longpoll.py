@@ -107,6 +107,7 @@ def test_a_dropped_poll_takes_nothing_from_the_queue() -> None:
         poll.hang_up()
         await task
         assert poll.sent == []  # nothing written to the departed client
+        assert isinstance(app.bayeux, Bayeux)
         app.bayeux.registry.deliver("u1", TOPIC, {"referenceId": 1})
         replies = (await call(app, [{"channel": "/meta/connect", "clientId": client_id}])).json
         assert replies[0] == {"channel": TOPIC, "data": {"referenceId": 1}}

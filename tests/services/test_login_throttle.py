@@ -139,3 +139,37 @@ def test_every_refused_name_costs_one_hash_check(
     with pytest.raises(LockedOut):
         auth.basic("nobody", PASSWORD)
     assert hasher.verified == before
+
+
+def test_shared_lockout_counts_failures_over_every_worker(
+    auth: Authenticator, store: Store, clock: Clock
+) -> None:
+    wall = Clock()
+    one, two, three = (
+        Authenticator(
+            store,
+            max_failures=3,
+            lockout_seconds=60,
+            clock=clock,
+            wall_clock=wall,
+            shared_lockout=True,
+        )
+        for _ in range(3)
+    )
+    for worker in (one, two):
+        assert worker.basic("agent1", PASSWORD).user_name == "agent1"  # remembered by both
+    fail(one, "agent1", 2)
+    fail(two, "agent1", 1)  # the third in a row, on the other worker: locked out
+    with pytest.raises(LockedOut):
+        three.basic("agent1", PASSWORD)  # a worker that remembers nothing asks the store
+    one.refresh_lockouts()  # what each worker does every second
+    with pytest.raises(LockedOut):
+        one.cached_basic("agent1", PASSWORD)  # the remembered password is refused too
+    assert two.basic("agent2", PASSWORD).user_name == "agent2"
+    wall.now += 61
+    clock.now += 61
+    assert one.basic("agent1", PASSWORD).user_name == "agent1"
+    fail(two, "agent1", 2)
+    assert three.basic("agent1", PASSWORD).user_name == "agent1"  # checked: count again
+    fail(one, "agent1", 2)
+    assert store.login_locked_until("agent1") < wall.now * 1000  # no second lockout

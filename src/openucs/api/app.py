@@ -30,7 +30,9 @@ from openucs.api.routes import (
     users,
     webhooks,
 )
+from openucs.api.workers import LockoutMirror
 from openucs.config import Settings
+from openucs.events.bus import WorkerBus
 from openucs.services.access import Reader
 from openucs.services.archive import ArchiveSchedule
 from openucs.services.audit import AuditTrail
@@ -84,13 +86,16 @@ EXTENSION_ROUTES = [
 ]
 
 
-def create_app(settings: Settings, store: Store) -> Litestar:
+def create_app(settings: Settings, store: Store, bus: WorkerBus | None = None) -> Litestar:
+    """The application of one server process; `bus` when it is one of several workers
+    (docs/operations.md): then login lockouts, referenceIds and CometD are shared with them."""
     authenticator = Authenticator(
         store,
         cache_seconds=settings.basic_auth_cache_seconds,
         session_idle_seconds=settings.session_idle_seconds,
         max_failures=settings.login_max_failures,
         lockout_seconds=settings.login_lockout_seconds,
+        shared_lockout=bus is not None,
     )
     sessions = SessionAuth(authenticator, cookie_secure=settings.session_cookie_secure)
     trail = AuditTrail(
@@ -126,7 +131,15 @@ def create_app(settings: Settings, store: Store) -> Litestar:
             return CsrfMiddleware(app, sessions)
 
         auth.append(csrf)
-    ops = AsyncApi.build(settings, store, sessions, trail)
+    ops = AsyncApi.build(settings, store, sessions, trail, bus)
+    lifecycle = (
+        [ops.start, trail.start, pruner.start, archiver.start, dispatcher.start, retention.start],
+        [ops.stop, trail.close, pruner.close, archiver.close, dispatcher.close, retention.close],
+    )
+    if bus is not None:
+        lockouts = LockoutMirror(authenticator)
+        lifecycle[0].append(lockouts.start)
+        lifecycle[1].append(lockouts.stop)
 
     def provide_ops() -> AsyncApi:
         return ops
@@ -160,22 +173,8 @@ def create_app(settings: Settings, store: Store) -> Litestar:
             "reader": Provide(provide_reader, sync_to_thread=False),
             "ops": Provide(provide_ops, use_cache=True, sync_to_thread=False),
         },
-        on_startup=[
-            ops.start,
-            trail.start,
-            pruner.start,
-            archiver.start,
-            dispatcher.start,
-            retention.start,
-        ],
-        on_shutdown=[
-            ops.stop,
-            trail.close,
-            pruner.close,
-            archiver.close,
-            dispatcher.close,
-            retention.close,
-        ],
+        on_startup=lifecycle[0],
+        on_shutdown=lifecycle[1],
         cors_config=cors_config(settings),
         exception_handlers=exception_handlers(),
         before_request=check_request,

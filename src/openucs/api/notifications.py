@@ -21,7 +21,7 @@ from litestar.handlers import asgi
 from litestar.params import SkipValidation
 from litestar.types import Receive, Scope, Send
 
-from openucs.api.auth import SessionAuth, credentials, request_session
+from openucs.api.auth import RequestSession, SessionAuth, credentials, request_session
 from openucs.api.changefeed import StoreFeedSource
 from openucs.api.operations import Operation
 from openucs.api.runner import OperationRunner
@@ -29,6 +29,7 @@ from openucs.config import Settings
 from openucs.domain.models import User
 from openucs.errors import Unauthenticated
 from openucs.events.bayeux import BayeuxConfig
+from openucs.events.bus import WorkerBus
 from openucs.events.changefeed import ChangeFeed
 from openucs.events.hub import Hub, open_hub
 from openucs.events.longpoll import LongPollingEndpoint
@@ -59,22 +60,30 @@ class AsyncApi:
     # The referenceId given to a minted session before it was stored, by token hash: when its
     # cookie comes back to this process, the stored counter goes on from there.
     _unstored: dict[str, int] = field(default_factory=dict)
+    # Several worker processes: the counters of callers without a stored session are in the
+    # store too (one per user), and a session's counter starts above its user's.
+    shared_counters: bool = False
 
     @classmethod
     def build(
-        cls, settings: Settings, store: Store, sessions: SessionAuth, audit: AuditSink
+        cls,
+        settings: Settings,
+        store: Store,
+        sessions: SessionAuth,
+        audit: AuditSink,
+        bus: WorkerBus | None = None,
     ) -> AsyncApi:
         config = BayeuxConfig(
             timeout_ms=settings.cometd_timeout_ms,
             interval_ms=settings.cometd_interval_ms,
             max_interval_ms=settings.cometd_max_interval_ms,
         )
-        hub = open_hub(settings.database_url, config, max_queue=settings.cometd_max_queue)
+        hub = open_hub(settings.database_url, config, max_queue=settings.cometd_max_queue, bus=bus)
         runner = OperationRunner(hub.publish, workers=settings.operation_workers)
         source = StoreFeedSource(settings, store, audit)
         feed = ChangeFeed(hub.registry, source, poll_seconds=settings.changes_poll_ms / 1000)
         hub.bayeux.hooks.append(feed)  # the channel /openucs/changes
-        return cls(settings, store, sessions, hub, runner, feed)
+        return cls(settings, store, sessions, hub, runner, feed, shared_counters=bus is not None)
 
     async def start(self) -> None:
         await self.hub.start()
@@ -95,6 +104,8 @@ class AsyncApi:
         server processes), or for a session not stored yet, from this process's counter of
         the user."""
         session = request_session(scope)
+        if self.shared_counters:
+            return await sync_to_thread(self._shared_reference_id, session, user)
         if session is not None and session.stored:
             token_hash = hash_token(session.token)
             after = self._unstored.pop(token_hash, 0)
@@ -108,10 +119,20 @@ class AsyncApi:
             self._unstored[hash_token(session.token)] = reference_id
         return reference_id
 
+    def _shared_reference_id(self, session: RequestSession | None, user: User) -> int:
+        """Several workers: a stored session's counter, started above every referenceId its
+        user's unstored calls got (whichever worker gave them); else the user's counter."""
+        if session is not None and session.stored:
+            after = self.store.last_user_reference_id(user.id)
+            found = self.store.next_reference_id(hash_token(session.token), after)
+            if found is not None:
+                return found
+        return self.store.next_user_reference_id(user.id)
+
     def endpoint(self) -> Any:
         """The Litestar handler of the CometD endpoint."""
         transport = LongPollingEndpoint(
-            self.hub.bayeux, self._authenticate, max_body_bytes=self.settings.max_body_bytes
+            self.hub.handler, self._authenticate, max_body_bytes=self.settings.max_body_bytes
         )
 
         @asgi(NOTIFICATIONS_PATH, is_mount=True, copy_scope=False)

@@ -29,13 +29,18 @@ from openucs.cli.subject import subject_export
 @serve_options
 @click.pass_context
 def cli(
-    ctx: click.Context, database: str | None, host: str | None, port: int | None, demo: bool
+    ctx: click.Context,
+    database: str | None,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    demo: bool,
 ) -> None:
     """OpenUCS: an interaction history server, wire-compatible with the GWS 8.5 Interaction
     History API. Without a command, serves (the options above are those of `serve`)."""
     if ctx.invoked_subcommand is None:
-        ctx.invoke(serve, database=database, host=host, port=port, demo=demo)
-    elif database or host or port or demo:
+        ctx.invoke(serve, database=database, host=host, port=port, workers=workers, demo=demo)
+    elif database or host or port or workers is not None or demo:
         raise click.UsageError(
             "put the options after the command, e.g. `openucs seed --database URL`"
         )

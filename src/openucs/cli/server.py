@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -9,7 +14,7 @@ import click
 from openucs import __version__
 from openucs.cli._common import database_option, opened, safe_url, settings_for
 from openucs.cli.data import seed_store
-from openucs.config import Settings
+from openucs.config import ENV_PREFIX, Settings
 from openucs.demo import DemoPlan
 from openucs.domain.enums import Role
 from openucs.errors import Unauthenticated
@@ -36,6 +41,13 @@ def serve_options(func: Any) -> Any:
                 "--port", type=click.IntRange(1, 65535), default=None, help="Default 8080."
             ),
             click.option(
+                "--workers",
+                type=click.IntRange(0, 256),
+                default=None,
+                help="Worker processes on the one port (default: the number of CPU cores; "
+                "1 serves in this process).",
+            ),
+            click.option(
                 "--demo",
                 is_flag=True,
                 help="Load demo history and demo logins on the first start (empty database).",
@@ -48,29 +60,73 @@ def serve_options(func: Any) -> Any:
 
 @click.command()
 @serve_options
-def serve(database: str | None, host: str | None, port: int | None, demo: bool) -> None:
+def serve(
+    database: str | None, host: str | None, port: int | None, workers: int | None, demo: bool
+) -> None:
     """Run the HTTP server (the default command). Migrates the database first."""
-    import uvicorn
-
     from openucs.api.app import create_app
 
-    settings = settings_for(database, host=host, port=port)
+    settings = settings_for(database, host=host, port=port, workers=workers)
+    count = settings.worker_count
     with opened(settings, upgrade=True) as store:
         loaded = prepare_demo(store) if demo else False
         click.echo(f"OpenUCS {__version__}, database {safe_url(settings.database_url)}")
-        _announce(settings)
+        _announce(settings, count)
         if demo:
             _announce_demo_logins(store, loaded=loaded)
         if not any(user.can_login for user in store.list_users()):
             _explain_first_login(settings)
-        uvicorn.run(
-            create_app(settings, store),
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-            # Held CometD long polls would otherwise delay a shutdown by their whole timeout.
-            timeout_graceful_shutdown=5,
-        )
+        if count == 1:
+            _run_uvicorn(settings, create_app(settings, store))
+            return
+    _serve_workers(settings, count)
+
+
+def _run_uvicorn(settings: Settings, app: Any, **more: Any) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        # Held CometD long polls would otherwise delay a shutdown by their whole timeout.
+        timeout_graceful_shutdown=5,
+        **more,
+    )
+
+
+def _serve_workers(settings: Settings, count: int) -> None:
+    """`count` uvicorn workers on one socket, each building its app from the environment
+    (api/asgi.py) after this process migrated; the worker bus lives in a private temporary
+    directory, removed at exit."""
+    from openucs.api.asgi import WORKER_BUS_ENV
+
+    with tempfile.TemporaryDirectory(prefix="openucs-workers-") as bus_dir:
+        Path(bus_dir).chmod(0o700)
+        for_workers = {
+            WORKER_BUS_ENV: bus_dir,
+            f"{ENV_PREFIX}DATABASE_URL": settings.database_url,
+            f"{ENV_PREFIX}HOST": settings.host,
+            f"{ENV_PREFIX}PORT": str(settings.port),
+        }
+        with _environment(for_workers):  # the workers start with a copy of it
+            _run_uvicorn(settings, "openucs.api.asgi:app_factory", factory=True, workers=count)
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """`os.environ` with `values`, as it was again afterwards."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def prepare_demo(store: Store) -> bool:
@@ -110,7 +166,9 @@ def working_demo_logins(store: Store) -> list[tuple[str, Role, str]]:
     return working
 
 
-def _announce(settings: Settings) -> None:
+def _announce(settings: Settings, workers: int) -> None:
+    if workers > 1:
+        click.echo(f"{workers} worker processes")
     click.echo(f"Web UI: http://{settings.host}:{settings.port}/")
     click.echo(f"API: {settings.api_base_url} (e.g. {settings.api_base_url}/me)")
 

@@ -209,6 +209,10 @@ class Bayeux:
             return None
         return client
 
+    def unknown_client(self, message: dict[str, Any]) -> Message:
+        """The answer to a message naming a client this server does not know."""
+        return self._unknown_client(message)
+
     def _unknown_client(self, message: dict[str, Any]) -> Message:
         advice = {"reconnect": "handshake", "interval": self.config.interval_ms}
         return _error(message, "402::Unknown client", advice=advice)

@@ -55,12 +55,14 @@ class ClientRegistry:
     max_interval: float = 15.0
     max_queue: int = 1000
     clock: Callable[[], float] = time.monotonic
+    # Starts every client id: the worker's bus tag and a dot when several workers serve.
+    id_prefix: str = ""
     _clients: dict[str, CometClient] = field(default_factory=dict)
     _by_user: dict[str, dict[str, CometClient]] = field(default_factory=dict)
 
     # --- membership ----------------------------------------------------------------------
     def create(self, user_id: str) -> CometClient:
-        client = CometClient(secrets.token_urlsafe(18), user_id, self.clock())
+        client = CometClient(self.id_prefix + secrets.token_urlsafe(18), user_id, self.clock())
         self._clients[client.id] = client
         self._by_user.setdefault(user_id, {})[client.id] = client
         return client

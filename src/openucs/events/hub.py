@@ -4,8 +4,12 @@ user, whichever server process holds its long poll.
 The hub delivers to the clients of its own process directly, and hands each message to a
 fan-out that carries it to the other processes:
 
-- `LocalFanout` (SQLite): nothing to carry, one process serves everything;
+- `LocalFanout` (SQLite, one process): nothing to carry, one process serves everything;
+- `BusFanout` (SQLite, several workers of one server): the worker bus (events/workers.py);
 - `PostgresFanout` (PostgreSQL): LISTEN/NOTIFY on the database itself, no extra server.
+
+With several workers the hub also forwards each CometD request to the worker where its client
+lives (`handler`, events/workers.py); with one, `handler` is the Bayeux server itself.
 
 `open_hub(...)` picks one from the database URL. `start()` also runs the sweeper that expires
 clients which stopped polling.
@@ -17,14 +21,22 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from openucs.events.bayeux import Bayeux, BayeuxConfig
-from openucs.events.clients import ClientRegistry
+from openucs.events.clients import ClientRegistry, Message
+
+if TYPE_CHECKING:
+    from openucs.events.bus import WorkerBus
 
 log = logging.getLogger(__name__)
 
 Deliver = Callable[[str, str, Any], int]
+
+
+class BayeuxHandler(Protocol):
+    async def handle(self, body: object, *, user_id: str | None) -> list[Message]:
+        """Answer one HTTP request's Bayeux messages."""
 
 
 class Fanout(Protocol):
@@ -57,16 +69,27 @@ class Hub:
         fanout: Fanout | None = None,
         *,
         max_queue: int = 1000,
+        bus: WorkerBus | None = None,
     ) -> None:
         self.config = config or BayeuxConfig()
         self.registry = ClientRegistry(
-            max_interval=self.config.max_interval_ms / 1000, max_queue=max_queue
+            max_interval=self.config.max_interval_ms / 1000,
+            max_queue=max_queue,
+            id_prefix=f"{bus.tag}." if bus is not None else "",
         )
         self.bayeux = Bayeux(self.registry, self.config)
+        self.handler: BayeuxHandler = self.bayeux
+        self.bus = bus
+        if bus is not None:
+            from openucs.events.workers import ForwardingBayeux
+
+            self.handler = ForwardingBayeux(self.bayeux, bus)
         self.fanout: Fanout = fanout or LocalFanout()
         self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        if self.bus is not None:
+            await self.bus.start()
         await self.fanout.start(self.registry.deliver)
         self._sweeper = asyncio.create_task(self.registry.run_sweeper(), name="cometd-sweeper")
 
@@ -79,6 +102,8 @@ class Hub:
         for client in self.registry.all_clients():
             self.registry.remove(client)
         await self.fanout.stop()
+        if self.bus is not None:
+            await self.bus.stop()
 
     async def publish(self, user_id: str, channel: str, data: Any) -> int:
         """Deliver here, then to the other processes; returns the local client count. A fan-out
@@ -96,10 +121,19 @@ def open_hub(
     config: BayeuxConfig | None = None,
     *,
     max_queue: int = 1000,
+    bus: WorkerBus | None = None,
 ) -> Hub:
-    """A hub whose fan-out suits the database: PostgreSQL LISTEN/NOTIFY, else in-process."""
+    """A hub whose fan-out suits the database: PostgreSQL LISTEN/NOTIFY; on SQLite the worker
+    bus when several workers serve, else in-process."""
+    fanout: Fanout
     if database_url.startswith(("postgresql", "postgres")):
         from openucs.events.pgfanout import PostgresFanout
 
-        return Hub(config, PostgresFanout(database_url), max_queue=max_queue)
-    return Hub(config, LocalFanout(), max_queue=max_queue)
+        fanout = PostgresFanout(database_url)
+    elif bus is not None:
+        from openucs.events.workers import BusFanout
+
+        fanout = BusFanout(bus)
+    else:
+        fanout = LocalFanout()
+    return Hub(config, fanout, max_queue=max_queue, bus=bus)

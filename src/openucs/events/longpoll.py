@@ -19,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-from openucs.events.bayeux import Bayeux
+from openucs.events.hub import BayeuxHandler
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -33,7 +33,7 @@ JSON_TYPE = b"application/json;charset=UTF-8"
 
 class LongPollingEndpoint:
     def __init__(
-        self, bayeux: Bayeux, authenticate: Authenticate, *, max_body_bytes: int = 1_048_576
+        self, bayeux: BayeuxHandler, authenticate: Authenticate, *, max_body_bytes: int = 1_048_576
     ) -> None:
         self.bayeux = bayeux
         self.authenticate = authenticate

@@ -170,9 +170,11 @@ class Authenticator:
     cache_seconds: float = 60.0
     session_idle_seconds: float = 28_800.0
     # After this many failed password checks in a row, a user name is refused without a check
-    # for `lockout_seconds` (0: never): online guessing gets a few tries a minute. Per process.
+    # for `lockout_seconds` (0: never): online guessing gets a few tries a minute. Counted in
+    # this process, or with `shared_lockout` (several worker processes) in the store.
     max_failures: int = 5
     lockout_seconds: float = 60.0
+    shared_lockout: bool = False
     clock: Callable[[], float] = time.monotonic
     wall_clock: Callable[[], float] = time.time  # session issue times (epoch seconds)
     _key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
@@ -201,11 +203,15 @@ class Authenticator:
             if current is None:
                 raise Unauthenticated()
             return current
+        if self.shared_lockout:
+            self._refuse_if_locked_out_anywhere(user_name)
         user = self.store.get_user_by_name(user_name)
         stored = user.password_hash if user is not None and user.can_login else None
         if not _verify(stored or _dummy_hash(), password) or user is None or stored is None:
             self._count_failure(user_name)
             raise Unauthenticated()
+        if self.shared_lockout:
+            self.store.clear_login_failures(user_name)
         with self._lock:
             self._failures.pop(user_name, None)
             if len(self._cache) > _CACHE_LIMIT:
@@ -239,6 +245,14 @@ class Authenticator:
     def _count_failure(self, user_name: str) -> None:
         if self.max_failures <= 0:
             return
+        if self.shared_lockout:
+            until_ms = int((self.wall_clock() + self.lockout_seconds) * 1000)
+            locked = self.store.count_login_failure(
+                user_name, max_failures=self.max_failures, until_ms=until_ms
+            )
+            if locked:
+                self._mirror_lockouts({user_name: locked})
+            return
         with self._lock:
             count = self._failures.get(user_name, (0, 0.0))[0] + 1
             if len(self._failures) > _CACHE_LIMIT:
@@ -247,6 +261,24 @@ class Authenticator:
                 self._failures[user_name] = (0, self.clock() + self.lockout_seconds)
             else:
                 self._failures[user_name] = (count, 0.0)
+
+    def _refuse_if_locked_out_anywhere(self, user_name: str) -> None:
+        """Shared lockout: the lockout another process may have decided, from the store."""
+        until_ms = self.store.login_locked_until(user_name)
+        if until_ms > self.wall_clock() * 1000:
+            self._mirror_lockouts({user_name: until_ms})
+            self._refuse_if_locked_out(user_name)
+
+    def refresh_lockouts(self) -> None:
+        """Shared lockout: copy the lockouts in force from the store, so that a password
+        remembered here (checked without I/O) is refused too. Run every second or so."""
+        self._mirror_lockouts(self.store.login_lockouts(int(self.wall_clock() * 1000)))
+
+    def _mirror_lockouts(self, lockouts: dict[str, int]) -> None:
+        now_wall, now = self.wall_clock(), self.clock()
+        with self._lock:
+            for user_name, until_ms in lockouts.items():
+                self._failures[user_name] = (0, now + until_ms / 1000 - now_wall)
 
     def _digest(self, user_name: str, password: str) -> bytes:
         return hmac.digest(self._key, f"{user_name}\0{password}".encode(), "sha256")

@@ -295,6 +295,28 @@ class Store(Protocol):
         """The next operation `referenceId` of a session (1, 2, ...; at least `after` + 1),
         atomically across processes; None when the session does not exist."""
 
+    # --- state shared by the worker processes (docs/operations.md) ---------------------------
+    def count_login_failure(self, user_name: str, *, max_failures: int, until_ms: int) -> int:
+        """Count one failed password check of `user_name`; the `max_failures`-th in a row
+        locks it out until `until_ms` and starts the count again. Returns the lockout's end
+        (epoch ms), 0 when this failure locked nothing."""
+
+    def login_locked_until(self, user_name: str) -> int:
+        """The end (epoch ms) of the last lockout of `user_name`; 0 when there was none."""
+
+    def login_lockouts(self, now_ms: int) -> dict[str, int]:
+        """The lockouts in force at `now_ms`: user name -> end (epoch ms)."""
+
+    def clear_login_failures(self, user_name: str) -> None:
+        """Forget the failed checks of `user_name` (after a successful one)."""
+
+    def next_user_reference_id(self, user_id: str) -> int:
+        """The next `referenceId` (1, 2, ...) for a user's callers without a stored session,
+        atomically across processes."""
+
+    def last_user_reference_id(self, user_id: str) -> int:
+        """The last `referenceId` that `next_user_reference_id` gave for `user_id` (0: none)."""
+
     # --- server secrets --------------------------------------------------------------------
     def server_secret(self, name: str, candidate: str) -> str:
         """The secret stored under `name`, storing `candidate` when there is none: every

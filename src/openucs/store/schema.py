@@ -253,6 +253,24 @@ server_secrets = Table(
     Column("created_ms", BigInteger, nullable=False),
 )
 
+# Shared state of the worker processes of `openucs serve --workers N` (docs/operations.md):
+# failed password checks in a row and the lockout they led to, per user name (written on the
+# slow path of a password check only), and the `referenceId` counter of callers whose session
+# is not stored, per user.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("user_name", String(128), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("locked_until_ms", BigInteger, nullable=False),
+)
+reference_counters = Table(
+    "reference_counters",
+    metadata,
+    Column("user_id", String(32), primary_key=True),
+    Column("last_reference_id", BigInteger, nullable=False),
+)
+
 # The read audit: who read which interactions or contact, when, through what and from where.
 # Appended in batches (services/audit.py), read newest first by (at_ms, seq), pruned by age.
 # No foreign keys: a record outlives what it names.

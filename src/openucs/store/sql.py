@@ -74,6 +74,7 @@ from openucs.store._search import TextDialect, other_tier, words_only
 from openucs.store._stats import StatsQueries
 from openucs.store._voice import VoiceMethods
 from openucs.store._webhooks import WebhookMethods
+from openucs.store._workers import WorkerStateMethods
 from openucs.store.base import PreparedInteractions
 from openucs.store.schema import (
     interaction_attributes,
@@ -125,6 +126,7 @@ class SqlStore(
     PrivacyMethods,
     MergeMethods,
     CheckMethods,
+    WorkerStateMethods,
 ):
     """Store over SQLAlchemy Core. Thread-safe: engines pool their connections.
 
