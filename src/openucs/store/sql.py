@@ -144,9 +144,6 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
         batch = [] if row is None else [rows.row_to_interaction(row, with_content=True)]
         self._write_documents(conn, [interaction_id], self._documents(batch))
 
-    def _keyed_writes(self, conn: Connection) -> None:
-        """Dialect hook: the transaction that writes a batch reads only by key (ids)."""
-
     def _insert_many(self, conn: Connection, stmt: Insert, values: list[dict[str, Any]]) -> None:
         """Execute one INSERT for many rows given as dicts."""
         conn.execute(stmt, values)
@@ -433,7 +430,6 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
     def _write_prepared(
         self, conn: Connection, prepared: PreparedInteractions, *, replace: bool
     ) -> None:
-        self._keyed_writes(conn)
         existing = changelog.existing_interaction_ids(conn, prepared.ids) if replace else set()
         self._write_interaction_rows(conn, prepared.interactions, replace=replace)
         changelog.note(conn, _created_or_updated(prepared.ids, existing))
