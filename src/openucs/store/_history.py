@@ -19,9 +19,10 @@ the sort direction; one extra row is fetched to learn whether a next page exists
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, FromClause, Select, and_, bindparam, exists, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement, Executable
@@ -100,6 +101,16 @@ def interactions_select(*, with_content: bool) -> RowsSelect:
 def interaction_select(interaction_id: str, *, with_content: bool) -> RowsSelect:
     """One interaction by id (primary key), with its owner and optionally its content."""
     return interactions_select(with_content=with_content).where(_rows.c.id == interaction_id)
+
+
+BY_ID = "interaction_id"  # the parameter of `by_id`
+
+
+@cache
+def by_id(*, with_content: bool) -> RowsSelect:
+    """`interaction_select` built once, the id a parameter (`{BY_ID: id}`): building the
+    SELECT and its cache key took a third of a GET by id's time in the store."""
+    return interactions_select(with_content=with_content).where(_rows.c.id == bindparam(BY_ID))
 
 
 def select_rows(relation: FromClause, *, with_content: bool) -> RowsSelect:

@@ -55,7 +55,9 @@ from openucs.store._errors import (
     translated,
 )
 from openucs.store._history import (
+    BY_ID,
     RowsSelect,
+    by_id,
     driver_of,
     history_select,
     interaction_select,
@@ -315,9 +317,8 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
             after = Cursor(found[-1].start_ms, found[-1].id)
 
     def get_interaction(self, interaction_id: str, *, with_content: bool) -> Interaction | None:
-        stmt = interaction_select(interaction_id, with_content=with_content)
         with self._read() as conn:
-            row = conn.execute(stmt).first()
+            row = conn.execute(by_id(with_content=with_content), {BY_ID: interaction_id}).first()
         return None if row is None else rows.row_to_interaction(row, with_content=with_content)
 
     def get_interactions(
