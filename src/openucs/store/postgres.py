@@ -103,7 +103,7 @@ class PostgresStore(SqlStore):
         does one whose id another writer stored meanwhile (the COPY's savepoint is undone)."""
         if not replace:
             self._copy_new(conn, prepared)
-        elif changelog.existing_interaction_ids(conn, prepared.ids):
+        elif _any_stored(conn, prepared.ids):
             super()._write_prepared(conn, prepared, replace=True)
             return
         else:
@@ -147,3 +147,11 @@ class PostgresStore(SqlStore):
 def _json_positions(table: Table, columns: tuple[str, ...]) -> tuple[int, ...]:
     """Where the JSON columns of `table` are among `columns`."""
     return tuple(n for n, name in enumerate(columns) if isinstance(table.c[name].type, JSON))
+
+
+def _any_stored(conn: Connection, ids: Sequence[str]) -> bool:
+    """Whether any of `ids` is stored: one statement, the ids one array parameter."""
+    found = conn.exec_driver_sql(
+        "SELECT 1 FROM interactions WHERE id = ANY(%(ids)s) LIMIT 1", {"ids": list(ids)}
+    )
+    return found.first() is not None
