@@ -108,6 +108,7 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
     """Store over SQLAlchemy Core. Thread-safe: engines pool their connections."""
 
     _text: TextDialect  # the engine's full-text matching
+    _writes_in_turn = False  # whether one write transaction runs at a time (SQLite)
 
     def __init__(self, *, reader: Engine, writer: Engine) -> None:
         self._reader = reader
@@ -136,7 +137,8 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
     def _write_documents(
         self, conn: Connection, ids: Sequence[str], documents: list[tuple[Any, ...]]
     ) -> None:
-        """Dialect hook: the search documents of `ids` become `documents`."""
+        """Dialect hook: the search documents of `ids` (stored interactions' ids, whose old
+        documents go) are replaced, and `documents` written."""
         raise NotImplementedError
 
     def _reindex(self, conn: Connection, interaction_id: str) -> None:
@@ -434,14 +436,18 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
         existing = changelog.existing_interaction_ids(conn, prepared.ids) if replace else set()
         self._write_interaction_rows(conn, prepared.interactions, replace=replace)
         changelog.note(conn, _created_or_updated(prepared.ids, existing))
-        _delete_by_ids(conn, interaction_attributes, prepared.ids)
-        _delete_by_ids(conn, interaction_contents, prepared.ids)
+        # The rows that hang on an interaction (foreign keys) exist only for a stored id.
+        # With writers in turn, the ids found stored are all of them; otherwise another
+        # writer may have stored one since, so every id is cleared.
+        stale = [i for i in prepared.ids if i in existing] if self._writes_in_turn else prepared.ids
+        _delete_by_ids(conn, interaction_attributes, stale)
+        _delete_by_ids(conn, interaction_contents, stale)
         if prepared.attributes:
             columns = rows.ATTRIBUTE_COLUMNS
             self._insert_bound(conn, _INSERT_ATTRIBUTES, columns, prepared.attributes)
         if prepared.contents:
             self._insert_bound(conn, _INSERT_CONTENTS, rows.CONTENT_COLUMNS, prepared.contents)
-        self._write_documents(conn, prepared.ids, prepared.documents)
+        self._write_documents(conn, stale, prepared.documents)
 
     def _batch_problem(self, batch: PreparedInteractions, error: IntegrityError) -> OpenUcsError:
         """Name the culprit of a failed batch: an id taken, an unknown contact or owner, or a
