@@ -63,6 +63,7 @@ from openucs.store._history import (
     interaction_select,
     interactions_select,
     matching,
+    plain_page,
 )
 from openucs.store._saved import SavedSearchMethods
 from openucs.store._search import TextDialect, other_tier, words_only
@@ -297,8 +298,12 @@ class SqlStore(StatsQueries, VoiceMethods, AuditMethods, SavedSearchMethods, Cha
     # --- interactions: reads -----------------------------------------------------------------
     def history(self, query: HistoryQuery) -> Page[Interaction]:
         with self._read() as conn:
-            stmt = self._page_select(conn, query, limit=query.limit + 1, with_content=False)
-            found = conn.execute(stmt).all()
+            plain = plain_page(query, limit=query.limit + 1)
+            if plain is not None:
+                found = conn.execute(*plain).all()
+            else:
+                stmt = self._page_select(conn, query, limit=query.limit + 1, with_content=False)
+                found = conn.execute(stmt).all()
         page = [rows.row_to_interaction(r, attributes=query.return_attributes) for r in found]
         if len(page) <= query.limit:
             return Page(page)
