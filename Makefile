@@ -44,6 +44,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/notifications.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/floor.py --engine sqlite
+	$(BIN)/python bench/floor.py --engine postgresql
+	$(BIN)/python bench/copy_import.py --rows 1000000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

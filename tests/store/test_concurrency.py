@@ -3,9 +3,12 @@ be): writes queue instead of failing, readers never block or see half a batch.""
 
 from __future__ import annotations
 
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
+from openucs.domain.changes import ChangeQuery, ChangeType
 from openucs.domain.models import InteractionPatch
 from openucs.domain.query import HistoryQuery
 from openucs.store import Store, open_store
@@ -87,3 +90,38 @@ def test_read_then_write_transactions_of_two_stores_do_not_fail(
         other.close()
     comments = {i.comment for i in store.history(ALL).items}
     assert comments == {f"by {w}" for w in range(WRITERS)}
+
+
+def test_a_batch_replaces_an_id_stored_while_it_is_written(store: Store) -> None:
+    """Another transaction stores an id of the batch after the batch looked for stored ids
+    (on PostgreSQL: before its COPY; on SQLite the batch waits for the lock): the batch
+    still replaces it, and the change log says so, as an import run twice would."""
+    owner, other_owner = make_owner(), make_owner()
+    first = make_interaction(owner_id=owner.id, owner=owner, subject="first")
+    again = replace(first, subject="again", owner_id=other_owner.id, owner=other_owner)
+    fresh = make_interaction(owner_id=other_owner.id, owner=other_owner)
+    holding = threading.Event()
+
+    def hold() -> None:
+        with store.atomic():
+            store.save_interactions([first])
+            holding.set()
+            time.sleep(1.0)  # the batch meanwhile checks, then waits on this id
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        holder = pool.submit(hold)
+        assert holding.wait(30)
+        writer = pool.submit(store.save_interactions, [again, fresh])
+        holder.result()
+        writer.result()
+
+    stored = store.get_interaction(first.id, with_content=False)
+    assert stored is not None
+    assert (stored.subject, stored.owner_id) == ("again", other_owner.id)
+    assert store.count_interactions() == 2
+    logged = [(r.type, r.interaction_id) for r in store.changes(ChangeQuery())]
+    assert logged == [
+        (ChangeType.INTERACTION_CREATED, first.id),
+        (ChangeType.INTERACTION_UPDATED, first.id),
+        (ChangeType.INTERACTION_CREATED, fresh.id),
+    ]

@@ -19,9 +19,20 @@ the sort direction; one extra row is fetched to learn whether a next page exists
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, and_, exists, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    or_,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement, Executable
@@ -69,6 +80,80 @@ def history_select(
     return ordered(stmt.where(*matching(query, driver, text, drive)), query, driver, limit)
 
 
+def plain_page(query: HistoryQuery, *, limit: int) -> tuple[RowsSelect, dict[str, Any]] | None:
+    """The SELECT of `history_select` (without content) for the plainest pages, a contact's
+    or an owner's in a window, taken from statements built once, and its parameters; None
+    for any other query. Building the SELECT and its cache key took a third of such a page's
+    time in the store."""
+    if (
+        query.custom_equals
+        or query.media_types
+        or query.states
+        or query.type_ids
+        or query.thread_id is not None
+        or query.text
+        or query.q is not None
+        or _scope(query)
+    ):
+        return None
+    after = query.after
+    shape = (
+        query.contact_id is not None,
+        query.owner_id is not None,
+        query.start_from is not None,
+        query.start_to is not None,
+        after is not None,
+        query.sort is SortOrder.ASC,
+    )
+    values: dict[str, Any] = {
+        "contact": query.contact_id,
+        "owner": query.owner_id,
+        "source": query.source.value,
+        "lower": None if query.start_from is None else to_millis(query.start_from),
+        "upper": None if query.start_to is None else to_millis(query.start_to),
+        "after_start": None if after is None else after.start_ms,
+        "after_id": None if after is None else after.id,
+        "limit": limit,
+    }
+    stmt, names = _plain_select(*shape)
+    return stmt, {name: values[name] for name in names}
+
+
+@cache
+def _plain_select(
+    contact: bool, owner: bool, lower: bool, upper: bool, after: bool, ascending: bool
+) -> tuple[RowsSelect, tuple[str, ...]]:
+    """The statement of `plain_page` for one shape (the conditions in `matching`'s order),
+    and the names of its parameters."""
+    c = _rows.c
+    conditions: list[ColumnElement[bool]] = []
+    if contact:
+        conditions.append(c.contact_id == bindparam("contact"))
+    if owner:
+        conditions.append(c.owner_id == bindparam("owner"))
+    conditions.append(c.source == bindparam("source"))
+    if lower:
+        conditions.append(c.start_ms >= bindparam("lower"))
+    if upper:
+        conditions.append(c.start_ms < bindparam("upper"))
+    if after:
+        s: ColumnElement[int] = bindparam("after_start", type_=c.start_ms.type)
+        i: ColumnElement[str] = bindparam("after_id", type_=c.id.type)
+        if ascending:
+            conditions += [c.start_ms >= s, or_(c.start_ms > s, and_(c.start_ms == s, c.id > i))]
+        else:
+            conditions += [c.start_ms <= s, or_(c.start_ms < s, and_(c.start_ms == s, c.id < i))]
+    stmt = select_rows(_rows, with_content=False).where(*conditions)
+    if ascending:
+        stmt = stmt.order_by(c.start_ms.asc(), c.id.asc())
+    else:
+        stmt = stmt.order_by(c.start_ms.desc(), c.id.desc())
+    stmt = stmt.limit(bindparam("limit", type_=Integer))
+    bounds = (("contact", contact), ("owner", owner), ("lower", lower), ("upper", upper))
+    names = ["source", "limit", *(name for name, on in bounds if on)]
+    return stmt, tuple(names + (["after_start", "after_id"] if after else []))
+
+
 def matching(
     query: HistoryQuery, driver: Driver, text: TextDialect, drive: Node | None = None
 ) -> list[ColumnElement[bool]]:
@@ -100,6 +185,16 @@ def interactions_select(*, with_content: bool) -> RowsSelect:
 def interaction_select(interaction_id: str, *, with_content: bool) -> RowsSelect:
     """One interaction by id (primary key), with its owner and optionally its content."""
     return interactions_select(with_content=with_content).where(_rows.c.id == interaction_id)
+
+
+BY_ID = "interaction_id"  # the parameter of `by_id`
+
+
+@cache
+def by_id(*, with_content: bool) -> RowsSelect:
+    """`interaction_select` built once, the id a parameter (`{BY_ID: id}`): building the
+    SELECT and its cache key took a third of a GET by id's time in the store."""
+    return interactions_select(with_content=with_content).where(_rows.c.id == bindparam(BY_ID))
 
 
 def select_rows(relation: FromClause, *, with_content: bool) -> RowsSelect:

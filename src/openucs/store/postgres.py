@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Table, create_engine, text
+from sqlalchemy import JSON, Connection, Insert, Table, create_engine, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import IntegrityError
 
+from openucs.domain.changes import ChangeType
 from openucs.domain.models import Interaction
+from openucs.store import _changes as changelog
 from openucs.store import _search as search
-from openucs.store._errors import translated
+from openucs.store._copy import copy_rows, copy_upsert
+from openucs.store._errors import is_unique_violation, translated
 from openucs.store._history import Explain, RowsSelect
 from openucs.store._privacy import ERASED_TABLES
-from openucs.store._rows import json_dumps, json_loads
+from openucs.store._rows import (
+    ATTRIBUTE_COLUMNS,
+    CONTENT_COLUMNS,
+    INTERACTION_COLUMNS,
+    json_dumps,
+    json_loads,
+)
+from openucs.store.base import PreparedInteractions
 from openucs.store.sql import SqlStore
 
 MIGRATION_LOCK = 0x6F70656E756373  # "openucs": the advisory lock key of schema upgrades
@@ -62,12 +74,68 @@ class PostgresStore(SqlStore):
             conn.execute(text(f"VACUUM {', '.join(names)}"))
         return (f"VACUUM {', '.join(names)}",)
 
-    def _keyed_writes(self, conn: Connection) -> None:
-        """Without planner statistics (a first import runs ahead of autovacuum's ANALYZE),
-        PostgreSQL deleted the attributes and content of 1,000 ids at a time by a sequential
-        scan, and imports slowed down as the tables grew (40,000 rows: 2,037/s; with this,
-        8,387/s; 200,000 rows in two processes: 9,347/s)."""
-        conn.execute(text("SET LOCAL enable_seqscan = off"))
+    def _bind(
+        self, stmt: Insert, columns: Sequence[str], values: list[tuple[Any, ...]]
+    ) -> list[tuple[Any, ...]]:
+        """JSON columns encoded as text, where batches are prepared: COPY sends them as
+        they are (`store._copy`)."""
+        encoded = _json_positions(stmt.table, tuple(columns))
+        if not encoded:
+            return values
+        out = []
+        for value in values:
+            row = list(value)
+            for n in encoded:
+                if row[n] is not None:
+                    row[n] = json_dumps(row[n])
+            out.append(tuple(row))
+        return out
+
+    def _insert_bound(
+        self, conn: Connection, stmt: Insert, columns: Sequence[str], bound: list[tuple[Any, ...]]
+    ) -> None:
+        """Rows made by `_bind`, by COPY (the interactions' upsert: through a scratch table)."""
+        if not bound:
+            return
+        table = stmt.table.name
+        if stmt is self._interactions_upsert:
+            copy_upsert(conn, table, columns, ["id"], bound)
+        elif getattr(stmt, "_post_values_clause", None) is None:
+            copy_rows(conn, table, columns, bound)
+        else:  # pragma: no cover - only plain inserts and the interactions' upsert come here
+            raise NotImplementedError(f"no COPY for this statement on {table}")
+
+    def _write_prepared(
+        self, conn: Connection, prepared: PreparedInteractions, *, replace: bool
+    ) -> None:
+        """A batch of new interactions by COPY alone (rows, attributes, contents, search
+        documents; the change records by COPY too, at commit). A batch naming a stored id
+        takes the general path (upserts, and the old attributes and contents deleted); so
+        does one whose id another writer stored meanwhile (the COPY's savepoint is undone)."""
+        if not replace:
+            self._copy_new(conn, prepared)
+        elif _any_stored(conn, prepared.ids):
+            super()._write_prepared(conn, prepared, replace=True)
+            return
+        else:
+            try:
+                with conn.begin_nested():
+                    self._copy_new(conn, prepared)
+            except IntegrityError as error:
+                if not is_unique_violation(error, "interactions"):
+                    raise
+                super()._write_prepared(conn, prepared, replace=True)
+                return
+        changelog.note_interactions(conn, ChangeType.INTERACTION_CREATED, prepared.ids)
+
+    def _copy_new(self, conn: Connection, prepared: PreparedInteractions) -> None:
+        copy_rows(conn, "interactions", INTERACTION_COLUMNS, prepared.interactions)
+        if prepared.attributes:
+            copy_rows(conn, "interaction_attributes", ATTRIBUTE_COLUMNS, prepared.attributes)
+        if prepared.contents:
+            copy_rows(conn, "interaction_contents", CONTENT_COLUMNS, prepared.contents)
+        if prepared.documents:
+            copy_rows(conn, "interaction_search", ("interaction_id", "doc"), prepared.documents)
 
     def _lock_key(self, conn: Connection, key: str) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
@@ -84,3 +152,17 @@ class PostgresStore(SqlStore):
             conn.execute(text("SET LOCAL enable_bitmapscan = off"))
         plan = conn.execute(Explain("EXPLAIN (FORMAT JSON)", stmt)).scalar_one()
         return plan if isinstance(plan, str) else json_dumps(plan)
+
+
+@cache
+def _json_positions(table: Table, columns: tuple[str, ...]) -> tuple[int, ...]:
+    """Where the JSON columns of `table` are among `columns`."""
+    return tuple(n for n, name in enumerate(columns) if isinstance(table.c[name].type, JSON))
+
+
+def _any_stored(conn: Connection, ids: Sequence[str]) -> bool:
+    """Whether any of `ids` is stored: one statement, the ids one array parameter."""
+    found = conn.exec_driver_sql(
+        "SELECT 1 FROM interactions WHERE id = ANY(%(ids)s) LIMIT 1", {"ids": list(ids)}
+    )
+    return found.first() is not None

@@ -60,12 +60,15 @@ from openucs.store._errors import (
     translated,
 )
 from openucs.store._history import (
+    BY_ID,
     RowsSelect,
+    by_id,
     driver_of,
     history_select,
     interaction_select,
     interactions_select,
     matching,
+    plain_page,
 )
 from openucs.store._merges import MergeMethods
 from openucs.store._privacy import PrivacyMethods
@@ -137,6 +140,7 @@ class SqlStore(
 
     _text: TextDialect  # the engine's full-text matching
     _index_table: str  # the engine's table of search documents, one row per interaction
+    _writes_in_turn = False  # whether one write transaction runs at a time (SQLite)
 
     def __init__(self, *, reader: Engine, writer: Engine) -> None:
         self.redaction = NO_REDACTION
@@ -182,7 +186,8 @@ class SqlStore(
     def _write_documents(
         self, conn: Connection, ids: Sequence[str], documents: list[tuple[Any, ...]]
     ) -> None:
-        """Dialect hook: the search documents of `ids` become `documents`."""
+        """Dialect hook: the search documents of `ids` (stored interactions' ids, whose old
+        documents go) are replaced, and `documents` written."""
         raise NotImplementedError
 
     def _reindex(self, conn: Connection, interaction_id: str) -> None:
@@ -196,9 +201,6 @@ class SqlStore(
         """Dialect hook, after an erasure committed: remove what deleted rows leave in the
         database files; returns the steps taken (for the erasure report)."""
         return ()
-
-    def _keyed_writes(self, conn: Connection) -> None:
-        """Dialect hook: the transaction that writes a batch reads only by key (ids)."""
 
     def _insert_many(self, conn: Connection, stmt: Insert, values: list[dict[str, Any]]) -> None:
         """Execute one INSERT for many rows given as dicts."""
@@ -355,8 +357,12 @@ class SqlStore(
         if self._tier(query.source) is not self:
             return self._tier(query.source).history(query)
         with self._read() as conn:
-            stmt = self._page_select(conn, query, limit=query.limit + 1, with_content=False)
-            found = conn.execute(stmt).all()
+            plain = plain_page(query, limit=query.limit + 1)
+            if plain is not None:
+                found = conn.execute(*plain).all()
+            else:
+                stmt = self._page_select(conn, query, limit=query.limit + 1, with_content=False)
+                found = conn.execute(stmt).all()
         page = [rows.row_to_interaction(r, attributes=query.return_attributes) for r in found]
         if len(page) <= query.limit:
             return Page(page)
@@ -380,9 +386,8 @@ class SqlStore(
             after = Cursor(found[-1].start_ms, found[-1].id)
 
     def get_interaction(self, interaction_id: str, *, with_content: bool) -> Interaction | None:
-        stmt = interaction_select(interaction_id, with_content=with_content)
         with self._read() as conn:
-            row = conn.execute(stmt).first()
+            row = conn.execute(by_id(with_content=with_content), {BY_ID: interaction_id}).first()
         if row is None and self._archive is not None:
             return self._archive.get_interaction(interaction_id, with_content=with_content)
         return None if row is None else rows.row_to_interaction(row, with_content=with_content)
@@ -527,18 +532,21 @@ class SqlStore(
     def _write_prepared(
         self, conn: Connection, prepared: PreparedInteractions, *, replace: bool
     ) -> None:
-        self._keyed_writes(conn)
         existing = changelog.existing_interaction_ids(conn, prepared.ids) if replace else set()
         self._write_interaction_rows(conn, prepared.interactions, replace=replace)
         changelog.note(conn, _created_or_updated(prepared.ids, existing))
-        _delete_by_ids(conn, interaction_attributes, prepared.ids)
-        _delete_by_ids(conn, interaction_contents, prepared.ids)
+        # The rows that hang on an interaction (foreign keys) exist only for a stored id.
+        # With writers in turn, the ids found stored are all of them; otherwise another
+        # writer may have stored one since, so every id is cleared.
+        stale = [i for i in prepared.ids if i in existing] if self._writes_in_turn else prepared.ids
+        _delete_by_ids(conn, interaction_attributes, stale)
+        _delete_by_ids(conn, interaction_contents, stale)
         if prepared.attributes:
             columns = rows.ATTRIBUTE_COLUMNS
             self._insert_bound(conn, _INSERT_ATTRIBUTES, columns, prepared.attributes)
         if prepared.contents:
             self._insert_bound(conn, _INSERT_CONTENTS, rows.CONTENT_COLUMNS, prepared.contents)
-        self._write_documents(conn, prepared.ids, prepared.documents)
+        self._write_documents(conn, stale, prepared.documents)
 
     def _batch_problem(self, batch: PreparedInteractions, error: IntegrityError) -> OpenUcsError:
         """Name the culprit of a failed batch: an id taken, an unknown contact or owner, or a

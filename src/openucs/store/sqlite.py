@@ -63,6 +63,7 @@ _PRAGMAS = (
 class SqliteStore(SqlStore):
     _text = search.Fts5()
     _index_table = "interaction_search_keys"
+    _writes_in_turn = True  # the writer holds the database lock from BEGIN IMMEDIATE
 
     def __init__(self, database_url: str | URL, *, readers: int = 8) -> None:
         url = make_url(database_url)
