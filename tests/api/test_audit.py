@@ -106,10 +106,12 @@ def test_filters_and_keyset_pages(api: Api, people: People, store: Store) -> Non
     error(api.get("/openucs/v1/audit?pageToken=junk"), 400, 2, "pageToken")
     error(api.get(f"/openucs/v1/audit?userId={people.agent.id}&pageToken="), 400, 2, "pageToken")
 
-    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
-    assert _records(api, f"&since={tomorrow}") == []
-    assert len(_records(api, f"&until={tomorrow}&userId={people.agent.id}")) == 5
-    error(api.get(f"/openucs/v1/audit?since={tomorrow}&until=2020-01-01"), 400, 2, "since")
+    # Two days on: a date that has not begun yet in any time zone the settings may name (a
+    # date of "tomorrow" in UTC is today in Helsinki from 22:00 UTC on).
+    later = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    assert _records(api, f"&since={later}") == []
+    assert len(_records(api, f"&until={later}&userId={people.agent.id}")) == 5
+    error(api.get(f"/openucs/v1/audit?since={later}&until=2020-01-01"), 400, 2, "since")
 
 
 def test_records_queued_at_shutdown_are_written(
