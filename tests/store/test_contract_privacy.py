@@ -303,3 +303,31 @@ def test_two_processes_prune_together_without_deleting_twice(
     assert sorted(r.interaction_id or "" for r in noted) == sorted(
         i.id for i in items if i is not items[7]
     )
+
+
+def test_erasure_takes_the_contacts_merged_into_it_and_refuses_a_merged_one(
+    store: Store, database_url: str
+) -> None:
+    token = new_token()
+    survivor, merged = person(token), person(token)
+    store_person(store, survivor)
+    store_person(store, merged)
+    store.merge_contacts(merged.contact.id, survivor.contact.id, merged_by="admin")
+
+    with pytest.raises(Conflict, match=survivor.contact.id):
+        store.erase_contact(merged.contact.id)  # its history is the survivor's now
+    assert store.get_contact(merged.contact.id) is not None
+
+    report = store.erase_contact(survivor.contact.id)
+
+    assert sum(report.interactions.values()) == len(survivor.interactions) + len(
+        merged.interactions
+    )
+    assert store.get_contact(merged.contact.id) is None  # its row kept the same names
+    assert table_hits(database_url, token) == []
+    last = store.change_bounds()[1]
+    erased = store.changes(ChangeQuery(after=last - 2, limit=10))
+    assert [(r.type, r.contact_id) for r in erased] == [
+        (ChangeType.CONTACT_ERASED, merged.contact.id),
+        (ChangeType.CONTACT_ERASED, survivor.contact.id),
+    ]

@@ -108,8 +108,20 @@ class PrivacyMethods:
             raise RuntimeError("erase_contact runs its own transaction, not inside atomic()")
         with self._write() as conn:
             self._lock_key(conn, HOLDS_LOCK)
-            if conn.scalar(select(contacts.c.id).where(contacts.c.id == contact_id)) is None:
+            survivor = conn.execute(
+                select(contacts.c.merged_into).where(contacts.c.id == contact_id)
+            ).first()
+            if survivor is None:
                 raise NotFound("contact", contact_id)
+            if survivor.merged_into is not None:
+                raise Conflict(
+                    f"contact {contact_id!r} is merged into {survivor.merged_into!r}, which "
+                    f"holds its history now: erase {survivor.merged_into!r} (one person), or "
+                    "unmerge first"
+                )
+            absorbed = _merged_into(conn, contact_id)
+            for other in absorbed:
+                _refuse_held(conn, other, [])
             found = conn.execute(
                 select(_i.id, _i.source, _i.owner_id)
                 .where(_i.contact_id == contact_id)
@@ -125,14 +137,21 @@ class PrivacyMethods:
             points = conn.execute(
                 delete(contact_points).where(contact_points.c.contact_id == contact_id)
             ).rowcount
-            conn.execute(delete(contacts).where(contacts.c.id == contact_id))
+            for other in absorbed:  # the same person, merged in: their rows keep names
+                conn.execute(delete(contact_points).where(contact_points.c.contact_id == other))
+            conn.execute(delete(contacts).where(contacts.c.id.in_([*absorbed, contact_id])))
             audit_deleted, audit_redacted = _forget_reads(conn, contact_id, set(ids))
             gone = [
                 PendingChange(ChangeType.INTERACTION_DELETED, r.id, contact_id, r.owner_id)
                 for r in found
             ]
             changelog.note(
-                conn, [*gone, PendingChange(ChangeType.CONTACT_ERASED, None, contact_id)]
+                conn,
+                [
+                    *gone,
+                    *(PendingChange(ChangeType.CONTACT_ERASED, None, c) for c in absorbed),
+                    PendingChange(ChangeType.CONTACT_ERASED, None, contact_id),
+                ],
             )
         return ErasureReport(
             contact_id=contact_id,
@@ -143,7 +162,7 @@ class PrivacyMethods:
             index_entries=counted["index_entries"],
             audit_records_deleted=audit_deleted,
             audit_records_redacted=audit_redacted,
-            changes_noted=len(gone) + 1,
+            changes_noted=len(gone) + len(absorbed) + 1,
             scrubbed=self._scrub(),
         )
 
@@ -213,6 +232,18 @@ def _held() -> Any:
     on_item = exists(select(_h.id).where(_h.interaction_id == _i.id))
     on_contact = exists(select(_h.id).where(_h.contact_id == _i.contact_id))
     return or_(on_item, _i.contact_id.is_not(None) & on_contact).label("held")
+
+
+def _merged_into(conn: Connection, contact_id: str) -> list[str]:
+    """The contacts merged into this one, directly or along a chain of merges."""
+    found: list[str] = []
+    frontier = [contact_id]
+    while frontier:
+        frontier = list(
+            conn.scalars(select(contacts.c.id).where(contacts.c.merged_into.in_(frontier)))
+        )
+        found += frontier
+    return found
 
 
 def _refuse_held(conn: Connection, contact_id: str, ids: Sequence[str]) -> None:
