@@ -7,6 +7,7 @@ import pytest
 from litestar.testing import TestClient
 
 from openucs.api import asgi
+from openucs.domain.redaction import Redaction
 from openucs.store import Store, open_store
 from tests.api.conftest import PASSWORD, People, ok
 
@@ -18,8 +19,9 @@ def test_app_factory_serves_the_configured_database(
     monkeypatch.setenv("OPENUCS_PUBLIC_BASE_URL", "https://history.example.com/api/v2")
     closed: list[str] = []
 
-    def tracked(url: str) -> Store:
-        store = open_store(url)
+    def tracked(url: str, archive_url: str = "", *, redaction: Redaction) -> Store:
+        assert archive_url == ""  # none configured
+        store = open_store(url, archive_url, redaction=redaction)
         close = store.close
 
         def recorded_close() -> None:
