@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import pytest
 from openucs.domain.changes import ChangeQuery, ChangeType
 from openucs.domain.enums import Role, Source
 from openucs.domain.models import Interaction, InteractionPatch
+from openucs.domain.privacy import Hold
 from openucs.domain.query import HistoryQuery
 from openucs.domain.search import parse_query
 from openucs.errors import Conflict, InvalidInput
@@ -25,6 +26,7 @@ from openucs.services.archive import (
     archive_threads,
     parse_duration,
 )
+from openucs.services.privacy import erase_contact
 from openucs.services.search import search_interactions
 from openucs.services.timeline import contact_timeline
 from openucs.store import Store, open_store
@@ -283,3 +285,28 @@ def test_a_second_database_takes_archive_rows_only_from_archiving(second: Store)
     with pytest.raises(InvalidInput, match="source"):
         second.save_interactions([straight_in])
     assert second.get_interaction(straight_in.id, with_content=False) is None
+
+
+def test_an_erasure_reaches_the_second_database_and_its_holds_are_the_main_ones(
+    second: Store,
+) -> None:
+    history = seed_history(second)
+    archive = second.archive_store()
+    assert archive is not None
+    archive_threads(store=second, before=CUTOFF)
+    moved = ids(history.archivable)
+    assert set(archive.get_interactions(moved)) == set(moved)
+
+    held = Hold("H1", None, moved[0], "case 7", "admin", datetime.now(UTC))
+    second.add_hold(held)
+    with pytest.raises(Conflict, match="legal hold"):
+        erase_contact(store=second, user=None, contact_id=history.contact.id)
+    assert archive.get_contact(history.contact.id) is not None  # nothing went
+    second.remove_hold("H1")
+
+    report = erase_contact(store=second, user=None, contact_id=history.contact.id)
+
+    assert report.interactions["archive"] == len(moved)
+    assert archive.get_contact(history.contact.id) is None
+    assert second.get_contact(history.contact.id) is None
+    assert not archive.get_interactions(moved) and not second.get_interactions(moved)

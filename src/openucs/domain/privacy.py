@@ -3,7 +3,7 @@ or a prune removed (docs/privacy.md)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from openucs.domain.enums import MediaType
@@ -75,6 +75,22 @@ class ErasureReport:
     audit_records_redacted: int = 0
     changes_noted: int = 0  # records appended: one deletion per interaction and the tombstone
     scrubbed: tuple[str, ...] = ()  # the physical clean-up steps run afterwards
+
+    def plus_archive(self, archived: ErasureReport) -> ErasureReport:
+        """This report of the main database with what the erasure removed from a second
+        archive database (docs/archive.md): its interactions count in the archive tier."""
+        tiers = dict(self.interactions)
+        tiers["archive"] = tiers.get("archive", 0) + sum(archived.interactions.values())
+        return replace(
+            self,
+            interactions=dict(sorted(tiers.items())),
+            contents=self.contents + archived.contents,
+            attributes=self.attributes + archived.attributes,
+            index_entries=self.index_entries + archived.index_entries,
+            audit_records_deleted=self.audit_records_deleted + archived.audit_records_deleted,
+            audit_records_redacted=self.audit_records_redacted + archived.audit_records_redacted,
+            scrubbed=(*self.scrubbed, *(f"archive database: {s}" for s in archived.scrubbed)),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from openucs.domain.enums import Source
 from openucs.domain.ids import new_ucs_id
 from openucs.domain.models import User
 from openucs.domain.privacy import MAX_REASON, ErasureReport, Hold, PruneReport, RetentionPolicy
-from openucs.errors import InvalidInput, NotFound
+from openucs.errors import Conflict, InvalidInput, NotFound
 
 # `user` None below: the operator at the command line, who may do everything.
 from openucs.services.access import require_admin, require_reader_of_everything
@@ -72,9 +72,36 @@ def erase_contact(*, store: Store, user: User | None, contact_id: str) -> Erasur
     operator at the command line. Conflict while a hold covers it."""
     if user is not None:
         require_admin(user)
-    report = store.erase_contact(contact_id)
+    archive = store.archive_store()
+    if archive is None or archive.get_contact(contact_id) is None:
+        report = store.erase_contact(contact_id)
+    else:
+        # A second archive database (docs/archive.md) holds a copy of the contact and its
+        # archived threads; the holds are in the main one. Checked first, erased there first:
+        # a failure in between leaves the main database as it was, and erasing again ends it.
+        _refuse_archive_holds(store, archive, contact_id)
+        archived = archive.erase_contact(contact_id)
+        report = store.erase_contact(contact_id).plus_archive(archived)
     log.info("erased contact %s: %s", contact_id, report)
     return report
+
+
+def _refuse_archive_holds(store: Store, archive: Store, contact_id: str) -> None:
+    """Conflict when a hold of the main database covers the contact or one of its
+    interactions in the archive database."""
+    holds = store.holds_covering_contact(contact_id)
+    named = [h.interaction_id for h in store.holds() if h.interaction_id]
+    archived = archive.get_interactions(named) if named else {}
+    held = holds or [
+        h
+        for h in store.holds()
+        if h.interaction_id in archived and archived[h.interaction_id].contact_id == contact_id
+    ]
+    if held:
+        raise Conflict(
+            f"contact {contact_id!r} is under legal hold ({len(held)} hold(s), e.g. "
+            f"{held[0].id}); remove the holds first"
+        )
 
 
 def prune(
