@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from openucs.domain.changes import ChangeQuery, ChangeType
-from openucs.domain.enums import Role, Source
+from openucs.domain.enums import MediaType, Role, Source
 from openucs.domain.models import Interaction, InteractionPatch
-from openucs.domain.privacy import Hold
+from openucs.domain.privacy import Hold, RetentionPolicy
 from openucs.domain.query import HistoryQuery
 from openucs.domain.search import parse_query
 from openucs.errors import Conflict, InvalidInput
@@ -26,7 +26,7 @@ from openucs.services.archive import (
     archive_threads,
     parse_duration,
 )
-from openucs.services.privacy import erase_contact
+from openucs.services.privacy import erase_contact, prune
 from openucs.services.search import search_interactions
 from openucs.services.timeline import contact_timeline
 from openucs.store import Store, open_store
@@ -310,3 +310,24 @@ def test_an_erasure_reaches_the_second_database_and_its_holds_are_the_main_ones(
     assert archive.get_contact(history.contact.id) is None
     assert second.get_contact(history.contact.id) is None
     assert not archive.get_interactions(moved) and not second.get_interactions(moved)
+
+
+def test_the_retention_reaches_the_second_database_and_keeps_what_a_main_hold_covers(
+    second: Store,
+) -> None:
+    history = seed_history(second)
+    archive = second.archive_store()
+    assert archive is not None
+    archive_threads(store=second, before=CUTOFF)
+    moved = ids(history.archivable)
+    second.add_hold(Hold("H1", None, moved[0], "case 7", "admin", datetime.now(UTC)))
+    every_media = ",".join(f"{m.value}=1" for m in MediaType)
+
+    report = prune(store=second, policy=RetentionPolicy.parse(every_media))
+
+    assert report.removed and report.held == 1
+    assert set(archive.get_interactions(moved)) == {moved[0]}  # the held one stays
+    assert [h.id for h in archive.holds()] == ["H1"]  # the main database's holds, mirrored
+    second.remove_hold("H1")
+    prune(store=second, policy=RetentionPolicy.parse(every_media))
+    assert not archive.get_interactions(moved) and archive.holds() == []

@@ -86,6 +86,17 @@ def erase_contact(*, store: Store, user: User | None, contact_id: str) -> Erasur
     return report
 
 
+def _mirror_holds(store: Store, archive: Store) -> None:
+    """Make the archive database's holds those of the main one (where they are placed), so
+    that its prune leaves alone what they cover."""
+    wanted = {h.id: h for h in store.holds()}
+    present = {h.id for h in archive.holds()}
+    for hold_id in present - wanted.keys():
+        archive.remove_hold(hold_id)
+    for hold_id in wanted.keys() - present:
+        archive.add_hold(wanted[hold_id])
+
+
 def _refuse_archive_holds(store: Store, archive: Store, contact_id: str) -> None:
     """Conflict when a hold of the main database covers the contact or one of its
     interactions in the archive database."""
@@ -117,10 +128,15 @@ def prune(
     cutoffs = {m.value: c for m, c in policy.cutoffs(now or datetime.now(UTC)).items()}
     removed: dict[str, dict[str, int]] = {}
     held = 0
-    for source in Source:
+    targets = [(source, store) for source in Source]
+    archive = store.archive_store()
+    if archive is not None:  # a second archive database (docs/archive.md)
+        _mirror_holds(store, archive)
+        targets.append((Source.ARCHIVE, archive))
+    for source, target in targets:
         after: tuple[int, str] | None = None
         while cutoffs:
-            step = store.prune_interactions(
+            step = target.prune_interactions(
                 cutoffs, source.value, after=after, limit=batch, dry_run=dry_run
             )
             for media, count in step.removed.items():
