@@ -359,7 +359,7 @@ def test_an_empty_body_says_so(api: Api, client: TestClient[Litestar], people: A
         ("/openucs/v1/interactions/X1", "DELETE, OPTIONS, PATCH, PUT"),
         ("/api/v2/ucs/interactions/X1", "GET, OPTIONS, POST"),
         ("/api/v2/ucs/interactions", "GET, OPTIONS, POST"),
-        ("/openucs/v1/contacts/C1", "GET, OPTIONS, PUT"),
+        ("/openucs/v1/contacts/C1", "DELETE, GET, OPTIONS, PUT"),
     ],
 )
 def test_options_lists_every_method_of_the_path(api: Api, path: str, methods: str) -> None:
