@@ -15,6 +15,7 @@ from openucs.config import ALL_FEATURES, Settings
 from openucs.domain.enums import MediaType
 from openucs.store import Store
 from tests.api.conftest import BASE_URL, PASSWORD, Api, People, error, ok, seed, seed_contact
+from tests.api.test_route_roles import seed_webhook
 from tests.factories import make_interaction, make_messages
 
 API = "/api/v2"
@@ -148,6 +149,7 @@ def test_every_uri_an_answer_hands_out_resolves(
         make_interaction(id="CALL1", contact_id="C1", owner_id=people.agent.id),
         make_interaction(id="CHAT1", media_type=MediaType.CHAT, contact_id="C1", messages=messages),
     )
+    seed_webhook(store)
     # One request per GET route of the API (a new route must be added here).
     requests = {
         f"{API}/ucs/interactions": f"{API}/ucs/interactions?{WINDOW}",
@@ -171,6 +173,11 @@ def test_every_uri_an_answer_hands_out_resolves(
         # from a real server in tests/api/test_changes_stream.py).
         "/openucs/v1/changes/stream": "/openucs/v1/changes",
         "/openucs/v1/interactions": "/openucs/v1/interactions?q=message",
+        "/openucs/v1/contacts/{contact_id:str}/export": "/openucs/v1/contacts/C1/export",
+        "/openucs/v1/holds": "/openucs/v1/holds",
+        "/openucs/v1/webhooks": "/openucs/v1/webhooks",
+        "/openucs/v1/webhooks/{webhook_id:str}": "/openucs/v1/webhooks/HOOK",
+        "/openucs/v1/webhooks/{webhook_id:str}/deliveries": "/openucs/v1/webhooks/HOOK/deliveries",
     }
     assert set(requests) == _get_routes(app)
     handed_out: set[str] = set()
