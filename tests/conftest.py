@@ -22,6 +22,10 @@ from openucs.store import Store, open_store
 from tests.factories import reset_serial
 
 POSTGRES_ENV = "OPENUCS_TEST_POSTGRES_URL"
+# The servers that tests start run one worker unless a test asks for more (tests/events/
+# test_workers.py, tests/cli/test_serve_workers.py): the default, one per core, makes every
+# process test start and stop several interpreters.
+os.environ.setdefault("OPENUCS_WORKERS", "1")
 
 
 @pytest.fixture(autouse=True)

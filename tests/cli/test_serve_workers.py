@@ -60,6 +60,7 @@ def test_workers_default_to_the_cpu_count(
     served: list[tuple[Any, dict[str, Any]]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.delenv("OPENUCS_WORKERS", raising=False)  # tests/conftest.py sets 1
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     run("serve", "--database", new_sqlite("cores"))
     assert served[0][1]["workers"] == 4
