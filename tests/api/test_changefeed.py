@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -40,8 +40,21 @@ class Counting(StoreFeedSource):
         return super().last_seq()
 
 
+HARNESSES: list[Harness] = []
+
+
+@pytest.fixture(autouse=True)
+def _feeds_stopped(store: Store) -> Iterator[None]:
+    """Each test's feeds stopped before its store closes: a read the end of the test cut
+    short would otherwise return its connection to a closed pool (and leak it)."""
+    yield
+    while HARNESSES:
+        asyncio.run(HARNESSES.pop().feed.stop())
+
+
 class Harness:
     def __init__(self, settings: Settings, store: Store, *, max_queue: int = 1000) -> None:
+        HARNESSES.append(self)
         self.reads: list[ReadRecord] = []
         self.registry = ClientRegistry(max_queue=max_queue)
         self.bayeux = Bayeux(self.registry)

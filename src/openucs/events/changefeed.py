@@ -138,6 +138,9 @@ class ChangeFeed:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        # A read of the cancelled task may still run on the feed's thread: wait for it (the
+        # thread runs one thing at a time), so its connection is back before the store closes.
+        await self._off_loop(_nothing)
 
     async def _off_loop(self, work: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, work, *args)
@@ -222,3 +225,7 @@ def _after(ext: object) -> int | str | None:
     if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after < MAX_SEQ:
         return "400:ext.after:must be a seq (0 or more)"
     return after
+
+
+def _nothing() -> None:
+    return None
