@@ -81,15 +81,35 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         yield url
 
 
-@pytest.fixture(params=ENGINES)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of a fresh database upgraded to the newest schema revision."""
-    with _fresh(request.param, tmp_path) as url:
+@contextmanager
+def _upgraded(engine: str, tmp_path: Path) -> Iterator[str]:
+    with _fresh(engine, tmp_path) as url:
         store = open_store(url)
         try:
             store.upgrade()
         finally:
             store.close()
+        yield url
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh database upgraded to the newest schema revision."""
+    with _upgraded(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> Iterator[str]:
+    """`database_url` on SQLite only, for what only SQLite has (FTS5, its files)."""
+    with _upgraded("sqlite", tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(tmp_path: Path) -> Iterator[str]:
+    """`database_url` on PostgreSQL only."""
+    with _upgraded("postgres", tmp_path) as url:
         yield url
 
 

@@ -120,10 +120,8 @@ def test_a_sample_checks_fewer_documents(run: Run, database_url: str, sample: st
     run("db", "check", "--sample", sample, "--database", database_url)
 
 
-def test_a_broken_fts5_index_is_named(run: Run, database_url: str) -> None:
-    if not _is_sqlite(database_url):
-        pytest.skip("FTS5 is SQLite's")
-    _seed(database_url)
-    _sql(database_url, "DELETE FROM interaction_fts_content")
-    result = run("db", "check", "--sample", "0", "--database", database_url, expect=2)
+def test_a_broken_fts5_index_is_named(run: Run, sqlite_url: str) -> None:
+    _seed(sqlite_url)
+    _sql(sqlite_url, "DELETE FROM interaction_fts_content")
+    result = run("db", "check", "--sample", "0", "--database", sqlite_url, expect=2)
     assert "search index (FTS5 integrity-check)" in result.output

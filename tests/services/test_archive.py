@@ -263,11 +263,9 @@ def test_durations() -> None:
             parse_duration("older_than", bad)
 
 
-def test_postgres_with_a_sqlite_archive(database_url: str, tmp_path: Path) -> None:
+def test_postgres_with_a_sqlite_archive(postgres_url: str, tmp_path: Path) -> None:
     """UCS allowed the archive on another server: here PostgreSQL main, SQLite archive."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the mixed case starts from PostgreSQL")
-    store = open_store(database_url, f"sqlite:///{tmp_path / 'archive.db'}")
+    store = open_store(postgres_url, f"sqlite:///{tmp_path / 'archive.db'}")
     try:
         store.upgrade()
         history = seed_history(store)
