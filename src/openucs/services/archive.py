@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from openucs.domain.enums import Source
 from openucs.domain.formats import to_millis
 from openucs.errors import Conflict, InvalidInput
+from openucs.services.periodic import PeriodicJob
 from openucs.store.base import Store, ThreadIds
 
 log = logging.getLogger("openucs.archive")
@@ -164,17 +165,18 @@ def _move(store: Store, keys: Sequence[str], before_ms: int) -> ThreadIds:
     return removed
 
 
-class ArchiveSchedule:
+class ArchiveSchedule(PeriodicJob):
     """Archives threads ended `after_days` ago from a background thread, every
     `every_minutes`; off when `after_days` is 0. Processes sharing a database take turns
     through the archive lease: the others skip their turn."""
 
+    thread_name = "openucs-archive"
+    failure = "archiving failed; retrying at the next turn"
+
     def __init__(self, store: Store, *, after_days: int, every_minutes: int) -> None:
+        super().__init__(timedelta(minutes=every_minutes), wait_first=True)
         self._store = store
         self._after = timedelta(days=after_days)
-        self._every = timedelta(minutes=every_minutes)
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
 
     @property
     def enabled(self) -> bool:
@@ -184,7 +186,7 @@ class ArchiveSchedule:
         """One run; None when another process holds the lease."""
         cutoff = (now or datetime.now(UTC)) - self._after
         try:
-            report = archive_threads(store=self._store, before=cutoff, stop=self._stopping)
+            report = archive_threads(store=self._store, before=cutoff, stop=self.stopping)
         except ArchiveBusy:
             return None
         if report.threads:
@@ -195,22 +197,3 @@ class ArchiveSchedule:
                 report.seconds,
             )
         return report
-
-    def start(self) -> None:
-        if self.enabled and self._thread is None:
-            self._stopping.clear()
-            self._thread = threading.Thread(target=self._loop, name="openucs-archive", daemon=True)
-            self._thread.start()
-
-    def close(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            self._stopping.set()
-            thread.join()
-
-    def _loop(self) -> None:
-        while not self._stopping.wait(self._every.total_seconds()):
-            try:
-                self.run_once()
-            except Exception:  # the thread must survive a database outage; it retries
-                log.exception("archiving failed; retrying at the next turn")

@@ -8,7 +8,6 @@ module only reads and prunes them.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from openucs.domain.access import ReadScope
 from openucs.domain.changes import ChangeQuery, ChangeRecord, ChangeType
 from openucs.errors import Gone, InvalidInput
 from openucs.services.access import Reader
+from openucs.services.periodic import PeriodicJob
 from openucs.store.base import Store
 
 log = logging.getLogger("openucs.changes")
@@ -128,34 +128,19 @@ def _kept_after(store: Store, after: int) -> int:
     return last
 
 
-class ChangePruner:
+class ChangePruner(PeriodicJob):
     """Deletes the records older than the retention from a background thread, hourly."""
 
+    thread_name = "openucs-changes"
+    failure = "pruning the change log failed; retrying"
+
     def __init__(self, store: Store, *, retention_days: int) -> None:
+        super().__init__(PRUNE_EVERY)
         self._store = store
         self._retention = timedelta(days=retention_days)
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def prune(self, now: datetime | None = None) -> int:
         return self._store.prune_changes((now or datetime.now(UTC)) - self._retention)
 
-    def start(self) -> None:
-        if self._thread is None:
-            self._stopping.clear()
-            self._thread = threading.Thread(target=self._run, name="openucs-changes", daemon=True)
-            self._thread.start()
-
-    def close(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            self._stopping.set()
-            thread.join()
-
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                self.prune()
-            except Exception:  # the thread must survive a database outage; it retries
-                log.exception("pruning the change log failed; retrying")
-            self._stopping.wait(PRUNE_EVERY.total_seconds())
+    def run_once(self) -> int:
+        return self.prune()

@@ -10,7 +10,6 @@ server every `prune_every_minutes` when `retention_days` is set.
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import UTC, datetime, timedelta
 
 from openucs.domain.enums import Source
@@ -21,6 +20,7 @@ from openucs.errors import Conflict, InvalidInput, NotFound
 
 # `user` None below: the operator at the command line, who may do everything.
 from openucs.services.access import require_admin, require_reader_of_everything
+from openucs.services.periodic import PeriodicJob
 from openucs.store.base import Store
 
 log = logging.getLogger("openucs.privacy")
@@ -149,37 +149,24 @@ def prune(
     return PruneReport({m: removed[m] for m in sorted(removed)}, held, dry_run)
 
 
-class Pruner:
+class Pruner(PeriodicJob):
     """Runs the retention from a background thread every `every_minutes`, when there is a
     policy; every process may run one (each batch holds the holds' lock)."""
 
+    thread_name = "openucs-prune"
+    failure = "the retention prune failed; retrying"
+
     def __init__(self, store: Store, *, policy: RetentionPolicy, every_minutes: int) -> None:
+        super().__init__(timedelta(minutes=every_minutes))
         self._store = store
         self._policy = policy
-        self._every = timedelta(minutes=every_minutes)
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        if self._thread is None and self._policy.days:
-            self._stopping.clear()
-            self._thread = threading.Thread(target=self._run, name="openucs-prune", daemon=True)
-            self._thread.start()
+    @property
+    def enabled(self) -> bool:
+        return bool(self._policy.days)
 
-    def close(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            self._stopping.set()
-            thread.join()
-
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                report = prune(store=self._store, policy=self._policy)
-                if report.total:
-                    log.info(
-                        "retention: removed %d interactions (%d held)", report.total, report.held
-                    )
-            except Exception:  # the thread must survive a database outage; it retries
-                log.exception("the retention prune failed; retrying")
-            self._stopping.wait(self._every.total_seconds())
+    def run_once(self) -> PruneReport:
+        report = prune(store=self._store, policy=self._policy)
+        if report.total:
+            log.info("retention: removed %d interactions (%d held)", report.total, report.held)
+        return report
