@@ -108,10 +108,11 @@ class Sender:
         self._timeout = timeout
         self._conn: http.client.HTTPConnection | None = None
         self._key: tuple[str, str, int, str] | None = None
+        self._parsed: tuple[str, Target] | None = None  # the last URL and its parts
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> Answer:
         try:
-            target = parse_target(url)
+            target = self._target(url)
             address = self._policy.addresses(target)[0]
         except InvalidInput as refused:
             self.close()
@@ -139,6 +140,13 @@ class Sender:
         except (OSError, http.client.HTTPException):
             pass
         self.close()
+
+    def _target(self, url: str) -> Target:
+        """The URL's parts, parsed once for the deliveries of a claim (the address it names
+        is checked at every one)."""
+        if self._parsed is None or self._parsed[0] != url:
+            self._parsed = (url, parse_target(url))
+        return self._parsed[1]
 
     def _connection(self, target: Target, address: str) -> http.client.HTTPConnection:
         key = (target.scheme, target.host, target.port, address)
@@ -461,20 +469,23 @@ class WebhookDispatcher:
         """The delivery after this attempt: delivered, due again later, or dead-lettered."""
         now_ms = self._now_ms()
         attempts = delivery.attempts + 1
-        tried = replace(
+        status, next_at = DeliveryStatus.DELIVERED, None
+        if not answer.ok:
+            end_ms = to_millis(delivery.created_at) + int(self._schedule.horizon * 1000)
+            if gone or now_ms >= end_ms:
+                status = DeliveryStatus.FAILED
+            else:
+                wait_ms = int(retry_delay(attempts, self._schedule.base) * 1000)
+                status, next_at = DeliveryStatus.PENDING, from_millis(min(now_ms + wait_ms, end_ms))
+        return replace(
             delivery,
+            status=status,
             attempts=attempts,
+            next_attempt_at=next_at,
             last_attempt_at=from_millis(now_ms),
             last_status_code=answer.status,
             last_error=answer.error,
         )
-        if answer.ok:
-            return replace(tried, status=DeliveryStatus.DELIVERED, next_attempt_at=None)
-        end_ms = to_millis(delivery.created_at) + int(self._schedule.horizon * 1000)
-        if gone or now_ms >= end_ms:
-            return replace(tried, status=DeliveryStatus.FAILED, next_attempt_at=None)
-        wait_ms = int(retry_delay(attempts, self._schedule.base) * 1000)
-        return replace(tried, next_attempt_at=from_millis(min(now_ms + wait_ms, end_ms)))
 
 
 def dispatcher_of(settings: Settings, store: Store, *, encode: Encoder) -> WebhookDispatcher:
