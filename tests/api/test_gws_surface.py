@@ -178,6 +178,9 @@ def test_every_uri_an_answer_hands_out_resolves(
         "/openucs/v1/webhooks": "/openucs/v1/webhooks",
         "/openucs/v1/webhooks/{webhook_id:str}": "/openucs/v1/webhooks/HOOK",
         "/openucs/v1/webhooks/{webhook_id:str}/deliveries": "/openucs/v1/webhooks/HOOK/deliveries",
+        "/openucs/v1/webhooks/{webhook_id:str}/deliveries/{delivery_id:str}": (
+            "/openucs/v1/webhooks/HOOK/deliveries/DLV"
+        ),
     }
     assert set(requests) == _get_routes(app)
     handed_out: set[str] = set()

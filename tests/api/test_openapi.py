@@ -65,6 +65,7 @@ ERRORS = {
     ("patch", "/openucs/v1/webhooks/{webhook_id}"): {400, 401, 403, 404, 413},
     ("delete", "/openucs/v1/webhooks/{webhook_id}"): {400, 401, 403, 404},
     ("get", "/openucs/v1/webhooks/{webhook_id}/deliveries"): {400, 401, 403, 404},
+    ("get", "/openucs/v1/webhooks/{webhook_id}/deliveries/{delivery_id}"): {400, 401, 403, 404},
     ("post", "/openucs/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): {
         400,
         401,

@@ -181,6 +181,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/openucs/v1/webhooks/{webhook_id:str}/deliveries"): Rule(
         "/openucs/v1/webhooks/HOOK/deliveries", ADMIN
     ),
+    ("GET", "/openucs/v1/webhooks/{webhook_id:str}/deliveries/{delivery_id:str}"): Rule(
+        "/openucs/v1/webhooks/HOOK/deliveries/DLV", ADMIN
+    ),
     ("POST", "/openucs/v1/webhooks/{webhook_id:str}/deliveries/{delivery_id:str}/redeliver"): Rule(
         "/openucs/v1/webhooks/HOOK/deliveries/DLV/redeliver", _api(401, 403, 403, 202)
     ),

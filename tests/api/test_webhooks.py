@@ -1,20 +1,27 @@
 """The webhook routes through the app, on every engine: admins manage endpoints, the secret is
 in the create answer only, bad input is a 400 naming its field, non-public targets are refused
-unless allowed, and deliveries are listed and redelivered."""
+unless allowed, and deliveries are listed (with their attempts), read one by one and
+redelivered."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from openucs.config import Settings
 from openucs.domain.changes import ChangeType
+from openucs.domain.formats import format_gws, to_millis
 from openucs.domain.webhooks import Delivery, DeliveryStatus
 from openucs.store import Store
+from openucs.store.schema import webhook_attempts
 from tests.api.conftest import BASE_URL, ZONE, Api
 
 PUBLIC = "https://93.184.215.14/hook"
+ZONE_INFO = ZoneInfo(ZONE)
 HOOKS = "/openucs/v1/webhooks"
 
 
@@ -159,3 +166,49 @@ def test_deliveries_are_listed_and_redelivered(api: Api, store: Store) -> None:
     assert api.post(f"{path}/NOPE/redeliver").status_code == 404
     assert api.get(f"{path}?limit=0").status_code == 400
     assert api.get(f"{HOOKS}/NOPE/deliveries").status_code == 404
+
+
+def test_a_delivery_is_read_with_its_attempts(api: Api, store: Store) -> None:
+    made = _create(api)
+    path = f"{HOOKS}/{made['id']}/deliveries"
+    created = store.webhooks()[0].created_at
+    done = Delivery("D1", str(made["id"]), 1, ChangeType.INTERACTION_CREATED,
+                    DeliveryStatus.DELIVERED, 2, created, None, created, 204, None)  # fmt: skip
+    assert store.add_delivery(done)
+    tried: list[dict[str, Any]] = [
+        {"number": 2, "at_ms": to_millis(created) + 10_000, "status_code": 204, "error": None,
+         "duration_ms": 12},
+        {"number": 1, "at_ms": to_millis(created), "status_code": None, "error": "refused",
+         "duration_ms": 3},
+    ]  # fmt: skip
+    with store._write() as conn:  # type: ignore[attr-defined]
+        for row in tried:
+            conn.execute(
+                webhook_attempts.insert().values(delivery_id="D1", webhook_id=made["id"], **row)
+            )
+
+    answer = api.get(f"{path}/D1")
+    assert answer.status_code == 200, answer.text
+    one = answer.json()["delivery"]
+    assert (one["id"], one["status"], one["attempts"], one["lastStatusCode"]) == (
+        "D1",
+        "delivered",
+        2,
+        204,
+    )
+    assert one["attemptHistory"] == [
+        {"number": 1, "at": format_gws(created, ZONE_INFO), "durationMs": 3, "error": "refused"},
+        {
+            "number": 2,
+            "at": format_gws(created + timedelta(seconds=10), ZONE_INFO),
+            "durationMs": 12,
+            "statusCode": 204,
+        },
+    ]
+    [listed] = api.get(path).json()["deliveries"]
+    assert listed == one
+
+    missing = api.get(f"{path}/NOPE")
+    assert missing.status_code == 404
+    assert missing.json()["statusCode"] != 0 and "NOPE" in missing.text
+    assert api.get(f"{HOOKS}/NOPE/deliveries/D1").status_code == 404

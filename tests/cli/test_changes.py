@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from openucs.domain.query import HistoryQuery
+from openucs.domain.query import AuditQuery, HistoryQuery
 from openucs.services import records
 from openucs.store import open_store
 from tests.cli.conftest import Run
@@ -68,3 +68,33 @@ def test_an_import_logs_each_interaction_and_each_contact_it_creates(
     created = [c for c in found if c["type"] == "interaction.created"]
     assert len(created) == interactions
     assert {c["contactId"] for c in found if c["type"] == "contact.created"} == contact_ids
+
+
+def test_changes_records_what_it_printed_in_the_read_audit(run: Run, database_url: str) -> None:
+    """As the pull route does: one record for the interactions printed, one per contact; a
+    deleted interaction's record carries only its id and is no read of it."""
+    store = open_store(database_url)
+    try:
+        records.ingest(store=store, interactions=[make_interaction(id=f"I{n}") for n in range(3)])
+        store.save_contact(make_contact(id="K1"))
+        records.delete_interaction(store=store, interaction_id="I2")
+    finally:
+        store.close()
+    assert len(run("changes", "--database", database_url).output.splitlines()) == 5
+    store = open_store(database_url)
+    try:
+        found = store.reads(AuditQuery(limit=10)).items
+    finally:
+        store.close()
+    assert {(r.action, r.via, r.user_id) for r in found} == {("changes.read", "cli", None)}
+    assert all(r.user_name.startswith("cli:") and r.client for r in found)
+    assert sorted((r.interaction_ids, r.contact_id) for r in found) == [
+        ((), "K1"),
+        (("I0", "I1"), None),
+    ]
+    run("changes", "--after", "5", "--database", database_url)  # nothing printed: no record
+    store = open_store(database_url)
+    try:
+        assert len(store.reads(AuditQuery(limit=10)).items) == 2
+    finally:
+        store.close()

@@ -29,7 +29,7 @@ from openucs.domain.webhooks import (
     retry_delay,
 )
 from openucs.gws.changes import encode_change
-from openucs.services import contacts, records, webhooks
+from openucs.services import contacts, records, webhook_delivery, webhooks
 from openucs.services.webhook_delivery import Schedule, WebhookDispatcher
 from openucs.services.webhooks import TargetPolicy
 from openucs.store import Store, open_store
@@ -232,10 +232,15 @@ def test_types_and_the_filter_choose_the_records(store: Store, tmp_path: Path) -
         records.update_interaction(  # seq 4: matches, updated
             store=store, interaction_id="E1", patch=InteractionPatch(comment="done")
         )
+        records.create_interaction(  # seq 5: matched, deleted (seq 6) before it was sent
+            store=store,
+            interaction=make_interaction(id="E2", media_type=MediaType.EMAIL, subject="refund"),
+        )
+        records.delete_interaction(store=store, interaction_id="E2")
         with running(dispatcher(store)):
             got = receiver.wait_for(lambda g: len(g) >= 3)
             hooks = {e.id: e for e in store.webhooks()}
-            while hooks[emails.id].cursor < 4 or hooks[updates.id].cursor < 4:
+            while hooks[emails.id].cursor < 6 or hooks[updates.id].cursor < 6:
                 hooks = {e.id: e for e in store.webhooks()}
     by_hook = {
         made.id: sorted(r.seq for r in got if r.header("OpenUCS-Delivery") in ids(store, made))
@@ -243,6 +248,88 @@ def test_types_and_the_filter_choose_the_records(store: Store, tmp_path: Path) -
     }
     assert by_hook == {emails.id: [2, 4], updates.id: [4]}
     assert len(got) == 3
+
+
+def test_a_filter_passing_little_moves_the_cursor_span_by_span(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each read of the log judges at most SCAN seqs (here 3) and the cursor moves past what
+    it passed over: no range is read twice, and the one match after a long run goes."""
+    monkeypatch.setattr(webhook_delivery, "SCAN", 3)
+    asked: list[ChangeQuery] = []
+    read = store.changes
+
+    def reading(query: ChangeQuery) -> list[Any]:
+        asked.append(query)
+        return read(query)
+
+    monkeypatch.setattr(store, "changes", reading)
+    with receiving(tmp_path) as receiver:
+        made = hook(store, receiver.url, q="mediaType:email")
+        write(store, 10)  # seqs 1-10: calls
+        email = make_interaction(id="E1", media_type=MediaType.EMAIL)
+        records.create_interaction(store=store, interaction=email)  # seq 11
+        worker = dispatcher(store)
+        assert worker.run_once() == 1
+        assert seqs(receiver.received()) == [11]
+    spans = [(q.after, q.until) for q in asked if q.q is not None]
+    assert spans == [(0, 3), (3, 6), (6, 9), (9, 11)]
+    found = store.get_webhook(made.id)
+    assert found is not None and found.cursor == 11
+
+
+def test_a_redelivery_asked_for_during_a_claim_goes_next(store: Store, tmp_path: Path) -> None:
+    """The holder learns of it from the write that records its attempt, and sends it before
+    the records that follow (lower seq first)."""
+    with receiving(tmp_path) as receiver:
+        made = hook(store, receiver.url)
+        write(store, 2)
+        worker = dispatcher(store)
+        assert worker.run_once() == 2
+        [*_, first] = receiver_deliveries(store, made)
+        write(store, 3, "MORE")  # seqs 3-5
+        finish = store.finish_attempt
+        asked: list[str] = []
+
+        def finishing(*args: Any, **kwargs: Any) -> int | None:
+            if not asked:  # while seq 3 is being recorded
+                again = webhooks.redeliver(
+                    store=store, user=ADMIN, webhook_id=made.id, delivery_id=first.id
+                )
+                asked.append(again.id)
+            return finish(*args, **kwargs)
+
+        store.finish_attempt = finishing  # type: ignore[method-assign]
+        while worker.run_once():
+            pass
+        got = receiver.received()
+    assert seqs(got) == [1, 2, 3, 1, 4, 5]
+    assert got[3].header("OpenUCS-Delivery") == asked[0]
+    assert {d.status for d in receiver_deliveries(store, made)} == {DeliveryStatus.DELIVERED}
+
+
+def test_each_attempt_is_recorded_with_its_answer_and_duration(
+    store: Store, tmp_path: Path
+) -> None:
+    with receiving(tmp_path, fail=1) as receiver:
+        made = hook(store, receiver.url)
+        write(store, 1)
+        with running(dispatcher(store)):
+            receiver.wait_for(lambda g: len(g) >= 2)
+            [history] = webhooks.list_delivery_histories(
+                store=store, user=ADMIN, webhook_id=made.id, limit=10
+            )
+            while history.delivery.status is DeliveryStatus.PENDING:
+                [history] = webhooks.list_delivery_histories(
+                    store=store, user=ADMIN, webhook_id=made.id, limit=10
+                )
+    assert [(a.number, a.status_code, a.error) for a in history.attempts] == [
+        (1, 500, None),
+        (2, 204, None),
+    ]
+    assert history.attempts[0].at < history.attempts[1].at
+    assert all(0 <= a.duration_ms < 2000 for a in history.attempts)
+    assert history.attempts[1].at == history.delivery.last_attempt_at
 
 
 def ids(store: Store, made: Webhook) -> set[str]:

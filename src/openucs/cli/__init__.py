@@ -1,5 +1,6 @@
 """The `openucs` command: serve (the default), db upgrade|check, users, contacts, seed,
-import, export, subject-export, audit, backup, changes, archive, holds, erase and prune.
+import, export, subject-export, audit, backup, changes, webhooks, archive, holds, erase and
+prune.
 
 Every command takes `--database URL` (else `OPENUCS_DATABASE_URL`, else
 `sqlite:///./openucs.db`). An OpenUCS error prints one line on stderr and exits with status 2.
@@ -22,6 +23,7 @@ from openucs.cli.data import export, import_, seed
 from openucs.cli.privacy import erase, holds, prune
 from openucs.cli.server import serve, serve_options
 from openucs.cli.subject import subject_export
+from openucs.cli.webhooks import webhooks
 
 
 @click.group(cls=OpenUcsGroup, invoke_without_command=True)
@@ -58,6 +60,7 @@ for command in (
     audit,
     backup,
     changes,
+    webhooks,
     archive,
     holds,
     erase,

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from openucs.domain.access import EVERYTHING, ReadScope
 from openucs.domain.models import Contact, Interaction
+from openucs.domain.search import Node
 
 
 class ChangeType(StrEnum):
@@ -59,10 +60,14 @@ class ChangeRecord:
 
 @dataclass(frozen=True, slots=True)
 class ChangeQuery:
-    """The records after `after` (a seq), in seq order, of these types (all when empty),
-    that `scope` may read."""
+    """The records after `after` (a seq) and up to `until` (no bound when None), in seq
+    order, of these types (all when empty), that `scope` may read. With `q` (a parsed
+    search), only the records of an interaction that is stored now and matches it: a
+    contact's records and those of a deleted interaction do not."""
 
     after: int = 0
     limit: int = 100
     types: frozenset[ChangeType] = field(default_factory=frozenset)
     scope: ReadScope = EVERYTHING
+    q: Node | None = None
+    until: int | None = None

@@ -21,6 +21,7 @@ from openucs.errors import InvalidInput
 MAX_URL_LENGTH = 2048
 MIN_SECRET_LENGTH = 16
 MAX_SECRET_LENGTH = 128
+MAX_ERROR_LENGTH = 256  # kept of an attempt's error
 _SECRET_CHARS = frozenset(string.ascii_letters + string.digits + "-_.~+/=")
 SIGNATURE_HEADER = "OpenUCS-Signature"
 DELIVERY_HEADER = "OpenUCS-Delivery"
@@ -37,7 +38,8 @@ class DeliveryStatus(StrEnum):
 class Webhook:
     """An endpoint. `cursor` is the last seq it has taken on (delivered, dead-lettered, being
     sent, or skipped by its filter); `secret` never leaves the server but in the create
-    answer."""
+    answer; `redeliveries` counts the redeliveries asked for (the dispatcher looks for a
+    pending one when it has grown)."""
 
     id: str
     url: str
@@ -48,6 +50,7 @@ class Webhook:
     cursor: int
     created_at: datetime
     updated_at: datetime
+    redeliveries: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,26 @@ class Delivery:
     last_attempt_at: datetime | None
     last_status_code: int | None
     last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One attempt of a delivery: its number (1 for the first), when it was made, the HTTP
+    status (None: no answer) or why there was none, and how long it took."""
+
+    number: int
+    at: datetime
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryHistory:
+    """A delivery with its attempts, oldest first."""
+
+    delivery: Delivery
+    attempts: tuple[Attempt, ...]
 
 
 def new_secret() -> str:

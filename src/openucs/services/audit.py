@@ -107,15 +107,22 @@ def record_command(store: Store, action: str, *, contact_id: str | None = None) 
     """The record of a read by the command line (`openucs export`), written at once: the
     operating-system user and host stand for the person and the address. An export of many
     interactions names its filter's contact, not every interaction id."""
-    record = ReadRecord.now(
+    store.append_reads([command_record(action, contact_id=contact_id)])
+
+
+def command_record(
+    action: str, *, contact_id: str | None = None, interaction_ids: tuple[str, ...] = ()
+) -> ReadRecord:
+    """A read by the command line, as `record_command` describes it."""
+    return ReadRecord.now(
         user_id=None,
         user_name=f"cli:{getpass.getuser()}",
         action=action,
         via="cli",
         client=socket.gethostname(),
         contact_id=contact_id,
+        interaction_ids=interaction_ids,
     )
-    store.append_reads([record])
 
 
 def read_audit(

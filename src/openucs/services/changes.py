@@ -16,6 +16,7 @@ from openucs.domain.access import ReadScope
 from openucs.domain.changes import ChangeQuery, ChangeRecord, ChangeType
 from openucs.errors import Gone, InvalidInput
 from openucs.services.access import Reader
+from openucs.services.audit import command_record
 from openucs.services.periodic import PeriodicJob
 from openucs.store.base import Store
 
@@ -109,11 +110,29 @@ def record_reads(reader: Reader, records: Sequence[ChangeRecord], action: str) -
     """The read audit of records handed to a reader: one record for the interactions of the
     batch, one for each contact; a record of something deleted carries only its id and is
     no read of it."""
-    seen = tuple(dict.fromkeys(r.interaction.id for r in records if r.interaction is not None))
+    seen, people = _shown(records)
     if seen:
         reader.record(action, interaction_ids=seen)
-    for contact_id in dict.fromkeys(r.contact.id for r in records if r.contact is not None):
+    for contact_id in people:
         reader.record(action, contact_id=contact_id)
+
+
+def record_command_reads(store: Store, records: Sequence[ChangeRecord]) -> None:
+    """The read audit of records printed by `openucs changes`, as `record_reads` makes it
+    for the pull route, in the name of the command line's user (`audit.command_record`);
+    written at once."""
+    seen, people = _shown(records)
+    made = [command_record(PULLED, interaction_ids=seen)] if seen else []
+    made += [command_record(PULLED, contact_id=contact_id) for contact_id in people]
+    if made:
+        store.append_reads(made)
+
+
+def _shown(records: Sequence[ChangeRecord]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The interactions and the contacts whose state a batch of records carries."""
+    seen = tuple(dict.fromkeys(r.interaction.id for r in records if r.interaction is not None))
+    people = tuple(dict.fromkeys(r.contact.id for r in records if r.contact is not None))
+    return seen, people
 
 
 def _kept_after(store: Store, after: int) -> int:

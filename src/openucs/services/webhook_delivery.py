@@ -29,7 +29,7 @@ from datetime import timedelta, tzinfo
 from openucs.config import Settings
 from openucs.domain.changes import ChangeQuery, ChangeRecord
 from openucs.domain.formats import from_millis, to_millis
-from openucs.domain.search import Node, Or, matches, parse_query
+from openucs.domain.search import Node, Or, parse_query
 from openucs.domain.webhooks import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -50,6 +50,7 @@ log = logging.getLogger("openucs.webhooks")
 
 MAX_RESPONSE_BYTES = 65_536  # read of an answer's body; the rest is not waited for
 PAGE = 100  # change records read at a time
+SCAN = 5_000  # seqs judged by one read at most (a filter may pass over most of them)
 BATCH = 200  # deliveries sent under one claim before the endpoint is given back
 PRUNE_EVERY = timedelta(hours=1)
 USER_AGENT = "OpenUCS-Webhooks/1"
@@ -107,10 +108,11 @@ class Sender:
         self._timeout = timeout
         self._conn: http.client.HTTPConnection | None = None
         self._key: tuple[str, str, int, str] | None = None
+        self._parsed: tuple[str, Target] | None = None  # the last URL and its parts
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> Answer:
         try:
-            target = parse_target(url)
+            target = self._target(url)
             address = self._policy.addresses(target)[0]
         except InvalidInput as refused:
             self.close()
@@ -139,6 +141,13 @@ class Sender:
             pass
         self.close()
 
+    def _target(self, url: str) -> Target:
+        """The URL's parts, parsed once for the deliveries of a claim (the address it names
+        is checked at every one)."""
+        if self._parsed is None or self._parsed[0] != url:
+            self._parsed = (url, parse_target(url))
+        return self._parsed[1]
+
     def _connection(self, target: Target, address: str) -> http.client.HTTPConnection:
         key = (target.scheme, target.host, target.port, address)
         if self._conn is None or self._key != key:
@@ -156,6 +165,27 @@ class Sender:
 
 class _LeaseLost(Exception):
     """Another process holds the endpoint now: stop working on it."""
+
+
+@dataclass(slots=True)
+class _Claim:
+    """What a worker knows of the endpoint it holds: its filter, its cursor, the count of
+    redeliveries it has seen, and whether a pending delivery may be waiting (one was found,
+    or a redelivery was asked for, and none was missing since)."""
+
+    webhook: Webhook
+    node: Node | None
+    cursor: int
+    redeliveries: int
+    looking: bool = False
+
+
+@dataclass(slots=True)
+class _Page:
+    """Records read ahead for an endpoint, and the last seq that read judged."""
+
+    records: deque[ChangeRecord]
+    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +232,7 @@ class WebhookDispatcher:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         # Records read ahead for the endpoints this process works on (one thread each).
-        self._buffer: dict[str, deque[ChangeRecord]] = {}
+        self._buffer: dict[str, _Page] = {}
 
     # --- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -265,11 +295,12 @@ class WebhookDispatcher:
     def _work(self, webhook: Webhook, sender: Sender) -> int:
         """Send the endpoint's deliveries in order while they succeed (or are dead-lettered).
         Each attempt is recorded in one transaction with the start of the next delivery."""
-        node = self._filter(webhook)
+        claim = _Claim(webhook, self._filter(webhook), webhook.cursor, webhook.redeliveries)
         current = self._store.pending_delivery(webhook.id)
         record: ChangeRecord | None = None
+        claim.looking = current is not None
         if current is None:
-            record = self._next(webhook, node)
+            record = self._next(claim)
             if record is None:
                 return 0
             current = self._new_delivery(webhook, record)
@@ -278,37 +309,56 @@ class WebhookDispatcher:
         made = 0
         while True:
             made += 1
+            started = time.monotonic()
             done = self._attempt(webhook, current, record, sender)
-            webhook = replace(webhook, cursor=max(webhook.cursor, current.seq))
+            took_ms = int((time.monotonic() - started) * 1000)
+            claim.cursor = max(claim.cursor, current.seq)
             following: tuple[Delivery, ChangeRecord | None] | None = None
             if done.status is not DeliveryStatus.PENDING and made < BATCH:
-                following = self._following(webhook, node, current)
+                following = self._following(claim, current)
             fresh = following[0] if following is not None and following[1] is not None else None
-            self._finish(webhook, done, fresh)
+            redeliveries = self._finish(webhook, done, fresh, took_ms)
             if following is None or self._stopping.is_set():
                 return made
             current, record = following
+            if redeliveries != claim.redeliveries:
+                # A redelivery was asked for meanwhile: the lowest pending seq goes first.
+                claim.redeliveries, claim.looking = redeliveries, True
+                first = self._store.pending_delivery(webhook.id)
+                if first is not None and first.id != current.id:
+                    current, record = first, None
 
     def _following(
-        self, webhook: Webhook, node: Node | None, current: Delivery
+        self, claim: _Claim, current: Delivery
     ) -> tuple[Delivery, ChangeRecord | None] | None:
-        """What goes after `current`: another pending delivery (a redelivery), else the next
-        record the endpoint takes as a new delivery, with its record."""
-        pending = self._store.pending_delivery(webhook.id, besides=current.id)
-        if pending is not None:
-            return pending, None
-        record = self._next(webhook, node)
-        return None if record is None else (self._new_delivery(webhook, record), record)
+        """What goes after `current`: another pending delivery (a redelivery) while there may
+        be one, else the next record the endpoint takes as a new delivery, with its
+        record."""
+        if claim.looking:
+            pending = self._store.pending_delivery(claim.webhook.id, besides=current.id)
+            if pending is not None:
+                return pending, None
+            claim.looking = False
+        record = self._next(claim)
+        return None if record is None else (self._new_delivery(claim.webhook, record), record)
 
-    def _finish(self, webhook: Webhook, done: Delivery, then: Delivery | None) -> None:
+    def _finish(self, webhook: Webhook, done: Delivery, then: Delivery | None, took_ms: int) -> int:
+        """Record the attempt; the endpoint's count of redeliveries."""
         due = 0 if done.next_attempt_at is None else to_millis(done.next_attempt_at)
         until = self._now_ms() + self._schedule.lease_ms
-        if not self._store.finish_attempt(
-            done, self.owner, endpoint_due_ms=due, lease_until_ms=until, then=then
-        ):
+        redeliveries = self._store.finish_attempt(
+            done,
+            self.owner,
+            endpoint_due_ms=due,
+            lease_until_ms=until,
+            then=then,
+            duration_ms=took_ms,
+        )
+        if redeliveries is None:
             raise _LeaseLost(webhook.id)
         if done.status is DeliveryStatus.FAILED:
             log.warning("webhook %s: delivery %s dead-lettered", webhook.id, done.id)
+        return redeliveries
 
     def _filter(self, webhook: Webhook) -> Node | None:
         if webhook.q is None:
@@ -319,57 +369,55 @@ class WebhookDispatcher:
             log.warning("webhook %s: its filter no longer parses; nothing matches", webhook.id)
             return NOTHING
 
-    def _next(self, webhook: Webhook, node: Node | None) -> ChangeRecord | None:
+    def _next(self, claim: _Claim) -> ChangeRecord | None:
         """The next record after the cursor that the endpoint takes (the cursor moved past the
         ones it does not); None when it has taken every record committed so far. Records are
         read a page at a time and kept for the rest of the claim."""
-        cursor = webhook.cursor
-        while True:
-            buffered = self._buffer.get(webhook.id)
-            if not buffered:
-                buffered = self._page(webhook, cursor)
-                if buffered is None:
+        webhook = claim.webhook
+        while not self._stopping.is_set():
+            page = self._buffer.get(webhook.id)
+            if page is None:
+                page = self._page(claim)
+                if page is None:
                     return None
-            while buffered:
-                record = buffered.popleft()
-                if record.seq > cursor and self._takes(node, record):
+            while page.records:
+                record = page.records.popleft()
+                if record.seq > claim.cursor:
                     return record
-                cursor = max(cursor, record.seq)
-            if not self._store.advance_webhook(webhook.id, self.owner, cursor):
-                self._check_lease(webhook)
+            del self._buffer[webhook.id]
+            self._advance(claim, page.end)
+        return None
 
-    def _page(self, webhook: Webhook, cursor: int) -> deque[ChangeRecord] | None:
-        """The records after `cursor` of the endpoint's types (buffered); None when there are
-        none, the cursor moved to the last seq when records of other types were passed over."""
+    def _page(self, claim: _Claim) -> _Page | None:
+        """The next records the endpoint takes (its types and filter, judged by the store)
+        among at most SCAN seqs after the cursor; None when the cursor is at the last seq.
+        `end` is the last seq judged: the cursor goes there once the records are taken."""
         _, last = self._store.change_bounds()
-        if cursor >= last:
+        if claim.cursor >= last:
             return None
-        found = self._store.changes(ChangeQuery(after=cursor, limit=PAGE, types=webhook.types))
-        if not found:
-            if not self._store.advance_webhook(webhook.id, self.owner, last):
-                self._check_lease(webhook)
-            return None
-        buffered = self._buffer[webhook.id] = deque(found)
-        return buffered
+        until = min(last, claim.cursor + SCAN)
+        query = ChangeQuery(
+            after=claim.cursor, limit=PAGE, types=claim.webhook.types, q=claim.node, until=until
+        )
+        found = self._store.changes(query)
+        end = found[-1].seq if len(found) == PAGE else until
+        page = self._buffer[claim.webhook.id] = _Page(deque(found), end)
+        return page
+
+    def _advance(self, claim: _Claim, seq: int) -> None:
+        """Move the cursor past records passed over, extending the lease (a long run of them
+        is read span after span under one claim)."""
+        if seq <= claim.cursor:
+            return
+        until = self._now_ms() + self._schedule.lease_ms
+        if not self._store.advance_webhook(claim.webhook.id, self.owner, seq, lease_until_ms=until):
+            self._check_lease(claim.webhook)
+        claim.cursor = seq
 
     def _check_lease(self, webhook: Webhook) -> None:
         until = self._now_ms() + self._schedule.lease_ms
         if not self._store.renew_webhook_lease(webhook.id, self.owner, until_ms=until):
             raise _LeaseLost(webhook.id)
-
-    def _takes(self, node: Node | None, record: ChangeRecord) -> bool:
-        """Whether the record passes the endpoint's filter: with one, only records of an
-        interaction that matches it now (a contact's records and deleted interactions
-        do not)."""
-        if node is None:
-            return True
-        if node is NOTHING or record.interaction_id is None or record.interaction is None:
-            return False
-        item = self._store.get_interaction(record.interaction_id, with_content=True)
-        if item is None:
-            return False
-        owner = self._store.get_user(item.owner_id) if item.owner_id else None
-        return matches(node, item, owner_name=owner.user_name if owner else None)
 
     def _new_delivery(self, webhook: Webhook, record: ChangeRecord) -> Delivery:
         now = from_millis(self._now_ms())
@@ -421,20 +469,23 @@ class WebhookDispatcher:
         """The delivery after this attempt: delivered, due again later, or dead-lettered."""
         now_ms = self._now_ms()
         attempts = delivery.attempts + 1
-        tried = replace(
+        status, next_at = DeliveryStatus.DELIVERED, None
+        if not answer.ok:
+            end_ms = to_millis(delivery.created_at) + int(self._schedule.horizon * 1000)
+            if gone or now_ms >= end_ms:
+                status = DeliveryStatus.FAILED
+            else:
+                wait_ms = int(retry_delay(attempts, self._schedule.base) * 1000)
+                status, next_at = DeliveryStatus.PENDING, from_millis(min(now_ms + wait_ms, end_ms))
+        return replace(
             delivery,
+            status=status,
             attempts=attempts,
+            next_attempt_at=next_at,
             last_attempt_at=from_millis(now_ms),
             last_status_code=answer.status,
             last_error=answer.error,
         )
-        if answer.ok:
-            return replace(tried, status=DeliveryStatus.DELIVERED, next_attempt_at=None)
-        end_ms = to_millis(delivery.created_at) + int(self._schedule.horizon * 1000)
-        if gone or now_ms >= end_ms:
-            return replace(tried, status=DeliveryStatus.FAILED, next_attempt_at=None)
-        wait_ms = int(retry_delay(attempts, self._schedule.base) * 1000)
-        return replace(tried, next_attempt_at=from_millis(min(now_ms + wait_ms, end_ms)))
 
 
 def dispatcher_of(settings: Settings, store: Store, *, encode: Encoder) -> WebhookDispatcher:

@@ -1,5 +1,5 @@
-"""Managing webhook endpoints (docs/webhooks.md): admins only. The sending is
-`services.webhook_delivery`.
+"""Managing webhook endpoints (docs/webhooks.md): admins only, or the operator at the command
+line (`user` None: `openucs webhooks`). The sending is `services.webhook_delivery`.
 
 A target URL is checked when it is set (here) and again before every delivery (there, against
 DNS rebinding): http or https, no credentials, and, unless `webhook_allow_private_targets`,
@@ -18,6 +18,7 @@ from openucs.domain.models import User
 from openucs.domain.search import parse_query
 from openucs.domain.webhooks import (
     Delivery,
+    DeliveryHistory,
     DeliveryStatus,
     NewWebhook,
     Target,
@@ -73,6 +74,11 @@ class TargetPolicy:
         return url
 
 
+def _require_admin(user: User | None) -> None:
+    if user is not None:
+        require_admin(user)
+
+
 def _new_id() -> str:
     return secrets.token_hex(8)
 
@@ -92,10 +98,10 @@ def _check_q(q: str | None, zone: tzinfo) -> str | None:
 
 
 def create_webhook(
-    *, store: Store, user: User, data: NewWebhook, policy: TargetPolicy, zone: tzinfo
+    *, store: Store, user: User | None, data: NewWebhook, policy: TargetPolicy, zone: tzinfo
 ) -> Webhook:
     """A new endpoint, starting after the log's last seq (or `data.after`)."""
-    require_admin(user)
+    _require_admin(user)
     url = policy.check(data.url)
     secret = new_secret() if data.secret is None else check_secret(data.secret)
     q = _check_q(data.q, zone)
@@ -117,13 +123,13 @@ def create_webhook(
     return store.create_webhook(webhook)
 
 
-def list_webhooks(*, store: Store, user: User) -> list[Webhook]:
-    require_admin(user)
+def list_webhooks(*, store: Store, user: User | None) -> list[Webhook]:
+    _require_admin(user)
     return store.webhooks()
 
 
-def get_webhook(*, store: Store, user: User, webhook_id: str) -> Webhook:
-    require_admin(user)
+def get_webhook(*, store: Store, user: User | None, webhook_id: str) -> Webhook:
+    _require_admin(user)
     found = store.get_webhook(webhook_id)
     if found is None:
         raise NotFound("webhook", webhook_id)
@@ -133,7 +139,7 @@ def get_webhook(*, store: Store, user: User, webhook_id: str) -> Webhook:
 def update_webhook(
     *,
     store: Store,
-    user: User,
+    user: User | None,
     webhook_id: str,
     changes: WebhookChanges,
     policy: TargetPolicy,
@@ -155,21 +161,47 @@ def update_webhook(
     return updated
 
 
-def delete_webhook(*, store: Store, user: User, webhook_id: str) -> None:
-    require_admin(user)
+def delete_webhook(*, store: Store, user: User | None, webhook_id: str) -> None:
+    _require_admin(user)
     if not store.delete_webhook(webhook_id):
         raise NotFound("webhook", webhook_id)
 
 
-def list_deliveries(*, store: Store, user: User, webhook_id: str, limit: int) -> list[Delivery]:
+def list_deliveries(
+    *, store: Store, user: User | None, webhook_id: str, limit: int
+) -> list[Delivery]:
     """The endpoint's deliveries, newest first."""
-    if not 1 <= limit <= MAX_DELIVERIES_PAGE:
-        raise InvalidInput("limit", f"must be between 1 and {MAX_DELIVERIES_PAGE}")
+    _check_limit(limit)
     get_webhook(store=store, user=user, webhook_id=webhook_id)
     return store.deliveries(webhook_id, limit=limit)
 
 
-def redeliver(*, store: Store, user: User, webhook_id: str, delivery_id: str) -> Delivery:
+def list_delivery_histories(
+    *, store: Store, user: User | None, webhook_id: str, limit: int
+) -> list[DeliveryHistory]:
+    """The endpoint's deliveries, newest first, each with its attempts (oldest first)."""
+    _check_limit(limit)
+    get_webhook(store=store, user=user, webhook_id=webhook_id)
+    return store.delivery_histories(webhook_id, limit=limit)
+
+
+def get_delivery(
+    *, store: Store, user: User | None, webhook_id: str, delivery_id: str
+) -> DeliveryHistory:
+    """One delivery of the endpoint with its attempts (oldest first)."""
+    get_webhook(store=store, user=user, webhook_id=webhook_id)
+    found = store.delivery_history(webhook_id, delivery_id)
+    if found is None:
+        raise NotFound("delivery", delivery_id)
+    return found
+
+
+def _check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_DELIVERIES_PAGE:
+        raise InvalidInput("limit", f"must be between 1 and {MAX_DELIVERIES_PAGE}")
+
+
+def redeliver(*, store: Store, user: User | None, webhook_id: str, delivery_id: str) -> Delivery:
     """Send a delivery's change record again, now, as a new delivery (its own id, attempts
     and retry horizon); the endpoint's other deliveries keep their order."""
     get_webhook(store=store, user=user, webhook_id=webhook_id)

@@ -9,7 +9,9 @@ included, whatever the isolation level; SQLite has one writer anyway). The flush
 statement of the transaction, so writers queue on the counter only for their commit.
 
 Reads: the records carry ids; the state is read from the tables when the records are read
-(the GWS resource of the interaction or contact as it is now; nothing for a deleted one).
+(the GWS resource of the interaction or contact as it is now; nothing for a deleted one). A
+read with a search (`ChangeQuery.q`, a webhook's filter) is the search compiled to SQL
+(`_search.condition`) on the joined interaction, whichever tier it is in.
 """
 
 from __future__ import annotations
@@ -19,15 +21,28 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Insert, and_, delete, exists, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Insert,
+    and_,
+    delete,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from openucs.domain.access import AgentAccess, ReadScope
 from openucs.domain.changes import ChangeQuery, ChangeRecord, ChangeType, PendingChange
 from openucs.domain.formats import from_millis, to_millis
 from openucs.domain.models import Contact, Interaction
+from openucs.domain.search import Node, Or
 from openucs.store import _people as people
 from openucs.store import _rows as rows
 from openucs.store._history import interactions_select
+from openucs.store._search import TextDialect, condition
 from openucs.store.schema import change_counter, changes, contacts, interactions
 
 PENDING = "openucs.pending_changes"  # key of the noted changes in `Connection.info`
@@ -39,6 +54,8 @@ _GONE = (ChangeType.INTERACTION_DELETED.value, ChangeType.INTERACTION_ARCHIVED.v
 
 
 class _SqlBase(Protocol):
+    _text: TextDialect
+
     def _read(self) -> AbstractContextManager[Connection]: ...
 
     def _write(self) -> AbstractContextManager[Connection]: ...
@@ -101,10 +118,12 @@ class ChangeMethods:
         stmt = (
             select(_c.seq, _c.type, _c.at_ms, _c.interaction_id, _c.contact_id)
             .select_from(changes.outerjoin(interactions, interactions.c.id == _c.interaction_id))
-            .where(_c.seq > query.after, *_types(query), *_scope(query.scope))
+            .where(*_window(query), *_types(query), *_scope(query.scope))
             .order_by(_c.seq)
             .limit(query.limit)
         )
+        if query.q is not None:
+            stmt = stmt.where(interactions.c.id.is_not(None), _matching(query.q, self._text))
         with self._read() as conn:
             found = conn.execute(stmt).all()
             items = _interactions(conn, {r.interaction_id for r in found if r.interaction_id})
@@ -143,6 +162,17 @@ class ChangeMethods:
         old = _c.seq < first_kept if first_kept is not None else _c.seq.is_not(None)
         with self._write() as conn:
             return int(conn.execute(delete(changes).where(old)).rowcount or 0)
+
+
+def _matching(q: Node, text: TextDialect) -> Any:
+    if isinstance(q, Or) and not q.items:  # matches nothing (and has no text expression)
+        return false()
+    return condition(q, text)
+
+
+def _window(query: ChangeQuery) -> list[Any]:
+    after = _c.seq > query.after
+    return [after] if query.until is None else [after, _c.seq <= query.until]
 
 
 def _types(query: ChangeQuery) -> list[Any]:

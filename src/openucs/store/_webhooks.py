@@ -5,7 +5,11 @@ due endpoints with work by a conditional UPDATE (the row is claimed only when it
 free or expired, whichever process's statement comes first), and every write made under the
 lease names its holder, so a process that lost its lease (paused past it) changes nothing.
 A delivery row is written, pending, with the cursor move before the record is first sent: a
-process killed while sending leaves it pending for the next holder of the lease.
+process killed while sending leaves it pending for the next holder of the lease. Each attempt
+is a row of `webhook_attempts`, written in the transaction that records it on its delivery.
+
+The statements a delivery runs (`finish_attempt`) are built once, with bound parameters:
+building and caching a statement per call was a large part of a delivery's CPU time.
 """
 
 from __future__ import annotations
@@ -13,16 +17,63 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, and_, case, delete, exists, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    or_,
+    select,
+    update,
+)
 
 from openucs.domain.changes import ChangeType
 from openucs.domain.formats import from_millis, to_millis
-from openucs.domain.webhooks import Delivery, DeliveryStatus, Webhook
-from openucs.store.schema import change_counter, webhook_deliveries, webhooks
+from openucs.domain.webhooks import (
+    MAX_ERROR_LENGTH,
+    Attempt,
+    Delivery,
+    DeliveryHistory,
+    DeliveryStatus,
+    Webhook,
+)
+from openucs.store.schema import change_counter, webhook_attempts, webhook_deliveries, webhooks
 
 _w = webhooks.c
 _d = webhook_deliveries.c
+_a = webhook_attempts.c
 _PENDING = DeliveryStatus.PENDING.value
+
+# finish_attempt's statements: the endpoint's row under the lease (with or without a next
+# delivery to move the cursor to), the delivery's row, its attempt, the next delivery.
+_HELD = and_(_w.id == bindparam("hook"), _w.lease_owner == bindparam("owner"))
+_GATE = (
+    update(webhooks)
+    .where(_HELD)
+    .values(next_attempt_ms=bindparam("due"), lease_until_ms=bindparam("until"))
+    .returning(_w.redeliveries)
+)
+_THEN_SEQ = bindparam("then_seq", type_=webhooks.c.cursor_seq.type)
+_GATE_MOVING = _GATE.values(
+    cursor_seq=case((_w.cursor_seq < _THEN_SEQ, _THEN_SEQ), else_=_w.cursor_seq)
+)
+_RECORD = (
+    update(webhook_deliveries)
+    .where(_d.id == bindparam("delivery"))
+    .values(
+        status=bindparam("status"),
+        attempts=bindparam("attempts"),
+        next_attempt_ms=bindparam("next_ms"),
+        last_attempt_ms=bindparam("last_ms"),
+        last_status_code=bindparam("code"),
+        last_error=bindparam("error"),
+    )
+)
+_INSERT_ATTEMPT = webhook_attempts.insert()
+_INSERT_DELIVERY = webhook_deliveries.insert()
 
 
 class _SqlBase(Protocol):
@@ -61,6 +112,7 @@ class WebhookMethods:
 
     def delete_webhook(self: _SqlBase, webhook_id: str) -> bool:
         with self._write() as conn:
+            conn.execute(delete(webhook_attempts).where(_a.webhook_id == webhook_id))
             conn.execute(delete(webhook_deliveries).where(_d.webhook_id == webhook_id))
             return bool(conn.execute(delete(webhooks).where(_w.id == webhook_id)).rowcount)
 
@@ -136,12 +188,17 @@ class WebhookMethods:
             conn.execute(webhook_deliveries.insert().values(**_delivery_values(delivery)))
         return True
 
-    def advance_webhook(self: _SqlBase, webhook_id: str, owner: str, seq: int) -> bool:
-        """Move the cursor past records the endpoint does not take (its types or filter)."""
+    def advance_webhook(
+        self: _SqlBase, webhook_id: str, owner: str, seq: int, *, lease_until_ms: int | None = None
+    ) -> bool:
+        """Move the cursor past records the endpoint does not take (its types or filter), and
+        extend the lease to `lease_until_ms` when given; False when `owner` lost the lease or
+        the cursor is past `seq` already."""
+        values: dict[str, Any] = {"cursor_seq": seq}
+        if lease_until_ms is not None:
+            values["lease_until_ms"] = lease_until_ms
         move = (
-            update(webhooks)
-            .where(_held(webhook_id, owner), _w.cursor_seq < seq)
-            .values(cursor_seq=seq)
+            update(webhooks).where(_held(webhook_id, owner), _w.cursor_seq < seq).values(**values)
         )
         with self._write() as conn:
             return bool(conn.execute(move).rowcount)
@@ -152,39 +209,47 @@ class WebhookMethods:
         owner: str,
         *,
         endpoint_due_ms: int,
-        lease_until_ms: int | None = None,
+        lease_until_ms: int,
         then: Delivery | None = None,
-    ) -> bool:
-        """Record an attempt (`delivery` as it is after it) and when the endpoint is due next,
-        extend the lease, and start the next delivery `then` (as `start_delivery`), all in one
-        transaction; False (nothing written) when `owner` lost the lease."""
-        gate: dict[str, Any] = {"next_attempt_ms": endpoint_due_ms}
-        if lease_until_ms is not None:
-            gate["lease_until_ms"] = lease_until_ms
-        if then is not None:
-            gate["cursor_seq"] = case((_w.cursor_seq < then.seq, then.seq), else_=_w.cursor_seq)
+        duration_ms: int = 0,
+    ) -> int | None:
+        """Record an attempt (`delivery` as it is after it, and the attempt's row, which took
+        `duration_ms`) and when the endpoint is due next, extend the lease, and start the
+        next delivery `then` (as `start_delivery`), all in one transaction. Returns the
+        endpoint's count of redeliveries (`Webhook.redeliveries`); None (nothing written)
+        when `owner` lost the lease."""
+        gate = {
+            "hook": delivery.webhook_id,
+            "owner": owner,
+            "due": endpoint_due_ms,
+            "until": lease_until_ms,
+        }
         with self._write() as conn:
-            if not conn.execute(
-                update(webhooks).where(_held(delivery.webhook_id, owner)).values(**gate)
-            ).rowcount:
-                return False
-            values = _delivery_values(delivery)
-            del values["id"], values["webhook_id"], values["seq"], values["type"]
-            conn.execute(update(webhook_deliveries).where(_d.id == delivery.id).values(**values))
+            if then is None:
+                counted = conn.execute(_GATE, gate).scalar()
+            else:
+                counted = conn.execute(_GATE_MOVING, {**gate, "then_seq": then.seq}).scalar()
+            if counted is None:
+                return None
+            conn.execute(_RECORD, _recorded(delivery))
+            conn.execute(_INSERT_ATTEMPT, _attempt_values(delivery, duration_ms))
             if then is not None:
-                conn.execute(webhook_deliveries.insert().values(**_delivery_values(then)))
-        return True
+                conn.execute(_INSERT_DELIVERY, _delivery_values(then))
+        return int(counted)
 
     def deliveries(self: _SqlBase, webhook_id: str, *, limit: int) -> list[Delivery]:
         """The endpoint's deliveries, newest first."""
-        stmt = (
-            select(webhook_deliveries)
-            .where(_d.webhook_id == webhook_id)
-            .order_by(_d.created_ms.desc(), _d.seq.desc())
-            .limit(limit)
-        )
         with self._read() as conn:
-            return [_delivery(r) for r in conn.execute(stmt)]
+            return [_delivery(r) for r in conn.execute(_newest(webhook_id, limit))]
+
+    def delivery_histories(self: _SqlBase, webhook_id: str, *, limit: int) -> list[DeliveryHistory]:
+        """The endpoint's deliveries, newest first, each with its attempts (oldest first): two
+        statements, whatever the page's size."""
+        page = _newest(webhook_id, limit)
+        with self._read() as conn:
+            found = [_delivery(r) for r in conn.execute(page)]
+            tried = _attempts(conn, select(page.subquery().c.id))
+        return [DeliveryHistory(d, tuple(tried.get(d.id, ()))) for d in found]
 
     def get_delivery(self: _SqlBase, webhook_id: str, delivery_id: str) -> Delivery | None:
         stmt = select(webhook_deliveries).where(_d.webhook_id == webhook_id, _d.id == delivery_id)
@@ -192,21 +257,71 @@ class WebhookMethods:
             row = conn.execute(stmt).first()
         return None if row is None else _delivery(row)
 
+    def delivery_history(
+        self: _SqlBase, webhook_id: str, delivery_id: str
+    ) -> DeliveryHistory | None:
+        """One delivery of the endpoint with its attempts (oldest first)."""
+        stmt = select(webhook_deliveries).where(_d.webhook_id == webhook_id, _d.id == delivery_id)
+        with self._read() as conn:
+            row = conn.execute(stmt).first()
+            if row is None:
+                return None
+            tried = _attempts(conn, select(_d.id).where(_d.id == delivery_id))
+        return DeliveryHistory(_delivery(row), tuple(tried.get(delivery_id, ())))
+
     def add_delivery(self: _SqlBase, delivery: Delivery) -> bool:
-        """A new pending delivery (a redelivery), made due now; False when the endpoint is
-        gone."""
+        """A new pending delivery (a redelivery), made due now, counted on the endpoint (its
+        lease holder looks for it then); False when the endpoint is gone."""
         with self._write() as conn:
-            due = update(webhooks).where(_w.id == delivery.webhook_id).values(next_attempt_ms=0)
+            due = (
+                update(webhooks)
+                .where(_w.id == delivery.webhook_id)
+                .values(next_attempt_ms=0, redeliveries=_w.redeliveries + 1)
+            )
             if not conn.execute(due).rowcount:
                 return False
-            conn.execute(webhook_deliveries.insert().values(**_delivery_values(delivery)))
+            conn.execute(_INSERT_DELIVERY, _delivery_values(delivery))
         return True
 
     def prune_webhook_deliveries(self: _SqlBase, before_ms: int) -> int:
-        """Delete the delivered and dead-lettered deliveries created before `before_ms`."""
+        """Delete the delivered and dead-lettered deliveries created before `before_ms`, with
+        their attempts."""
         old = and_(_d.status != _PENDING, _d.created_ms < before_ms)
         with self._write() as conn:
+            conn.execute(
+                delete(webhook_attempts).where(_a.delivery_id.in_(select(_d.id).where(old)))
+            )
             return int(conn.execute(delete(webhook_deliveries).where(old)).rowcount or 0)
+
+
+def _newest(webhook_id: str, limit: int) -> Select[Any]:
+    return (
+        select(webhook_deliveries)
+        .where(_d.webhook_id == webhook_id)
+        .order_by(_d.created_ms.desc(), _d.seq.desc())
+        .limit(limit)
+    )
+
+
+def _attempts(conn: Connection, delivery_ids: Select[Any]) -> dict[str, list[Attempt]]:
+    """The attempts of the deliveries `delivery_ids` selects, oldest first, by delivery."""
+    stmt = (
+        select(webhook_attempts)
+        .where(_a.delivery_id.in_(delivery_ids))
+        .order_by(_a.delivery_id, _a.number)
+    )
+    found: dict[str, list[Attempt]] = {}
+    for row in conn.execute(stmt):
+        found.setdefault(row.delivery_id, []).append(
+            Attempt(
+                number=int(row.number),
+                at=from_millis(row.at_ms),
+                status_code=row.status_code,
+                error=row.error,
+                duration_ms=int(row.duration_ms),
+            )
+        )
+    return found
 
 
 def _values(webhook: Webhook) -> dict[str, Any]:
@@ -234,6 +349,7 @@ def _webhook(row: Any) -> Webhook:
         cursor=int(row.cursor_seq),
         created_at=from_millis(row.created_ms),
         updated_at=from_millis(row.updated_ms),
+        redeliveries=int(row.redeliveries),
     )
 
 
@@ -253,7 +369,38 @@ def _delivery_values(delivery: Delivery) -> dict[str, Any]:
         "next_attempt_ms": _ms(delivery.next_attempt_at),
         "last_attempt_ms": _ms(delivery.last_attempt_at),
         "last_status_code": delivery.last_status_code,
-        "last_error": None if delivery.last_error is None else delivery.last_error[:256],
+        "last_error": _bounded(delivery.last_error),
+    }
+
+
+def _bounded(error: str | None) -> str | None:
+    return None if error is None else error[:MAX_ERROR_LENGTH]
+
+
+def _recorded(delivery: Delivery) -> dict[str, Any]:
+    """The parameters of `_RECORD`: the delivery's state after an attempt."""
+    return {
+        "delivery": delivery.id,
+        "status": delivery.status.value,
+        "attempts": delivery.attempts,
+        "next_ms": _ms(delivery.next_attempt_at),
+        "last_ms": _ms(delivery.last_attempt_at),
+        "code": delivery.last_status_code,
+        "error": _bounded(delivery.last_error),
+    }
+
+
+def _attempt_values(delivery: Delivery, duration_ms: int) -> dict[str, Any]:
+    """The row of the attempt that made `delivery` what it is (its last one)."""
+    at = delivery.last_attempt_at or delivery.created_at
+    return {
+        "delivery_id": delivery.id,
+        "number": delivery.attempts,
+        "webhook_id": delivery.webhook_id,
+        "at_ms": to_millis(at),
+        "status_code": delivery.last_status_code,
+        "error": _bounded(delivery.last_error),
+        "duration_ms": max(0, min(duration_ms, 2**31 - 1)),
     }
 
 

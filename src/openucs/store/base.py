@@ -30,7 +30,7 @@ from openucs.domain.privacy import ErasureReport, Hold
 from openucs.domain.query import AuditQuery, Cursor, HistoryQuery, Page, Total
 from openucs.domain.redaction import Redaction
 from openucs.domain.stats import DailyCount, OffsetSpan, OwnerCount
-from openucs.domain.webhooks import Delivery, Webhook
+from openucs.domain.webhooks import Delivery, DeliveryHistory, Webhook
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,8 +334,9 @@ class Store(Protocol):
 
     # --- the change log (docs/changes.md) -----------------------------------------------------
     def changes(self, query: ChangeQuery) -> list[ChangeRecord]:
-        """Change records after `query.after` in seq order, with the present state of what
-        they name, as far as `query.scope` may read them."""
+        """Change records after `query.after` (up to `query.until`) in seq order, with the
+        present state of what they name, as far as `query.scope` may read them; with
+        `query.q`, only those of an interaction stored now that matches it."""
 
     def change_bounds(self) -> tuple[int, int]:
         """The oldest seq still kept (the next to come when none is) and the last seq given."""
@@ -374,8 +375,10 @@ class Store(Protocol):
         """Move the cursor to the delivery's seq and write it pending (one transaction);
         False when `owner` lost the lease."""
 
-    def advance_webhook(self, webhook_id: str, owner: str, seq: int) -> bool:
-        """Move the cursor past records the endpoint does not take."""
+    def advance_webhook(
+        self, webhook_id: str, owner: str, seq: int, *, lease_until_ms: int | None = None
+    ) -> bool:
+        """Move the cursor past records the endpoint does not take (and extend the lease)."""
 
     def finish_attempt(
         self,
@@ -383,22 +386,32 @@ class Store(Protocol):
         owner: str,
         *,
         endpoint_due_ms: int,
-        lease_until_ms: int | None = None,
+        lease_until_ms: int,
         then: Delivery | None = None,
-    ) -> bool:
-        """Record an attempt and when the endpoint is due next, extend the lease, start the
-        next delivery `then`: one transaction; False when `owner` lost the lease."""
+        duration_ms: int = 0,
+    ) -> int | None:
+        """Record an attempt (on the delivery and as a row of its attempts) and when the
+        endpoint is due next, extend the lease, start the next delivery `then`: one
+        transaction. The endpoint's count of redeliveries; None when `owner` lost the
+        lease."""
 
     def deliveries(self, webhook_id: str, *, limit: int) -> list[Delivery]:
         """The endpoint's deliveries, newest first."""
 
+    def delivery_histories(self, webhook_id: str, *, limit: int) -> list[DeliveryHistory]:
+        """The endpoint's deliveries, newest first, with their attempts (oldest first)."""
+
     def get_delivery(self, webhook_id: str, delivery_id: str) -> Delivery | None: ...
+
+    def delivery_history(self, webhook_id: str, delivery_id: str) -> DeliveryHistory | None:
+        """One delivery of the endpoint with its attempts (oldest first)."""
 
     def add_delivery(self, delivery: Delivery) -> bool:
         """A new pending delivery (a redelivery), due now; False when the endpoint is gone."""
 
     def prune_webhook_deliveries(self, before_ms: int) -> int:
-        """Delete the finished deliveries created before `before_ms`; returns how many."""
+        """Delete the finished deliveries created before `before_ms` and their attempts;
+        returns how many deliveries."""
 
     # --- privacy: legal holds, retention, erasure (docs/privacy.md) ----------------------------
     def add_hold(self, hold: Hold) -> Hold: ...

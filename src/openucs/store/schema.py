@@ -353,6 +353,9 @@ webhooks = Table(
     Column("lease_until_ms", BigInteger),
     Column("created_ms", BigInteger, nullable=False),
     Column("updated_ms", BigInteger, nullable=False),
+    # Counts the redeliveries added: the lease holder learns of one from the write that
+    # records its attempt, instead of looking for one before every delivery.
+    Column("redeliveries", BigInteger, nullable=False, server_default=text("0")),
 )
 
 # One change record for one endpoint, written (pending) before it is first sent: a process
@@ -373,6 +376,26 @@ webhook_deliveries = Table(
     Column("last_error", String(256)),
     Index("ix_webhook_deliveries_webhook_id_status_seq", "webhook_id", "status", "seq"),
     Index("ix_webhook_deliveries_webhook_id_created_ms", "webhook_id", "created_ms"),
+)
+
+# One attempt of a delivery, written in the transaction that records it; it goes with its
+# delivery (the retention's prune, the endpoint's deletion).
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column(
+        "delivery_id",
+        String(32),
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("number", Integer, primary_key=True),
+    Column("webhook_id", String(32), nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("status_code", Integer),
+    Column("error", String(256)),
+    Column("duration_ms", Integer, nullable=False),
+    Index("ix_webhook_attempts_webhook_id", "webhook_id"),
 )
 
 # Legal holds (docs/privacy.md): each covers one contact (and all its interactions) or one

@@ -1,11 +1,10 @@
 """Webhook endpoints under `/openucs/v1/webhooks` (admins only; docs/webhooks.md): create,
-list, read, change, delete, and an endpoint's deliveries with their redelivery. The secret is
-in the create answer only."""
+list, read, change, delete, and an endpoint's deliveries (with their attempts) and their
+redelivery. The secret is in the create answer only."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -18,10 +17,16 @@ from openucs.api.context import Ctx, CurrentUser
 from openucs.api.openapi import errors
 from openucs.config import Settings
 from openucs.domain.changes import ChangeRecord
-from openucs.domain.formats import format_gws
-from openucs.domain.webhooks import Delivery, NewWebhook, Webhook, WebhookChanges
+from openucs.domain.webhooks import NewWebhook, Webhook, WebhookChanges
 from openucs.errors import InvalidInput
 from openucs.gws.changes import encode_change
+from openucs.gws.webhooks import (
+    DeliveryWire,
+    WebhookWire,
+    delivery_to_wire,
+    history_to_wire,
+    webhook_to_wire,
+)
 from openucs.services import webhooks
 from openucs.services.changes import parse_types
 from openucs.services.webhooks import TargetPolicy
@@ -47,31 +52,6 @@ class WebhookPatchWire(msgspec.Struct, forbid_unknown_fields=True):
     types: list[str] | None = None
     q: str | None = None
     enabled: bool | None = None
-
-
-class WebhookWire(msgspec.Struct, omit_defaults=True):
-    id: str
-    url: str
-    types: list[str]
-    enabled: bool
-    cursor: int
-    createdAt: str
-    updatedAt: str
-    q: str | None = None
-    secret: str | None = None  # the create answer only
-
-
-class DeliveryWire(msgspec.Struct, omit_defaults=True):
-    id: str
-    seq: int
-    type: str
-    status: str
-    attempts: int
-    createdAt: str
-    nextAttemptAt: str | None = None
-    lastAttemptAt: str | None = None
-    lastStatusCode: int | None = None
-    lastError: str | None = None
 
 
 class WebhookAnswer(msgspec.Struct):
@@ -109,35 +89,7 @@ def _policy(settings: Settings) -> TargetPolicy:
 
 
 def _webhook_wire(ctx: Ctx, hook: Webhook, *, secret: bool = False) -> WebhookWire:
-    return WebhookWire(
-        id=hook.id,
-        url=hook.url,
-        types=sorted(t.value for t in hook.types),
-        enabled=hook.enabled,
-        cursor=hook.cursor,
-        createdAt=format_gws(hook.created_at, ctx.zone),
-        updatedAt=format_gws(hook.updated_at, ctx.zone),
-        q=hook.q,
-        secret=hook.secret if secret else None,
-    )
-
-
-def _delivery_wire(ctx: Ctx, found: Delivery) -> DeliveryWire:
-    def at(moment: datetime | None) -> str | None:
-        return None if moment is None else format_gws(moment, ctx.zone)
-
-    return DeliveryWire(
-        id=found.id,
-        seq=found.seq,
-        type=found.type.value,
-        status=found.status.value,
-        attempts=found.attempts,
-        createdAt=format_gws(found.created_at, ctx.zone),
-        nextAttemptAt=at(found.next_attempt_at),
-        lastAttemptAt=at(found.last_attempt_at),
-        lastStatusCode=found.last_status_code,
-        lastError=found.last_error,
-    )
+    return webhook_to_wire(hook, ctx.zone, secret=secret)
 
 
 @post(
@@ -232,11 +184,27 @@ def list_deliveries(
     webhook_id: FromPath[str],
     limit: Annotated[str | None, QueryParameter(description="1-1000, default 100")] = None,
 ) -> DeliveriesAnswer:
-    """The endpoint's deliveries, newest first: status, attempts, last answer."""
-    found = webhooks.list_deliveries(
+    """The endpoint's deliveries, newest first: status, last answer, and each attempt."""
+    found = webhooks.list_delivery_histories(
         store=ctx.store, user=user, webhook_id=webhook_id, limit=_limit(limit)
     )
-    return DeliveriesAnswer(statusCode=0, deliveries=[_delivery_wire(ctx, d) for d in found])
+    return DeliveriesAnswer(statusCode=0, deliveries=[history_to_wire(d, ctx.zone) for d in found])
+
+
+@get(
+    "/webhooks/{webhook_id:str}/deliveries/{delivery_id:str}",
+    guards=[admin_only],
+    responses=errors(400, 401, 403, 404),
+    sync_to_thread=True,
+)
+def get_delivery(
+    ctx: Ctx, user: CurrentUser, webhook_id: FromPath[str], delivery_id: FromPath[str]
+) -> DeliveryAnswer:
+    """One delivery of the endpoint, with each attempt."""
+    found = webhooks.get_delivery(
+        store=ctx.store, user=user, webhook_id=webhook_id, delivery_id=delivery_id
+    )
+    return DeliveryAnswer(statusCode=0, delivery=history_to_wire(found, ctx.zone))
 
 
 @post(
@@ -253,7 +221,7 @@ def redeliver(
     again = webhooks.redeliver(
         store=ctx.store, user=user, webhook_id=webhook_id, delivery_id=delivery_id
     )
-    return DeliveryAnswer(statusCode=0, delivery=_delivery_wire(ctx, again))
+    return DeliveryAnswer(statusCode=0, delivery=delivery_to_wire(again, ctx.zone))
 
 
 def _limit(raw: str | None) -> int:
@@ -270,5 +238,6 @@ ROUTES = [
     update_webhook,
     delete_webhook,
     list_deliveries,
+    get_delivery,
     redeliver,
 ]
