@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -15,8 +16,10 @@ from litestar.testing import TestClient
 
 from openucs.api.app import create_app
 from openucs.config import Settings
+from openucs.domain.changes import ChangeType
 from openucs.domain.enums import Role
 from openucs.domain.models import Contact, Interaction, User
+from openucs.domain.webhooks import Delivery, DeliveryStatus, Webhook
 from openucs.services import records
 from openucs.services import users as user_service
 from openucs.store import Store
@@ -144,3 +147,16 @@ def error(response: httpx.Response, status: int, code: int, *names: str) -> str:
     for name in names:
         assert name in message, (name, message)
     return message
+
+
+def seed_webhook(store: Store) -> None:
+    """HOOK (disabled: nothing is sent) with one delivery, DLV."""
+    now = datetime.now(UTC)
+    store.create_webhook(
+        Webhook("HOOK", "https://93.184.215.14/", "whsec_0123456789abcdef", frozenset(), None,
+                False, 0, now, now)
+    )  # fmt: skip
+    store.add_delivery(
+        Delivery("DLV", "HOOK", 1, ChangeType.INTERACTION_CREATED, DeliveryStatus.DELIVERED, 1,
+                 now, None, now, 204, None)
+    )  # fmt: skip

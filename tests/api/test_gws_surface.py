@@ -14,8 +14,17 @@ from openucs.api.app import create_app
 from openucs.config import ALL_FEATURES, Settings
 from openucs.domain.enums import MediaType
 from openucs.store import Store
-from tests.api.conftest import BASE_URL, PASSWORD, Api, People, error, ok, seed, seed_contact
-from tests.api.test_route_roles import seed_webhook
+from tests.api.conftest import (
+    BASE_URL,
+    PASSWORD,
+    Api,
+    People,
+    error,
+    ok,
+    seed,
+    seed_contact,
+    seed_webhook,
+)
 from tests.factories import make_interaction, make_messages
 
 API = "/api/v2"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -18,11 +17,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from openucs.domain.changes import ChangeType
 from openucs.domain.models import User
-from openucs.domain.webhooks import Delivery, DeliveryStatus, Webhook
 from openucs.store import Store
-from tests.api.conftest import PASSWORD, People, seed, seed_contact
+from tests.api.conftest import PASSWORD, People, seed, seed_contact, seed_webhook
 from tests.factories import make_interaction
 from tests.web.conftest import Browser
 
@@ -278,19 +275,6 @@ def world(store: Store, people: People) -> None:
         make_interaction(id="DOOMED", owner_id=people.other_agent.id),
     )
     seed_webhook(store)
-
-
-def seed_webhook(store: Store) -> None:
-    """HOOK (disabled: nothing is sent) with one delivery, DLV."""
-    now = datetime.now(UTC)
-    store.create_webhook(
-        Webhook("HOOK", "https://93.184.215.14/", "whsec_0123456789abcdef", frozenset(), None,
-                False, 0, now, now)
-    )  # fmt: skip
-    store.add_delivery(
-        Delivery("DLV", "HOOK", 1, ChangeType.INTERACTION_CREATED, DeliveryStatus.DELIVERED, 1,
-                 now, None, now, 204, None)
-    )  # fmt: skip
 
 
 def _caller(people: People, role: str) -> User | None:
