@@ -118,6 +118,7 @@ def _run(
     report = ArchiveReport(dry_run=dry_run)
     before_ms = to_millis(before)
     counted: set[str] = set()  # a dry run meets a thread again at each of its interactions
+    copied_contacts: dict[str, int] = {}  # copied to a second database: id -> updated_ms
     after = None
     while True:
         batch = store.archive_candidates(before_ms=before_ms, after=after, limit=batch_threads)
@@ -127,7 +128,7 @@ def _run(
                 moved = store.archivable_threads(keys, before_ms=before_ms)
                 counted.update(moved)
             else:
-                moved = _move(store, keys, before_ms)
+                moved = _move(store, keys, before_ms, copied_contacts)
             report.threads += len(moved)
             report.interactions += sum(len(ids) for ids in moved.values())
             report.seconds = time.monotonic() - began
@@ -142,7 +143,11 @@ def _run(
     return report
 
 
-def _move(store: Store, keys: Sequence[str], before_ms: int) -> ThreadIds:
+def _move(
+    store: Store, keys: Sequence[str], before_ms: int, copied_contacts: dict[str, int]
+) -> ThreadIds:
+    """Move one batch; a second database gets the contacts named that this run has not
+    copied yet at their current version (`copied_contacts`, updated)."""
     archive = store.archive_store()
     if archive is None:
         return store.archive_in_place(keys, before_ms=before_ms)
@@ -150,8 +155,9 @@ def _move(store: Store, keys: Sequence[str], before_ms: int) -> ThreadIds:
     ids = [i for ids in found.values() for i in ids]
     if not ids:
         return {}
-    copy = store.read_archive_copy(ids)
+    copy = store.read_archive_copy(ids, copied_contacts=copied_contacts)
     archive.write_archive_copy(copy)
+    copied_contacts.update(copy.contact_versions)
     removed = store.remove_archived(copy, before_ms=before_ms)
     # A thread changed (or an interaction of it deleted) since the copy stays in the main
     # database, the one that counts: its copy goes, and a later run copies it again.

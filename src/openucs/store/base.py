@@ -90,12 +90,14 @@ class ArchiveCopy:
     archive database (`Store.read_archive_copy`): the rows in the tables' column orders
     (`store._rows`), `source` already "archive"; the search index's rows as the engine whose
     table `documents_of` names keeps them; the contacts (rows and points) and owners they
-    name; and per interaction a digest of its row and content as read, which the delete
+    name (those not copied before at their version); and per interaction a digest of its row
+    and content as read, which the delete
     from main compares under lock (`Store.remove_archived`)."""
 
     ids: list[str]
     threads: list[str]  # the thread keys of `ids`
     digests: dict[str, bytes]
+    contact_versions: dict[str, int]  # every contact named: id -> updated_ms
     interactions: list[tuple[Any, ...]]
     attributes: list[tuple[Any, ...]]
     contents: list[tuple[Any, ...]]
@@ -147,9 +149,12 @@ class Store(Protocol):
         """Move the archivable threads among `keys` to this database's archive tier, in one
         transaction; returns them."""
 
-    def read_archive_copy(self, ids: Sequence[str]) -> ArchiveCopy:
+    def read_archive_copy(
+        self, ids: Sequence[str], *, copied_contacts: Mapping[str, int]
+    ) -> ArchiveCopy:
         """The stored rows of the main-tier interactions `ids`, to copy to the archive
-        database (a read)."""
+        database, with the contacts they name except those `copied_contacts` (id ->
+        updated_ms) has at their version (a read)."""
 
     def write_archive_copy(self, copy: ArchiveCopy) -> None:
         """Write (upsert) a copy read from the main database into this, the archive
