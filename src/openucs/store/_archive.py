@@ -276,7 +276,7 @@ def _members(conn: Connection, keys: Sequence[str], *, lock: bool) -> list[Any]:
             and_(_among(conn, _r.id), _r.thread_id.is_(None)),
         ):
             stmt = select(*columns).where(of_threads)
-            rows_ = conn.execute(stmt.with_for_update() if lock else stmt, _ids(conn, chunk))
+            rows_ = conn.execute(stmt.with_for_update() if lock else stmt, _ids(conn, chunk)).all()
             found += [row for row in rows_ if row.source == _MAIN]
     return found
 
@@ -341,7 +341,7 @@ def _rows_with_content(
     width = len(rows.INTERACTION_COLUMNS)
     stmt = _with_content(conn)
     for chunk in people.chunks(ids, _IDS):
-        for read in conn.execute(stmt, _ids(conn, chunk)):
+        for read in conn.execute(stmt, _ids(conn, chunk)).all():
             values = tuple(read)
             row, (has_content, messages, email) = values[:width], values[width:]
             digest = hashlib.blake2b(repr(row).encode(), digest_size=16)
@@ -369,7 +369,7 @@ def _attribute_rows(conn: Connection, ids: Sequence[str]) -> list[tuple[Any, ...
     stmt = select(*columns).where(_among(conn, attrs.c.interaction_id))
     out: list[tuple[Any, ...]] = []
     for chunk in people.chunks(ids, _IDS):
-        for row in conn.execute(stmt, _ids(conn, chunk)):
+        for row in conn.execute(stmt, _ids(conn, chunk)).all():
             out.append(_in_archive(tuple(row), _ATTRIBUTE_SOURCE))
     return out
 
@@ -387,7 +387,7 @@ def _stored_documents(
         by_id = _among(conn, doc.interaction_id)
         stmt: Any = select(doc.interaction_id, cast(doc.doc, Text)).where(by_id)
         for chunk in people.chunks(starts, _IDS):
-            out += [tuple(row) for row in conn.execute(stmt, _ids(conn, chunk))]
+            out += [tuple(row) for row in conn.execute(stmt, _ids(conn, chunk)).all()]
         return out
     keys, fts = search.search_keys, search.fts
     stmt = (
@@ -396,7 +396,7 @@ def _stored_documents(
         .where(_among(conn, keys.c.interaction_id))
     )
     for chunk in people.chunks(starts, _IDS):
-        for interaction_id, *fields in conn.execute(stmt, _ids(conn, chunk)):
+        for interaction_id, *fields in conn.execute(stmt, _ids(conn, chunk)).all():
             out.append((interaction_id, starts[interaction_id], *fields))
     return out
 
@@ -407,7 +407,7 @@ def _table_rows(
     found: list[dict[str, Any]] = []
     stmt = select(table).where(_among(conn, key))
     for chunk in people.chunks(sorted(ids), _IDS):
-        found += [dict(row._mapping) for row in conn.execute(stmt, _ids(conn, chunk))]
+        found += [dict(row._mapping) for row in conn.execute(stmt, _ids(conn, chunk)).all()]
     return found
 
 
