@@ -479,13 +479,14 @@ def _by_ids(conn: Connection, stmt: Any, column: Any, ids: Sequence[str]) -> Non
         conn.execute(chosen, _ids(conn, chunk))
 
 
-def _among(conn: Connection, column: Any) -> ColumnElement[bool]:
+def _among(conn: Connection, column: ColumnElement[Any]) -> ColumnElement[bool]:
     """`column` among the ids bound by `_ids`, one parameter however many they are (an
     expanding IN costs SQLAlchemy a bound parameter per id, a large part of a batch's time
     in a profile): SQLite reads them from a JSON array, PostgreSQL from an array."""
     if conn.dialect.name == "postgresql":
         return column == any_(bindparam("ids", type_=ARRAY(String)))
-    each = select(literal_column("value")).select_from(func.json_each(bindparam("ids")))
+    value: ColumnElement[Any] = literal_column("value")
+    each = select(value).select_from(func.json_each(bindparam("ids")))
     return column.in_(each.scalar_subquery())
 
 
