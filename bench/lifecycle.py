@@ -15,6 +15,7 @@ Results go to bench/results/archive-<date>.md and .json.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import sys
@@ -62,6 +63,7 @@ def run_on(
 ) -> dict[str, Any]:
     """One dry run and one run on a database (changed: the threads move)."""
     store = open_store(database_url, archive_url)
+    load = [round(os.getloadavg()[0], 2)]
     try:
         store.upgrade()
         total = store.count_interactions()
@@ -72,6 +74,7 @@ def run_on(
             store=store, before=before, batch_threads=batch, progress=_progress(layout)
         )
         print()
+        load.append(round(os.getloadavg()[0], 2))
         left = _left(store)
     finally:
         store.close()
@@ -85,6 +88,7 @@ def run_on(
         "rate": round(report.interactions / report.seconds) if report.seconds else None,
         "dry_run_seconds": round(dry_seconds, 1),
         "left": left,
+        "load_average": load,  # 1-minute load average before and after the run
     }
 
 
@@ -119,14 +123,16 @@ def markdown(record: dict[str, Any]) -> str:
         f"{record['batch_threads']:,} threads, each one transaction; machine: "
         f"{record['machine']} (2 cores shared with other jobs).",
         "",
-        "| Layout | Threads moved | Interactions moved | Time | Rate | Dry run | Left after |",
-        "|---|---|---|---|---|---|---|",
+        "| Layout | Threads moved | Interactions moved | Time | Rate | Dry run | Left after "
+        "| Load (1 min, before/after) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for run in record["runs"]:
         left = ", ".join(f"{k}: {v:,}" for k, v in run["left"].items())
         lines.append(
             f"| {run['layout']} | {run['threads_moved']:,} | {run['interactions_moved']:,} | "
-            f"{run['seconds']} s | {run['rate']:,}/s | {run['dry_run_seconds']} s | {left} |"
+            f"{run['seconds']} s | {run['rate']:,}/s | {run['dry_run_seconds']} s | {left} | "
+            f"{' / '.join(str(x) for x in run['load_average'])} |"
         )
     lines.append("")
     return "\n".join(lines)

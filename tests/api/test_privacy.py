@@ -6,8 +6,11 @@ from __future__ import annotations
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from openucs.domain.ids import new_ucs_id
 from openucs.store import Store
+from openucs.store.base import SavedSearch
 from tests.api.conftest import PASSWORD, People, error, ok
+from tests.factories import BASE_TIME
 from tests.store.privacy_data import new_token, person, store_person, table_hits
 
 
@@ -35,6 +38,10 @@ def test_a_hold_is_placed_listed_refuses_erasure_and_is_removed(
     listed = ok(client.get("/openucs/v1/holds", auth=_as(people, "supervisor")))["holds"]
     assert listed == [placed]
 
+    saved = SavedSearch(
+        new_ucs_id(), people.agent.id, "hers", f"q={who.contact.emails[0].value}", BASE_TIME
+    )
+    store.save_search(saved)
     path = f"/openucs/v1/contacts/{who.contact.id}?erase=true"
     error(client.delete(path, auth=admin), 409, 18, "legal hold")
     assert table_hits(database_url, token)
@@ -44,6 +51,7 @@ def test_a_hold_is_placed_listed_refuses_erasure_and_is_removed(
     assert erased["contactId"] == who.contact.id
     assert erased["interactions"] == {"archive": 1, "main": 2}
     assert erased["indexEntries"] == 3 and erased["auditRecordsDeleted"] == 2
+    assert erased["savedSearches"] == 1 and store.saved_searches(people.agent.id) == []
     assert table_hits(database_url, token) == []
     error(client.delete(path, auth=admin), 404, 6)
 

@@ -39,6 +39,7 @@ def test_holds_add_list_remove_and_erase(run: Run, database_url: str) -> None:
     printed = run("erase", "contact", who.contact.id, *db).output
     assert f"Erased contact {who.contact.id}" in printed
     assert "interactions:          1 archive, 2 main" in printed
+    assert "saved searches deleted: 0" in printed
     assert table_hits(database_url, token) == []
     assert "not found" in run("erase", "contact", who.contact.id, *db, expect=2).output.lower()
 

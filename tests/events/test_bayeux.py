@@ -2,7 +2,7 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from openucs.events.bayeux import Bayeux, BayeuxConfig
+from openucs.events.bayeux import ENDED, Bayeux, BayeuxConfig
 from openucs.events.clients import ClientRegistry, Message
 
 TOPIC = "/v2/ucs/interactions"
@@ -219,6 +219,29 @@ def test_disconnect_removes_the_client_and_ends_its_poll() -> None:
         [ended] = await held
         assert ended["advice"] == {"reconnect": "none"}
         assert bayeux.registry.get(client_id) is None
+
+    run(scenario())
+
+
+def test_ending_a_user_answers_their_held_polls_at_once_and_delivers_nothing_more() -> None:
+    async def scenario() -> None:
+        bayeux = server(timeout_ms=30_000)
+        mine = [await connected_client(bayeux), await connected_client(bayeux)]
+        other = await connected_client(bayeux, user="u2")
+        held = asyncio.create_task(bayeux.handle(connect(mine[0]), user_id="u1"))
+        await asyncio.sleep(0.01)
+
+        assert bayeux.registry.end_user("u1") == 2
+
+        [ended] = await asyncio.wait_for(held, 1)
+        assert ended["successful"] is False and ended["error"] == ENDED
+        assert ended["advice"]["reconnect"] == "none" and ended["clientId"] == mine[0]
+        assert bayeux.registry.deliver("u1", TOPIC, {"n": 1}) == 0
+        assert bayeux.registry.user_ids() == ["u2"]
+        [later] = await bayeux.handle(connect(mine[1]), user_id="u1")
+        assert later["error"] == "402::Unknown client"
+        assert bayeux.registry.deliver("u2", TOPIC, {"n": 2}) == 1
+        assert bayeux.registry.get(other) is not None
 
     run(scenario())
 

@@ -329,3 +329,24 @@ def test_the_retention_reaches_the_second_database_and_keeps_what_a_main_hold_co
     second.remove_hold("H1")
     prune(store=second, policy=RetentionPolicy.parse(every_media))
     assert not archive.get_interactions(moved) and archive.holds() == []
+
+
+def test_a_contact_changed_during_a_run_is_copied_again_and_unchanged_ones_once(
+    second: Store,
+) -> None:
+    history = seed_history(second)
+    archive = second.archive_store()
+    assert archive is not None
+    copies: list[int] = []
+
+    def between_batches(report: ArchiveReport) -> None:
+        copies.append(len(archive.changes(ChangeQuery(after=0, limit=1000, types=contacts))))
+        if report.threads == 1:  # thread A is in the archive, D not yet
+            second.save_contact(replace(history.contact, title="Dr"))
+
+    contacts = frozenset({ChangeType.CONTACT_CREATED, ChangeType.CONTACT_UPDATED})
+    archive_threads(store=second, before=CUTOFF, batch_threads=1, progress=between_batches)
+
+    copied = archive.get_contact(history.contact.id)
+    assert copied is not None and copied.title == "Dr"
+    assert copies[0] == 1 and copies[-1] == 2  # copied with A, again with D after the change

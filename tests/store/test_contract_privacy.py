@@ -24,6 +24,7 @@ from openucs.domain.search import parse_query
 from openucs.errors import Conflict, NotFound
 from openucs.services import privacy
 from openucs.store import Store, open_store
+from openucs.store.base import SavedSearch
 from tests.factories import at, make_interaction, make_user
 from tests.store.privacy_data import (
     Person,
@@ -103,6 +104,43 @@ def test_erasure_leaves_no_trace_and_spares_others(store: Store, database_url: s
         assert database_file_hits(Path(url.database or ""), token) == []
     assert _footprint(store, kept) == before
     assert table_hits(database_url, other_token)
+
+
+def test_erasure_deletes_the_saved_searches_that_name_the_contact(
+    store: Store, database_url: str
+) -> None:
+    token = new_token()
+    erased, other = person(token), person(new_token())
+    store_person(store, erased)
+    store_person(store, other)
+    ann, bob = store.save_user(make_user()), store.save_user(make_user())
+    contact = erased.contact
+    phone_digits = "".join(c for c in contact.phones[0].value if c.isdigit())
+    naming = {
+        "by email": f"q={token.upper()}%40Example.COM&media=email",
+        "by last name": f"q=lee+{token.upper()}",
+        "by first name": f"q=%22Ann{token}%22+refund",
+        "by id": f"contact={contact.id}",
+        "by phone": f"q=phone%3A{phone_digits}",
+    }
+    kept = {
+        "a longer word": f"q=Ann{token}son",
+        "another contact": f"q={other.contact.emails[0].value}&contact={other.contact.id}",
+        "a plain search": "q=refund+late&media=chat",
+    }
+    for n, (name, query) in enumerate({**naming, **kept}.items()):
+        user = (ann, bob)[n % 2]
+        store.save_search(SavedSearch(new_ucs_id(), user.id, name, query, datetime.now(UTC)))
+    assert "saved_searches" in table_hits(database_url, token)
+
+    report = store.erase_contact(contact.id)
+
+    assert report.saved_searches == len(naming)
+    left = {s.name for user in (ann, bob) for s in store.saved_searches(user.id)}
+    assert left == set(kept)
+    store.erase_contact(other.contact.id)
+    left = {s.name for user in (ann, bob) for s in store.saved_searches(user.id)}
+    assert left == {"a longer word", "a plain search"}
 
 
 def test_erasure_notes_deletions_and_a_tombstone(store: Store) -> None:

@@ -10,7 +10,10 @@ client` for a client id it may not use). It authenticates like the rest of the A
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +30,7 @@ from openucs.api.operations import Operation
 from openucs.api.runner import OperationRunner
 from openucs.config import Settings
 from openucs.domain.models import User
-from openucs.errors import Unauthenticated
+from openucs.errors import OpenUcsError, Unauthenticated
 from openucs.events.bayeux import BayeuxConfig
 from openucs.events.bus import WorkerBus
 from openucs.events.changefeed import ChangeFeed
@@ -37,8 +40,51 @@ from openucs.services.access import AuditSink
 from openucs.services.session_tokens import hash_token
 from openucs.store.base import Store
 
+log = logging.getLogger(__name__)
+
 NOTIFICATIONS_PATH = "/api/v2/notifications"
 _UNSTORED_LIMIT = 10_000
+# A user disabled or deleted (by any process: `openucs users disable` writes the database)
+# loses their CometD clients in every server process within about this long.
+ENDED_USERS_CHECK_SECONDS = 1.0
+
+
+class EndedUsers:
+    """Ends the CometD clients of users who may no longer log in. Each server process (each
+    worker) checks the users of its own clients against the store every `every` seconds, one
+    read when it has clients, none when it has not."""
+
+    def __init__(self, store: Store, hub: Hub, *, every: float = ENDED_USERS_CHECK_SECONDS) -> None:
+        self.store = store
+        self.hub = hub
+        self.every = every
+        self._task: asyncio.Task[None] | None = None
+
+    async def check(self) -> int:
+        """End the clients of the users who may not log in now; returns how many ended."""
+        users = self.hub.registry.user_ids()
+        if not users:
+            return 0
+        refused = await sync_to_thread(self.store.users_who_cannot_log_in, users)
+        return sum(self.hub.end_user(user_id) for user_id in sorted(refused))
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="cometd-ended-users")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.every)
+            try:
+                await self.check()
+            except OpenUcsError:  # the store is away: try again at the next turn
+                log.warning("could not read which users may log in", exc_info=True)
 
 
 @dataclass
@@ -51,6 +97,7 @@ class AsyncApi:
     hub: Hub
     runner: OperationRunner
     feed: ChangeFeed
+    ended_users: EndedUsers
     # referenceIds of callers whose session is not stored (Basic without a cookie): per user,
     # in this process, so that a client that never keeps the cookie writes nothing per request
     # and still tells its operations apart. Another process counts on its own.
@@ -83,12 +130,16 @@ class AsyncApi:
         source = StoreFeedSource(settings, store, audit)
         feed = ChangeFeed(hub.registry, source, poll_seconds=settings.changes_poll_ms / 1000)
         hub.bayeux.hooks.append(feed)  # the channel /openucs/changes
-        return cls(settings, store, sessions, hub, runner, feed, shared_counters=bus is not None)
+        ended = EndedUsers(store, hub)
+        shared = bus is not None
+        return cls(settings, store, sessions, hub, runner, feed, ended, shared_counters=shared)
 
     async def start(self) -> None:
         await self.hub.start()
+        await self.ended_users.start()
 
     async def stop(self) -> None:
+        await self.ended_users.stop()
         await self.runner.close()
         await self.feed.stop()
         await self.hub.stop()

@@ -107,6 +107,7 @@ def erase_contact(database: str | None, as_json: bool, contact_id: str) -> None:
     click.echo(f"  search index entries:  {report.indexEntries}")
     click.echo(f"  audit records deleted: {report.auditRecordsDeleted}")
     click.echo(f"  audit records redacted: {report.auditRecordsRedacted}")
+    click.echo(f"  saved searches deleted: {report.savedSearches}")
     click.echo(f"  change records noted:  {report.changesNoted} (deletions and a tombstone)")
     click.echo(f"  scrubbed:              {', '.join(report.scrubbed) or '-'}")
 

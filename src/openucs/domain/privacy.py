@@ -3,13 +3,18 @@ or a prune removed (docs/privacy.md)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from urllib.parse import unquote_plus
 
 from openucs.domain.enums import MediaType
 from openucs.errors import InvalidInput
 
 MAX_REASON = 1000
+_PHONE_LIKE = re.compile(r"\+?\d[\d ().\-/]*\d")
+_MIN_PHONE_DIGITS = 6  # fewer digits than a phone number's are not matched as one
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +78,7 @@ class ErasureReport:
     index_entries: int = 0
     audit_records_deleted: int = 0
     audit_records_redacted: int = 0
+    saved_searches: int = 0  # saved searches whose query named the contact, deleted
     changes_noted: int = 0  # records appended: one deletion per interaction and the tombstone
     scrubbed: tuple[str, ...] = ()  # the physical clean-up steps run afterwards
 
@@ -89,6 +95,7 @@ class ErasureReport:
             index_entries=self.index_entries + archived.index_entries,
             audit_records_deleted=self.audit_records_deleted + archived.audit_records_deleted,
             audit_records_redacted=self.audit_records_redacted + archived.audit_records_redacted,
+            saved_searches=self.saved_searches + archived.saved_searches,
             scrubbed=(*self.scrubbed, *(f"archive database: {s}" for s in archived.scrubbed)),
         )
 
@@ -105,3 +112,49 @@ class PruneReport:
     @property
     def total(self) -> int:
         return sum(sum(tiers.values()) for tiers in self.removed.values())
+
+
+@dataclass(frozen=True, slots=True)
+class ContactTerms:
+    """What names a contact in the text of a saved search (docs/privacy.md): its id, names,
+    email addresses and phone numbers, as stored before an erasure. A term matches
+    case-insensitively as a whole (not inside a longer word: `Ann` is not found in
+    `Annual`); a phone number also matches written with other separators (its digits)."""
+
+    texts: frozenset[str]
+    phone_digits: frozenset[str]
+
+    @classmethod
+    def of(cls, texts: Iterable[str | None], phones: Iterable[str]) -> ContactTerms:
+        phones = list(phones)
+        kept = {t.strip().casefold() for t in [*texts, *phones] if t and t.strip()}
+        digits = {d for d in (_digits(p) for p in phones) if len(d) >= _MIN_PHONE_DIGITS}
+        return cls(frozenset(kept), frozenset(digits))
+
+    def named_in(self, query: str) -> bool:
+        """Whether `query` (a saved search's URL query) names the contact, as stored or
+        URL-decoded."""
+        for text in {query.casefold(), unquote_plus(query).casefold()}:
+            if any(_whole(term, text) for term in self.texts):
+                return True
+            written = [_digits(m.group()) for m in _PHONE_LIKE.finditer(text)]
+            if any(number in run for number in self.phone_digits for run in written):
+                return True
+        return False
+
+
+def _whole(term: str, text: str) -> bool:
+    """`term` in `text`, not run on into a letter or digit at either end."""
+    start = text.find(term)
+    while start >= 0:
+        end = start + len(term)
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        if not before.isalnum() and not after.isalnum():
+            return True
+        start = text.find(term, start + 1)
+    return False
+
+
+def _digits(value: str) -> str:
+    return "".join(c for c in value if c.isdigit())

@@ -8,7 +8,10 @@ to the user that handshook it, and is "unknown" to anybody else. Clients cannot 
 server alone publishes (operation results), to the users they concern.
 
 Errors use the Bayeux `code:args:message` form: 400 bad message, 402 unknown client (advice
-`handshake`), 403 denied. The ack extension (`ext: {"ack": ...}`) is supported, so a client that
+`handshake`), 403 denied. The clients of a user who may no longer log in (disabled, deleted)
+are ended by the server: a held /meta/connect answers at once with `403::user may not log in`
+and advice `reconnect: none`, the Bayeux way of ending a session (events/clients.py
+`end_user`). The ack extension (`ext: {"ack": ...}`) is supported, so a client that
 uses it loses nothing even when a poll answer is lost on the way.
 """
 
@@ -29,6 +32,7 @@ LONG_POLLING = "long-polling"
 VERSION = "1.0"
 MAX_BATCH = 100
 MAX_PATTERNS = 100  # subscriptions of one client
+ENDED = "403::user may not log in"
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +166,8 @@ class Bayeux:
                         message, clientId=client.id, successful=True, advice={"reconnect": "none"}
                     )
                 ]
+            if client.ended_by_server:
+                return [_ended(message, client)]
             return [self._unknown_client(message)]
         reply = _reply(message, clientId=client.id, successful=True, advice=self.config.advice())
         if client.ack_enabled:
@@ -216,6 +222,12 @@ class Bayeux:
     def _unknown_client(self, message: dict[str, Any]) -> Message:
         advice = {"reconnect": "handshake", "interval": self.config.interval_ms}
         return _error(message, "402::Unknown client", advice=advice)
+
+
+def _ended(message: dict[str, Any], client: CometClient) -> Message:
+    """The answer to a poll of a client the server ended (its user may no longer log in):
+    reconnect none, so the client stops instead of handshaking again."""
+    return _error(message, ENDED, clientId=client.id, advice={"reconnect": "none", "interval": 0})
 
 
 def _reply(message: dict[str, Any], **fields: Any) -> Message:

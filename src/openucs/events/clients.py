@@ -38,6 +38,7 @@ class CometClient:
     queue: deque[Message] = field(default_factory=deque)
     connected: bool = False  # has completed a first /meta/connect
     closed_by_client: bool = False  # sent /meta/disconnect
+    ended_by_server: bool = False  # its user may no longer log in (`ClientRegistry.end_user`)
     # The event of the poll currently held, if any; a newer poll or a message sets it.
     waiter: asyncio.Event | None = None
     # Ack extension: messages handed to a poll are kept until the client acknowledges them.
@@ -81,6 +82,20 @@ class ClientRegistry:
         client.unacked.clear()
         if client.waiter is not None:
             client.waiter.set()
+
+    def end_user(self, user_id: str) -> int:
+        """Remove every client of `user_id` (a user disabled or deleted): a held poll answers
+        at once, nothing more is queued for them; returns how many there were."""
+        ended = self.clients_of(user_id)
+        for client in ended:
+            client.ended_by_server = True
+            self.remove(client)
+            log.info("cometd client %s ended: user %s may not log in", client.id, user_id)
+        return len(ended)
+
+    def user_ids(self) -> list[str]:
+        """The users with a client here."""
+        return list(self._by_user)
 
     def __len__(self) -> int:
         return len(self._clients)

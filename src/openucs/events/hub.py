@@ -105,6 +105,11 @@ class Hub:
         if self.bus is not None:
             await self.bus.stop()
 
+    def end_user(self, user_id: str) -> int:
+        """End the CometD clients of `user_id` in this process (each process ends its own:
+        api/notifications.py `EndedUsers`); returns how many."""
+        return self.registry.end_user(user_id)
+
     async def publish(self, user_id: str, channel: str, data: Any) -> int:
         """Deliver here, then to the other processes; returns the local client count. A fan-out
         failure is logged, not raised: the local clients have their message."""

@@ -41,6 +41,7 @@ class ErasureWire(msgspec.Struct):
     indexEntries: int
     auditRecordsDeleted: int
     auditRecordsRedacted: int
+    savedSearches: int
     changesNoted: int
     scrubbed: list[str]
 
@@ -75,6 +76,7 @@ def erasure_to_wire(report: ErasureReport) -> ErasureWire:
         indexEntries=report.index_entries,
         auditRecordsDeleted=report.audit_records_deleted,
         auditRecordsRedacted=report.audit_records_redacted,
+        savedSearches=report.saved_searches,
         changesNoted=report.changes_noted,
         scrubbed=list(report.scrubbed),
     )

@@ -3,10 +3,12 @@ are all Stopped move from the main tier to the archive tier, a batch of threads 
 transaction; the `openucs archive` command and the in-server schedule run it.
 
 The archive tier is the same database (rows change `source`, `Store.archive_in_place`) or a
-second one (`Store.archive_store()`): a batch is then copied there and committed (an upsert of
-the interactions with their content, attributes and search documents, and of the contacts and
+second one (`Store.archive_store()`): a batch's stored rows are then copied there as they are
+and committed (`Store.read_archive_copy`, `Store.write_archive_copy`: an upsert of the
+interactions with their content, attributes and search documents, and of the contacts and
 owners they name), and only then deleted from the main database in one transaction
-(`Store.remove_archived`, which keeps what changed since the copy). A crash between the two
+(`Store.remove_archived`, which keeps what changed since the copy: a digest of each row
+and its content, compared under lock). A crash between the two
 leaves the batch in both; the next run copies it again (the same rows) and deletes it. Every
 run walks the main tier from its oldest row, so a run stopped anywhere resumes where it was.
 """
@@ -19,10 +21,9 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from openucs.domain.enums import Source
 from openucs.domain.formats import to_millis
 from openucs.errors import Conflict, InvalidInput
 from openucs.services.periodic import PeriodicJob
@@ -118,6 +119,7 @@ def _run(
     report = ArchiveReport(dry_run=dry_run)
     before_ms = to_millis(before)
     counted: set[str] = set()  # a dry run meets a thread again at each of its interactions
+    copied_contacts: dict[str, int] = {}  # copied to a second database: id -> updated_ms
     after = None
     while True:
         batch = store.archive_candidates(before_ms=before_ms, after=after, limit=batch_threads)
@@ -127,7 +129,7 @@ def _run(
                 moved = store.archivable_threads(keys, before_ms=before_ms)
                 counted.update(moved)
             else:
-                moved = _move(store, keys, before_ms)
+                moved = _move(store, keys, before_ms, copied_contacts)
             report.threads += len(moved)
             report.interactions += sum(len(ids) for ids in moved.values())
             report.seconds = time.monotonic() - began
@@ -142,7 +144,11 @@ def _run(
     return report
 
 
-def _move(store: Store, keys: Sequence[str], before_ms: int) -> ThreadIds:
+def _move(
+    store: Store, keys: Sequence[str], before_ms: int, copied_contacts: dict[str, int]
+) -> ThreadIds:
+    """Move one batch; a second database gets the contacts named that this run has not
+    copied yet at their current version (`copied_contacts`, updated)."""
     archive = store.archive_store()
     if archive is None:
         return store.archive_in_place(keys, before_ms=before_ms)
@@ -150,16 +156,13 @@ def _move(store: Store, keys: Sequence[str], before_ms: int) -> ThreadIds:
     ids = [i for ids in found.values() for i in ids]
     if not ids:
         return {}
-    items = store.get_interactions(ids, with_content=True)
-    copies = [replace(items[i], source=Source.ARCHIVE) for i in ids if i in items]
-    contacts = store.get_contacts({i.contact_id for i in copies if i.contact_id})
-    with archive.atomic():
-        archive.save_contacts(list(contacts.values()))
-        archive.save_interactions(copies)
-    removed = store.remove_archived(copies, before_ms=before_ms)
+    copy = store.read_archive_copy(ids, copied_contacts=copied_contacts)
+    archive.write_archive_copy(copy)
+    copied_contacts.update(copy.contact_versions)
+    removed = store.remove_archived(copy, before_ms=before_ms)
     # A thread changed (or an interaction of it deleted) since the copy stays in the main
     # database, the one that counts: its copy goes, and a later run copies it again.
-    kept = {i.id for i in copies} - {i for ids in removed.values() for i in ids}
+    kept = set(copy.ids) - {i for ids in removed.values() for i in ids}
     for interaction_id in sorted(kept):
         archive.delete_interaction(interaction_id)
     return removed

@@ -35,10 +35,11 @@ from sqlalchemy import (
 
 from openucs.domain.changes import ChangeType, PendingChange
 from openucs.domain.formats import from_millis, to_millis
-from openucs.domain.privacy import ErasureReport, Hold
+from openucs.domain.privacy import ContactTerms, ErasureReport, Hold
 from openucs.errors import Conflict, NotFound
 from openucs.store import _changes as changelog
 from openucs.store import _people as people
+from openucs.store._rows import PHONE
 from openucs.store.base import PruneStep
 from openucs.store.schema import (
     contact_points,
@@ -48,6 +49,7 @@ from openucs.store.schema import (
     interaction_contents,
     interactions,
     read_audit,
+    saved_searches,
 )
 
 HOLDS_LOCK = "openucs:holds"
@@ -122,6 +124,7 @@ class PrivacyMethods:
             absorbed = _merged_into(conn, contact_id)
             for other in absorbed:
                 _refuse_held(conn, other, [])
+            terms = _terms(conn, [contact_id, *absorbed])
             found = conn.execute(
                 select(_i.id, _i.source, _i.owner_id)
                 .where(_i.contact_id == contact_id)
@@ -141,6 +144,7 @@ class PrivacyMethods:
                 conn.execute(delete(contact_points).where(contact_points.c.contact_id == other))
             conn.execute(delete(contacts).where(contacts.c.id.in_([*absorbed, contact_id])))
             audit_deleted, audit_redacted = _forget_reads(conn, contact_id, set(ids))
+            searches = _forget_saved_searches(conn, terms)
             gone = [
                 PendingChange(ChangeType.INTERACTION_DELETED, r.id, contact_id, r.owner_id)
                 for r in found
@@ -162,6 +166,7 @@ class PrivacyMethods:
             index_entries=counted["index_entries"],
             audit_records_deleted=audit_deleted,
             audit_records_redacted=audit_redacted,
+            saved_searches=searches,
             changes_noted=len(gone) + len(absorbed) + 1,
             scrubbed=self._scrub(),
         )
@@ -326,6 +331,28 @@ def _forget_reads(conn: Connection, contact_id: str, ids: set[str]) -> tuple[int
         )
         conn.execute(stmt, kept)
     return len(doomed), len(kept)
+
+
+def _terms(conn: Connection, contact_ids: Sequence[str]) -> ContactTerms:
+    """What names the contacts (the erased one and those merged into it) as stored now."""
+    c, p = contacts.c, contact_points.c
+    texts: list[str | None] = list(contact_ids)
+    for row in conn.execute(select(c.first_name, c.last_name).where(c.id.in_(contact_ids))):
+        texts += [row.first_name, row.last_name]
+    phones: list[str] = []
+    for row in conn.execute(select(p.kind, p.value).where(p.contact_id.in_(contact_ids))):
+        (phones if row.kind == PHONE else texts).append(row.value)
+    return ContactTerms.of(texts, phones)
+
+
+def _forget_saved_searches(conn: Connection, terms: ContactTerms) -> int:
+    """Delete the saved searches whose query names the contact (any user's: the query
+    text is the person's data too); returns how many."""
+    s = saved_searches.c
+    doomed = [row.id for row in conn.execute(select(s.id, s.query)) if terms.named_in(row.query)]
+    for chunk in people.chunks(doomed):
+        conn.execute(delete(saved_searches).where(s.id.in_(chunk)))
+    return len(doomed)
 
 
 def _hold_values(hold: Hold) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Store methods of the state that the worker processes of one server share (mixed into
-`SqlStore`): failed password checks and lockouts, and per-user reference ids.
+`SqlStore`): failed password checks and lockouts, per-user reference ids, and which users
+may no longer log in (their CometD clients end).
 
 Each counter moves in one statement, `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, which
 SQLite (3.35+) and PostgreSQL spell the same way; the row lock it takes on PostgreSQL, and the
@@ -8,12 +9,14 @@ single writer on SQLite, make two processes counting at once add up instead of o
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from sqlalchemy import Connection, delete, select, text, update
+from sqlalchemy import Connection, bindparam, delete, select, text, update
 
-from openucs.store.schema import login_failures, reference_counters
+from openucs.store import _people as people
+from openucs.store.schema import login_failures, reference_counters, users
 
 _COUNT_FAILURE = text(
     "INSERT INTO login_failures (user_name, failures, locked_until_ms) VALUES (:name, 1, 0) "
@@ -91,3 +94,18 @@ class WorkerStateMethods:
                 )
             )
             return int(found or 0)
+
+    def users_who_cannot_log_in(self: _SqlBase, user_ids: Collection[str]) -> set[str]:
+        """The users among `user_ids` that may not log in: disabled, without a password
+        (deleted), or not stored at all."""
+        u = users.c
+        stmt = select(u.id).where(
+            u.id.in_(bindparam("ids", expanding=True)),
+            u.enabled.is_(True),
+            u.password_hash.is_not(None),
+        )
+        allowed: set[str] = set()
+        with self._read() as conn:
+            for chunk in people.chunks(sorted(user_ids)):
+                allowed.update(conn.scalars(stmt, {"ids": chunk}))
+        return set(user_ids) - allowed

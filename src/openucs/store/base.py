@@ -7,7 +7,7 @@ writes are all-or-nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -84,6 +84,30 @@ class ArchiveCandidates:
     next: Cursor | None
 
 
+@dataclass(frozen=True, slots=True)
+class ArchiveCopy:
+    """A batch of main-tier interactions as their stored rows, read to be copied to a second
+    archive database (`Store.read_archive_copy`): the rows in the tables' column orders
+    (`store._rows`), `source` already "archive"; the search index's rows as the engine whose
+    table `documents_of` names keeps them; the contacts (rows and points) and owners they
+    name (those not copied before at their version); and per interaction a digest of its row
+    and content as read, which the delete
+    from main compares under lock (`Store.remove_archived`)."""
+
+    ids: list[str]
+    threads: list[str]  # the thread keys of `ids`
+    digests: dict[str, bytes]
+    contact_versions: dict[str, int]  # every contact named: id -> updated_ms
+    interactions: list[tuple[Any, ...]]
+    attributes: list[tuple[Any, ...]]
+    contents: list[tuple[Any, ...]]
+    documents: list[tuple[Any, ...]]
+    documents_of: str
+    contacts: list[dict[str, Any]]
+    contact_points: list[dict[str, Any]]
+    owners: list[dict[str, Any]]
+
+
 class Store(Protocol):
     redaction: Redaction
     """What services redact before they hand interactions to this store (set by
@@ -125,12 +149,20 @@ class Store(Protocol):
         """Move the archivable threads among `keys` to this database's archive tier, in one
         transaction; returns them."""
 
-    def remove_archived(self, copied: Sequence[Interaction], *, before_ms: int) -> ThreadIds:
+    def read_archive_copy(
+        self, ids: Sequence[str], *, copied_contacts: Mapping[str, int]
+    ) -> ArchiveCopy:
+        """The stored rows of the main-tier interactions `ids`, to copy to the archive
+        database, with the contacts they name except those `copied_contacts` (id ->
+        updated_ms) has at their version (a read)."""
+
+    def write_archive_copy(self, copy: ArchiveCopy) -> None:
+        """Write (upsert) a copy read from the main database into this, the archive
+        database, in one transaction."""
+
+    def remove_archived(self, copied: ArchiveCopy, *, before_ms: int) -> ThreadIds:
         """Delete the archivable threads of `copied` whose rows are still as copied, in one
         transaction; returns them."""
-
-    def get_contacts(self, ids: Iterable[str]) -> dict[str, Contact]:
-        """The contacts among `ids` that exist, keyed by id."""
 
     def take_lease(self, name: str, holder: str, *, seconds: int) -> bool:
         """Take or renew a lease for `seconds`; False when another holder has it."""
@@ -306,6 +338,9 @@ class Store(Protocol):
 
     def login_lockouts(self, now_ms: int) -> dict[str, int]:
         """The lockouts in force at `now_ms`: user name -> end (epoch ms)."""
+
+    def users_who_cannot_log_in(self, user_ids: Collection[str]) -> set[str]:
+        """The users among `user_ids` that may not log in (disabled, deleted, unknown)."""
 
     def clear_login_failures(self, user_name: str) -> None:
         """Forget the failed checks of `user_name` (after a successful one)."""

@@ -516,6 +516,30 @@ class SqlStore(
             documents=self._documents(batch),
         )
 
+    def _stored_rows(
+        self,
+        ids: list[str],
+        interactions_: list[tuple[Any, ...]],
+        attributes: list[tuple[Any, ...]],
+        contents: list[tuple[Any, ...]],
+        documents: list[tuple[Any, ...]],
+    ) -> PreparedInteractions:
+        """A batch of rows read as stored (an archive copy, `store._archive`), bound for
+        `_write_prepared`: nothing derived from domain objects again. No owners: the caller
+        writes them."""
+        return PreparedInteractions(
+            ids=ids,
+            contact_ids=frozenset(),
+            owner_ids=frozenset(),
+            owners=[],
+            interactions=self._bind(
+                self._interactions_upsert, rows.INTERACTION_COLUMNS, interactions_
+            ),
+            attributes=self._bind(_INSERT_ATTRIBUTES, rows.ATTRIBUTE_COLUMNS, attributes),
+            contents=self._bind(_INSERT_CONTENTS, rows.CONTENT_COLUMNS, contents),
+            documents=documents,
+        )
+
     def save_prepared(self, prepared: PreparedInteractions, *, replace: bool = True) -> None:
         if not prepared.ids:
             return
