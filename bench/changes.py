@@ -70,11 +70,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(url: str, poll_ms: int, log: Path) -> Iterator[str]:
+def serving(url: str, poll_ms: int, log: Path, workers: int | None = None) -> Iterator[str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENUCS_")}
     env.update({"OPENUCS_CHANGES_POLL_MS": str(poll_ms), "OPENUCS_COMETD_MAX_QUEUE": "10000"})
     command = [sys.executable, "-m", "openucs", "serve", "--database", url, "--port", str(port)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
     with log.open("ab") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
@@ -148,6 +150,38 @@ def read_cometd(base: str, out: Path) -> None:
                     sink.flush()
 
     asyncio.run(follow())
+
+
+def read_bayeux(base: str, out: Path) -> None:
+    """Child process: the CometD channel read by a bare Bayeux long-poll loop over httpx (no
+    client library: what the server alone costs), written as `read_sse` writes them."""
+
+    def post(client: httpx.Client, *messages: dict[str, Any]) -> list[dict[str, Any]]:
+        answer: list[dict[str, Any]] = client.post("", json=list(messages)).json()
+        return answer
+
+    with httpx.Client(
+        base_url=f"{base}/api/v2/notifications", auth=ADMIN, timeout=httpx.Timeout(60)
+    ) as client:
+        [shake] = post(client, {"channel": "/meta/handshake", "version": "1.0"})
+        me = shake["clientId"]
+        subscribe = {"channel": "/meta/subscribe", "clientId": me}
+        [joined] = post(client, {**subscribe, "subscription": "/openucs/changes"})
+        assert joined["successful"], joined
+        connect = {"channel": "/meta/connect", "clientId": me, "connectionType": "long-polling"}
+        with out.open("w") as sink:
+            sink.write("ready\n")
+            sink.flush()
+            while True:
+                answer = post(client, connect)
+                got = time.time()
+                for message in answer:
+                    if message.get("channel") != "/openucs/changes":
+                        continue
+                    record = message["data"]
+                    sink.write(f"{record['seq']} {record['at']!r} {record['interactionId']} ")
+                    sink.write(f"{got}\n")
+                sink.flush()
 
 
 def write_at_rate(base: str, rate: float, seconds: float, batch: int, out: Path) -> None:
@@ -235,8 +269,19 @@ def percentiles(values: list[float]) -> dict[str, float]:
     return {"p50_ms": at(0.5), "p99_ms": at(0.99), "max_ms": ordered[-1] * 1000}
 
 
+READERS = ("sse", "cometd", "bayeux")
+
+
 def delivery(
-    url: str, engine: str, rate: float, seconds: float, poll_ms: int, batch: int
+    url: str,
+    engine: str,
+    rate: float,
+    seconds: float,
+    poll_ms: int,
+    batch: int,
+    *,
+    workers: int | None = None,
+    names: tuple[str, ...] = ("sse", "cometd"),
 ) -> dict[str, Any]:
     work = importer_bench.DATA / f"changes-{engine}-{poll_ms}-{batch}"
     work.mkdir(parents=True, exist_ok=True)
@@ -248,8 +293,8 @@ def delivery(
         )
     finally:
         store.close()
-    with serving(url, poll_ms, work / "server.log") as base:
-        readers = {name: work / f"{name}.txt" for name in ("sse", "cometd")}
+    with serving(url, poll_ms, work / "server.log", workers) as base:
+        readers = {name: work / f"{name}.txt" for name in names}
         for path in readers.values():
             path.unlink(missing_ok=True)
         processes = [child(f"_{name}", base, str(path)) for name, path in readers.items()]
@@ -274,6 +319,7 @@ def delivery(
                 process.wait(10)
     result: dict[str, Any] = {
         "engine": engine,
+        "workers": workers or os.cpu_count(),
         "poll_ms": poll_ms,
         "batch": batch,
         "asked_rate": rate,
@@ -363,16 +409,17 @@ def markdown(record: dict[str, Any]) -> str:
         lines += [
             "## Delivery: change to SSE and to CometD",
             "",
-            "| engine | poll | records a request | asked /s | achieved /s | written | reader | "
-            "received | from ack p50 / p99 / max | from commit p50 / p99 / max |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| engine | workers | poll | records a request | asked /s | achieved /s | written | "
+            "reader | received | from ack p50 / p99 / max | from commit p50 / p99 / max |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for row in record["delivery"]:
-            for name in ("sse", "cometd"):
+            for name in (n for n in READERS if n in row):
                 got = row[name]
                 ack, commit = got["from_ack"], got["from_commit"]
                 lines.append(
-                    f"| {row['engine']} | {row['poll_ms']} ms | {row.get('batch', 1)} | "
+                    f"| {row['engine']} | {row.get('workers', '-')} | {row['poll_ms']} ms | "
+                    f"{row.get('batch', 1)} | "
                     f"{row['asked_rate']:.0f} | "
                     f"{row['achieved_rate']:.0f} | {row['written']:,} | {name} | "
                     f"{got['received']:,} | {_ms(ack)} | {_ms(commit)} |"
@@ -413,6 +460,8 @@ def main() -> int:
             read_sse(given[0], Path(given[1]))
         elif role == "_cometd":
             read_cometd(given[0], Path(given[1]))
+        elif role == "_bayeux":
+            read_bayeux(given[0], Path(given[1]))
         else:
             write_at_rate(given[0], float(given[1]), float(given[2]), int(given[3]), Path(given[4]))
         return 0
@@ -422,6 +471,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--poll-ms", type=int, nargs="*", default=[500])
     parser.add_argument("--batch", type=int, default=1, help="records a request (bulk route)")
+    parser.add_argument("--workers", type=int, help="server workers (default: the server's)")
+    parser.add_argument(
+        "--readers",
+        nargs="+",
+        choices=READERS,
+        default=["sse", "cometd"],
+        help="bayeux: a bare long-poll loop over httpx, no CometD client library",
+    )
     parser.add_argument("--postgres", help="delivery on PostgreSQL too (a fresh schema)")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--records", "-n", type=int, default=100_000)
@@ -436,7 +493,16 @@ def main() -> int:
             for poll_ms in args.poll_ms:
                 name = f"delivery-{poll_ms}-{args.batch}"
                 with importer_bench.fresh_database(engine, args.postgres, name) as url:
-                    row = delivery(url, engine, args.rate, args.seconds, poll_ms, args.batch)
+                    row = delivery(
+                        url,
+                        engine,
+                        args.rate,
+                        args.seconds,
+                        poll_ms,
+                        args.batch,
+                        workers=args.workers,
+                        names=tuple(args.readers),
+                    )
                 print(json.dumps(row), flush=True)
                 record["delivery"].append(row)
     if args.what in ("imports", "all"):

@@ -3,6 +3,7 @@ the right password remembered; every refused name costs one hash check."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Literal
 
@@ -173,3 +174,50 @@ def test_shared_lockout_counts_failures_over_every_worker(
     assert three.basic("agent1", PASSWORD).user_name == "agent1"  # checked: count again
     fail(one, "agent1", 2)
     assert store.login_locked_until("agent1") < wall.now * 1000  # no second lockout
+
+
+def _renewed(auth: Authenticator) -> None:
+    deadline = time.monotonic() + 30
+    while auth._renewing and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not auth._renewing
+
+
+def _age(auth: Authenticator, user_name: str, left: float) -> None:
+    """The remembered check of `user_name` made to expire in `left` seconds."""
+    [(digest, (_, user))] = [
+        (d, hit) for d, hit in auth._cache.items() if hit[1].user_name == user_name
+    ]
+    auth._cache[digest] = (time.monotonic() + left, user)
+
+
+def _left(auth: Authenticator, user_name: str) -> float:
+    hits = [hit for hit in auth._cache.values() if hit[1].user_name == user_name]
+    return hits[0][0] - time.monotonic() if hits else 0.0
+
+
+def test_a_remembered_password_in_use_is_checked_again_before_it_expires(store: Store) -> None:
+    add_user(store=store, user_name="agent1", roles=frozenset({Role.AGENT}), password=PASSWORD)
+    auth = Authenticator(store, cache_seconds=60)
+    assert auth.basic("agent1", PASSWORD).user_name == "agent1"  # checked, remembered
+    auth.basic("agent1", PASSWORD)
+    assert not auth._renewing  # the first half of its life: nothing more
+    _age(auth, "agent1", left=20)
+    assert auth.basic("agent1", PASSWORD).user_name == "agent1"  # at once; checked behind
+    _renewed(auth)
+    assert _left(auth, "agent1") > 50  # remembered anew
+
+
+def test_a_changed_password_ends_the_remembered_one_at_its_next_check(store: Store) -> None:
+    user = add_user(
+        store=store, user_name="agent1", roles=frozenset({Role.AGENT}), password=PASSWORD
+    )
+    auth = Authenticator(store, cache_seconds=60)
+    auth.basic("agent1", PASSWORD)
+    store.save_user(replace(user, password_hash=user_service.hash_password("another-password")))
+    _age(auth, "agent1", left=20)
+    auth.basic("agent1", PASSWORD)  # still within its life: accepted, checked again behind
+    _renewed(auth)
+    assert auth.cached_basic("agent1", PASSWORD) is None  # forgotten before its expiry
+    with pytest.raises(Unauthenticated):
+        auth.basic("agent1", PASSWORD)

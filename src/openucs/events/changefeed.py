@@ -171,28 +171,53 @@ class ChangeFeed:
 
     async def _catch_up(self) -> None:
         """Read and queue what was committed up to now, page by page, for every client
-        with room in its queue."""
-        last = await self._off_loop(self._source.last_seq)
+        with room in its queue. Each round is one trip to the feed's thread (the look at the
+        last seq and the reads of every group behind it): under load each trip waits for a
+        thread and the event loop, and a page waited for two before it reached a poll."""
+        last: int | None = None
         moved = True
-        while moved and (groups := self._behind(last)):
+        while moved and (groups := self._ready(last)):
+            asks = [(key, self._limit(members)) for key, members in groups.items()]
+            last, pages = await self._off_loop(self._read_behind, asks, last)
             moved = False
-            for (audience, position), members in groups.items():
-                limit = min(PAGE, *(self._registry.room(m.client) for m in members))
-                try:
-                    page = await self._off_loop(self._source.read, audience, position, limit)
-                except Gone as gone:
-                    self._drop(members, str(gone))
+            for key, found in pages.items():
+                members = groups[key]
+                if isinstance(found, Gone):
+                    self._drop(members, str(found))
                     continue
-                self._deliver(members, page)
-                moved = moved or page.next > position
+                self._deliver(members, found)
+                moved = moved or found.next > key[1]
 
-    def _behind(self, last: int) -> dict[tuple[Hashable, int], list[_Follower]]:
+    def _ready(self, last: int | None) -> dict[tuple[Hashable, int], list[_Follower]]:
+        """The followers with room in their queue, by audience and position: those behind
+        `last`, or all when the last seq is not known yet."""
         groups: dict[tuple[Hashable, int], list[_Follower]] = {}
         for follower in list(self._followers.values()):
-            if follower.position < last and self._registry.room(follower.client) > 0:
+            behind = last is None or follower.position < last
+            if behind and self._registry.room(follower.client) > 0:
                 key = (follower.audience, follower.position)
                 groups.setdefault(key, []).append(follower)
         return groups
+
+    def _limit(self, members: list[_Follower]) -> int:
+        return min(PAGE, *(self._registry.room(m.client) for m in members))
+
+    def _read_behind(
+        self, asks: list[tuple[tuple[Hashable, int], int]], last: int | None
+    ) -> tuple[int, dict[tuple[Hashable, int], FeedPage | Gone]]:
+        """On the feed's thread: the last seq (unless known), then a page for each group
+        behind it (or why the group cannot have one)."""
+        if last is None:
+            last = self._source.last_seq()
+        pages: dict[tuple[Hashable, int], FeedPage | Gone] = {}
+        for (audience, position), limit in asks:
+            if position >= last:
+                continue
+            try:
+                pages[(audience, position)] = self._source.read(audience, position, limit)
+            except Gone as gone:
+                pages[(audience, position)] = gone
+        return last, pages
 
     def _deliver(self, members: list[_Follower], page: FeedPage) -> None:
         readers: set[str] = set()
