@@ -81,6 +81,8 @@ class _SqlBase(Protocol):
 
     def _write(self) -> AbstractContextManager[Connection]: ...
 
+    def _bookkeeping_write(self) -> AbstractContextManager[Connection]: ...
+
 
 def _held(webhook_id: str, owner: str) -> Any:
     return and_(_w.id == webhook_id, _w.lease_owner == owner)
@@ -182,7 +184,7 @@ class WebhookMethods:
             .where(_held(delivery.webhook_id, owner), _w.cursor_seq < delivery.seq)
             .values(cursor_seq=delivery.seq)
         )
-        with self._write() as conn:
+        with self._bookkeeping_write() as conn:
             if not conn.execute(move).rowcount:
                 return False
             conn.execute(webhook_deliveries.insert().values(**_delivery_values(delivery)))
@@ -200,7 +202,7 @@ class WebhookMethods:
         move = (
             update(webhooks).where(_held(webhook_id, owner), _w.cursor_seq < seq).values(**values)
         )
-        with self._write() as conn:
+        with self._bookkeeping_write() as conn:
             return bool(conn.execute(move).rowcount)
 
     def finish_attempt(
@@ -224,7 +226,7 @@ class WebhookMethods:
             "due": endpoint_due_ms,
             "until": lease_until_ms,
         }
-        with self._write() as conn:
+        with self._bookkeeping_write() as conn:
             if then is None:
                 counted = conn.execute(_GATE, gate).scalar()
             else:

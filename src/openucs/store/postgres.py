@@ -65,6 +65,10 @@ class PostgresStore(SqlStore):
     ) -> None:
         search.write_pg(conn, ids, documents)
 
+    def _relax_transaction(self, conn: Connection) -> None:
+        # A crash of the database server may lose this commit, never half of it.
+        conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+
     def _scrub(self) -> tuple[str, ...]:
         """VACUUM the tables an erasure deleted from, so their dead rows are removed from the
         pages (VACUUM cannot run in a transaction: an autocommit connection)."""

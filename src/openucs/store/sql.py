@@ -297,6 +297,31 @@ class SqlStore(
             yield conn
             self._flush_changes(conn)
 
+    @contextmanager
+    def _bookkeeping_write(self) -> Iterator[Connection]:
+        """A write transaction of the server's own bookkeeping (the webhook dispatcher's
+        delivery state) whose commit does not wait for the disk: it survives the process
+        being killed, and an operating-system crash or power loss may only roll back its last
+        commits, whole and in order (a delivery then goes again: a duplicate, never a loss).
+        Not for anything a client is told is stored."""
+        if self._joined() is not None:
+            with self._write() as conn:
+                yield conn
+            return
+        with translated(), self._writer.connect() as conn, self._relaxed(conn), conn.begin():
+            self._relax_transaction(conn)
+            changelog.discard(conn)
+            yield conn
+            self._flush_changes(conn)
+
+    @contextmanager
+    def _relaxed(self, conn: Connection) -> Iterator[None]:
+        """Dialect hook around a bookkeeping transaction, outside it (SQLite)."""
+        yield
+
+    def _relax_transaction(self, conn: Connection) -> None:
+        """Dialect hook at the start of a bookkeeping transaction (PostgreSQL)."""
+
     # --- lifecycle ---------------------------------------------------------------------------
     def upgrade(self) -> None:
         """Migrate to the newest revision with Alembic (a no-op when already there).

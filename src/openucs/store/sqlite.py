@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import cached_property
 from operator import itemgetter
@@ -166,6 +167,19 @@ class SqliteStore(SqlStore):
         self, conn: Connection, ids: Sequence[str], documents: list[tuple[Any, ...]]
     ) -> None:
         search.write_fts(conn, ids, documents)
+
+    @contextmanager
+    def _relaxed(self, conn: Connection) -> Iterator[None]:
+        # Outside the transaction: SQLite refuses a change of safety level inside one. In WAL
+        # mode NORMAL still writes the commit to the WAL file before it returns; only the
+        # fsync waits for the next FULL commit or checkpoint.
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            yield
+        finally:
+            cursor.execute("PRAGMA synchronous = FULL")
+            cursor.close()
 
     def _scrub(self) -> tuple[str, ...]:
         """After an erasure: FTS5 keeps a deleted document's words in its index segments
