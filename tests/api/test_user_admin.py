@@ -14,7 +14,7 @@ from litestar.testing import TestClient
 from openucs.domain.enums import Role
 from openucs.errors import Conflict
 from openucs.services import users as user_service
-from openucs.store import Store
+from openucs.store import Store, open_store
 from tests.api.conftest import PASSWORD, Api, People, error, ok, seed, seed_contact
 from tests.api.test_sessions import login, with_cookie
 from tests.factories import make_interaction
@@ -55,6 +55,27 @@ def test_a_disabled_user_is_refused_at_once_everywhere(
     user_service.set_enabled(store=store, user_name="agent1", enabled=True)
     ok(api.get(ME, user=people.agent))
     assert with_cookie(client, "GET", ME, token).status_code == 401  # its sessions ended
+
+
+def test_a_user_disabled_by_another_process_is_refused_at_once(
+    client: TestClient[Litestar], api: Api, database_url: str, people: People
+) -> None:
+    """The remembered paths (Basic checked before, a cached session) confirm the user without
+    a read while nothing was committed (SQLite's change stamp); a commit by another process
+    is seen on the very next request, and so is a role change."""
+    token = login(client, "agent1")
+    for _ in range(3):  # remembered, confirmed, then confirmed without a read
+        assert with_cookie(client, "GET", ME, token).status_code == 200
+        ok(api.get(ME, user=people.agent))
+    other = open_store(database_url)
+    try:
+        user_service.set_roles(store=other, user_name="agent1", roles=frozenset({Role.SUPERVISOR}))
+        assert ok(api.get(ME, user=people.agent))["user"]["roles"] == ["ROLE_SUPERVISOR"]
+        user_service.set_enabled(store=other, user_name="agent1", enabled=False)
+    finally:
+        other.close()
+    error(api.get(ME, user=people.agent), 401, 20)
+    assert with_cookie(client, "GET", ME, token).status_code == 401
 
 
 def test_a_role_change_applies_to_the_next_request_of_a_session(

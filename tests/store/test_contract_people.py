@@ -13,6 +13,7 @@ from openucs.domain.enums import Role
 from openucs.domain.models import ContactPoint
 from openucs.errors import Conflict, StoreUnavailable
 from openucs.store import Store, open_store
+from openucs.store.sqlite import SqliteStore
 from tests.factories import BASE_TIME, make_contact, make_session, make_user
 
 # --- contacts --------------------------------------------------------------------------------
@@ -149,6 +150,30 @@ def test_a_taken_user_name_is_a_conflict(store: Store) -> None:
         store.save_user(make_user(user_name="dup"))
 
     assert store.list_users() == [first]
+
+
+def test_the_change_stamp_moves_with_every_commit_of_any_process(
+    store: Store, database_url: str
+) -> None:
+    """SQLite tells cheaply whether anything was committed (the callers then skip a read);
+    PostgreSQL has no such signal and says so."""
+    first = store.change_stamp()
+    if not isinstance(store, SqliteStore):
+        assert first is None
+        return
+    assert first is not None
+    store.get_user("f" * 32)  # a read commits nothing
+    assert store.change_stamp() == first
+    user = store.save_user(make_user(user_name="stamped"))  # this store's own write
+    second = store.change_stamp()
+    assert second is not None and second != first
+    other = open_store(database_url)  # another process, in effect
+    try:
+        other.save_user(replace(user, enabled=False))
+    finally:
+        other.close()
+    third = store.change_stamp()
+    assert third is not None and third != second
 
 
 # --- sessions --------------------------------------------------------------------------------

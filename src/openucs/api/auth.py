@@ -65,14 +65,22 @@ class SessionAuth:
     cookie_secure: bool = False
 
     async def from_cookie(self, token: str) -> User | None:
-        user = self.authenticator.cached_session_user(token)
+        authenticator = self.authenticator
+        user = authenticator.cached_session_user(token)
         if user is not None:  # a disabled user's session is refused at once
-            return await sync_to_thread(self.authenticator.confirmed, user)
-        found = await sync_to_thread(self.authenticator.session_user, token)
+            current = authenticator.confirmed_at_once(user)
+            return current or await sync_to_thread(authenticator.confirmed, user)
+        found = await sync_to_thread(authenticator.session_user, token)
         return found[1] if found else None
 
     async def from_basic(self, header: bytes) -> User:
+        """The caller of Basic credentials; a remembered check confirmed without a thread
+        when the store can tell nothing changed (`Authenticator.confirmed_at_once`)."""
         user_name, password = parse_basic(header)
+        cached = self.authenticator.cached_basic(user_name, password)
+        current = self.authenticator.confirmed_at_once(cached) if cached is not None else None
+        if current is not None:
+            return current
         return await sync_to_thread(self.authenticator.basic, user_name, password)
 
     async def mint(self, user: User) -> str:

@@ -19,12 +19,15 @@ from openucs.store.base import Store
 
 
 def interaction_history(*, store: Store, reader: Reader, query: HistoryQuery) -> Page[Interaction]:
-    """RetrieveInteractionHistory / RetrieveAgentHistory: an agent lists only their own rows."""
+    """RetrieveInteractionHistory / RetrieveAgentHistory: an agent lists only their own rows.
+
+    Rows reference their owner (a foreign key), so a non-empty page proves the owner exists;
+    only an empty page looks further, to answer 404 for an unknown user."""
     scope = reader.scope
     owner = owner_filter_for(scope, query.owner_id)
-    if owner and owner != reader.user.id and store.get_user(owner) is None:
-        raise NotFound("user", owner)
     page = store.history(replace(query, owner_id=owner, scope=scope))
+    if not page.items and owner and owner != reader.user.id and store.get_user(owner) is None:
+        raise NotFound("user", owner)
     reader.record("interactions.list", interaction_ids=_ids(page))
     return page
 

@@ -9,7 +9,9 @@ the right password is remembered.
 Neither cache outlives a change of the user: a request answered from either is confirmed by one
 primary key read of the user (`confirmed`), so a user disabled or deleted (in any process: the
 command line too) is refused on their next request, and a role change applies to it. The
-expensive parts (the password hash, the session row) are what the caches save.
+expensive parts (the password hash, the session row) are what the caches save. Where the store
+has a cheap change stamp (SQLite: a number that moves with every commit of any process), that
+read is skipped while nothing at all has been committed since the user was last read.
 
 Sessions (the JSESSIONID cookie) are signed tokens (`session_tokens`): minting one writes
 nothing; the session is stored (as a SHA-256 of the token) when the token first comes back as a
@@ -183,6 +185,8 @@ class Authenticator:
     _key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     _cache: dict[bytes, tuple[float, User]] = field(default_factory=dict)
     _sessions: dict[str, tuple[float, User]] = field(default_factory=dict)
+    # user id -> the store's change stamp when the user was last read, and the user as read
+    _confirmed: dict[str, tuple[int, User]] = field(default_factory=dict)
     _failures: dict[str, tuple[int, float]] = field(default_factory=dict)  # count, refused until
     _renewing: set[bytes] = field(default_factory=set)  # digests checked again in the background
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -267,13 +271,33 @@ class Authenticator:
             with self._lock:
                 self._renewing.discard(digest)
 
+    def confirmed_at_once(self, user: User) -> User | None:
+        """What `confirmed` answers, when it can tell without reading the user: nothing has
+        been committed to the database (by any process) since this process last read them
+        (`Store.change_stamp`). No I/O but that stamp; None: call `confirmed`."""
+        seen = self._confirmed.get(user.id)
+        if seen is None:
+            return None
+        stamp = self.store.change_stamp()
+        return seen[1] if stamp is not None and stamp == seen[0] else None
+
     def confirmed(self, user: User) -> User | None:
         """The user as stored now, when they may still log in; else None, and the caches
         forget them. Roles and names come from the store, so a change applies at once."""
+        unchanged = self.confirmed_at_once(user)
+        if unchanged is not None:
+            return unchanged
+        stamp = self.store.change_stamp()  # before the read: a commit in between reads again
         current = self.store.get_user(user.id)
         if current is not None and current.can_login:
+            if stamp is not None:
+                with self._lock:
+                    if len(self._confirmed) > _CACHE_LIMIT:
+                        self._confirmed.clear()
+                    self._confirmed[user.id] = (stamp, current)
             return current
         with self._lock:
+            self._confirmed.pop(user.id, None)
             for digest in [k for k, (_, u) in self._cache.items() if u.id == user.id]:
                 self._cache.pop(digest, None)
             for token_hash in [k for k, (_, u) in self._sessions.items() if u.id == user.id]:

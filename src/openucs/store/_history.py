@@ -27,11 +27,13 @@ from sqlalchemy import (
     FromClause,
     Integer,
     Select,
+    Text,
     and_,
     bindparam,
     exists,
     or_,
     select,
+    type_coerce,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -104,6 +106,7 @@ def plain_page(query: HistoryQuery, *, limit: int) -> tuple[RowsSelect, dict[str
         query.start_to is not None,
         after is not None,
         query.sort is SortOrder.ASC,
+        query.return_attributes != (),  # () asks for none: they need not be decoded
     )
     values: dict[str, Any] = {
         "contact": query.contact_id,
@@ -121,10 +124,17 @@ def plain_page(query: HistoryQuery, *, limit: int) -> tuple[RowsSelect, dict[str
 
 @cache
 def _plain_select(
-    contact: bool, owner: bool, lower: bool, upper: bool, after: bool, ascending: bool
+    contact: bool,
+    owner: bool,
+    lower: bool,
+    upper: bool,
+    after: bool,
+    ascending: bool,
+    attributes: bool,
 ) -> tuple[RowsSelect, tuple[str, ...]]:
     """The statement of `plain_page` for one shape (the conditions in `matching`'s order),
-    and the names of its parameters."""
+    and the names of its parameters. Without `attributes`, the custom attributes come as
+    their JSON text, not decoded (a page that returns none of them ignores them)."""
     c = _rows.c
     conditions: list[ColumnElement[bool]] = []
     if contact:
@@ -143,7 +153,7 @@ def _plain_select(
             conditions += [c.start_ms >= s, or_(c.start_ms > s, and_(c.start_ms == s, c.id > i))]
         else:
             conditions += [c.start_ms <= s, or_(c.start_ms < s, and_(c.start_ms == s, c.id < i))]
-    stmt = select_rows(_rows, with_content=False).where(*conditions)
+    stmt = select_rows(_rows, with_content=False, attributes=attributes).where(*conditions)
     if ascending:
         stmt = stmt.order_by(c.start_ms.asc(), c.id.asc())
     else:
@@ -197,10 +207,11 @@ def by_id(*, with_content: bool) -> RowsSelect:
     return interactions_select(with_content=with_content).where(_rows.c.id == bindparam(BY_ID))
 
 
-def select_rows(relation: FromClause, *, with_content: bool) -> RowsSelect:
+def select_rows(relation: FromClause, *, with_content: bool, attributes: bool = True) -> RowsSelect:
+    """Without `attributes`, `custom_attributes` is selected as text (not decoded)."""
     relation = relation.outerjoin(users, users.c.id == _rows.c.owner_id)
     columns: list[ColumnElement[object]] = [
-        *_rows.c,
+        *(c if attributes or c.name != "custom_attributes" else _as_text(c) for c in _rows.c),
         users.c.user_name.label("owner_user_name"),
         users.c.first_name.label("owner_first_name"),
         users.c.last_name.label("owner_last_name"),
@@ -211,6 +222,10 @@ def select_rows(relation: FromClause, *, with_content: bool) -> RowsSelect:
         )
         columns += [interaction_contents.c.messages, interaction_contents.c.email]
     return select(*columns).select_from(relation)
+
+
+def _as_text(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    return type_coerce(column, Text).label(column.name)
 
 
 def driver_of(query: HistoryQuery) -> Driver:

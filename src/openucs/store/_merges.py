@@ -26,7 +26,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Insert, Table, delete, select, text, update
+from sqlalchemy import Connection, Insert, Table, bindparam, delete, select, text, update
 
 from openucs.domain.changes import ChangeType, PendingChange
 from openucs.domain.formats import from_millis, to_millis
@@ -176,8 +176,12 @@ def resolve(conn: Connection, contact_id: str) -> str | None:
     return found
 
 
+# Built once: every contact history read resolves its contact through this.
+_INTO = select(contacts.c.merged_into).where(contacts.c.id == bindparam("contact_id"))
+
+
 def _into_of(conn: Connection, contact_id: str) -> str | None:
-    into = conn.scalar(select(contacts.c.merged_into).where(contacts.c.id == contact_id))
+    into = conn.scalar(_INTO, {"contact_id": contact_id})
     return None if into is None else str(into)
 
 

@@ -208,6 +208,22 @@ def get_user(conn: Connection, condition: ColumnElement[bool]) -> User | None:
     return None if row is None else rows.row_to_user(row)
 
 
+# Built once, the key a parameter: every authenticated request reads its user by id, and
+# building the SELECT and its cache key cost more than running it.
+_USER_BY_ID = select(users).where(users.c.id == bindparam("user_id"))
+_USER_BY_NAME = select(users).where(users.c.user_name == bindparam("user_name"))
+
+
+def user_by_id(conn: Connection, user_id: str) -> User | None:
+    row = conn.execute(_USER_BY_ID, {"user_id": user_id}).first()
+    return None if row is None else rows.row_to_user(row)
+
+
+def user_by_name(conn: Connection, user_name: str) -> User | None:
+    row = conn.execute(_USER_BY_NAME, {"user_name": user_name}).first()
+    return None if row is None else rows.row_to_user(row)
+
+
 def save_user(conn: Connection, upsert: Upsert, user: User, now_ms: int) -> None:
     update = [c.name for c in users.c if c.name not in ("id", "created_ms")]
     conn.execute(upsert(users, ["id"], update), rows.user_row(user, now_ms))

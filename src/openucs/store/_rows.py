@@ -145,15 +145,18 @@ def row_to_interaction(
     row: Any, *, attributes: tuple[str, ...] | None = None, with_content: bool = False
 ) -> Interaction:
     """A domain interaction from a `_select_rows` row. `attributes` keeps only those custom
-    attributes (None: all of them)."""
+    attributes (None: all of them; none: the column is not read)."""
     (
         id_, source, media_type, type_id, state, start_ms, end_ms, subject, contact_id,
         owner_id, parent_id, thread_id, comment, phone_number, call_duration, user_data,
         external_id, can_be_parent, custom, owner_name, owner_first, owner_last, *content,
     ) = row  # fmt: skip
-    custom = custom or {}
-    if attributes is not None:
-        custom = {name: custom[name] for name in attributes if name in custom}
+    if not attributes and attributes is not None:
+        custom = {}  # none asked for: the column may come as its undecoded text
+    else:
+        custom = custom or {}
+        if attributes is not None:
+            custom = {name: custom[name] for name in attributes if name in custom}
     owner = None
     if owner_id is not None and owner_name is not None:
         owner = OwnerInfo(owner_id, owner_name, owner_first, owner_last)

@@ -289,6 +289,11 @@ class Store(Protocol):
 
     def get_user_by_name(self, user_name: str) -> User | None: ...
 
+    def change_stamp(self) -> int | None:
+        """A number that changes whenever anything is committed to the database, by any
+        process, current when it returns and read without waiting on anybody (the event loop
+        may call it); None when the engine has no such cheap signal, or cannot tell now."""
+
     def save_user(self, user: User) -> User:
         """Insert or replace one user (Conflict when the user name belongs to another id)."""
 

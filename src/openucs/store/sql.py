@@ -716,11 +716,15 @@ class SqlStore(
     # --- users -------------------------------------------------------------------------------
     def get_user(self, user_id: str) -> User | None:
         with self._read() as conn:
-            return people.get_user(conn, users.c.id == user_id)
+            return people.user_by_id(conn, user_id)
 
     def get_user_by_name(self, user_name: str) -> User | None:
         with self._read() as conn:
-            return people.get_user(conn, users.c.user_name == user_name)
+            return people.user_by_name(conn, user_name)
+
+    def change_stamp(self) -> int | None:
+        """No cheap signal by default: callers read what they need."""
+        return None
 
     def save_user(self, user: User) -> User:
         def taken(error: IntegrityError) -> OpenUcsError:

@@ -11,6 +11,7 @@ also write one at a time.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -81,6 +82,30 @@ class SqliteStore(SqlStore):
         super().__init__(reader=reader, writer=writer)
         self.path = Path(path)
         self._bulk_plans: dict[tuple[int, tuple[str, ...] | None], _BulkInsert] = {}
+        self._stamp_conn: sqlite3.Connection | None = None
+        self._stamp_lock = threading.Lock()
+
+    def change_stamp(self) -> int | None:
+        """`PRAGMA data_version` on a connection of its own that never writes: it changes
+        whenever another connection, of any process, commits; and the pragma begins a read
+        transaction, so it is current when it returns. It waits for nobody (no busy timeout):
+        a database busy at that moment answers None."""
+        with self._stamp_lock:
+            try:
+                if self._stamp_conn is None:
+                    self._stamp_conn = sqlite3.connect(
+                        self.path, timeout=0, isolation_level=None, check_same_thread=False
+                    )
+                return int(self._stamp_conn.execute("PRAGMA data_version").fetchone()[0])
+            except sqlite3.Error:
+                return None
+
+    def close(self) -> None:
+        with self._stamp_lock:
+            if self._stamp_conn is not None:
+                self._stamp_conn.close()
+                self._stamp_conn = None
+        super().close()
 
     def _upsert(self, table: Table, keys: Sequence[str], update: Sequence[str]) -> Insert:
         stmt = sqlite_insert(table)

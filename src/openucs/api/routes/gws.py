@@ -9,10 +9,12 @@ answers them 404 (statusCode 6), as for a path that does not exist."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Request, get
+from litestar.concurrency import sync_to_thread
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
@@ -29,6 +31,7 @@ from openucs.api.answers import (
     UserAnswer,
     VersionAnswer,
 )
+from openucs.api.auth import current_user
 from openucs.api.context import ApiContext, Ctx, CurrentReader, CurrentUser
 from openucs.api.openapi import SEARCH_NOTE, errors
 from openucs.api.operations import (
@@ -73,7 +76,19 @@ def _q(name: str) -> Any:
     return QueryParameter(name=name, description=_DOCS[name], required=False)
 
 
-def history_params(
+@dataclass(frozen=True, slots=True)
+class HistoryCall:
+    """Who reads through a history route, and with what parameters: one dependency, resolved
+    after `ctx`. As two (`reader` and the parameters) they were independent of each other, and
+    Litestar resolves a handler's independent dependencies in an anyio task group, one task
+    each, on every request."""
+
+    reader: Reader
+    params: HistoryParams
+
+
+def history_call(
+    ctx: Ctx,
     request: Request[Any, Any, Any],
     from_date: Annotated[One, _q("fromDate")] = None,
     to_date: Annotated[One, _q("toDate")] = None,
@@ -88,8 +103,9 @@ def history_params(
     source: Annotated[One, _q("source")] = None,
     custom_attributes: Annotated[Many, _q("customAttributes")] = None,
     page_token: Annotated[One, _q("pageToken")] = None,
-) -> HistoryParams:
-    """The history parameters; `searchCustomAttributes.NAME=VALUE` may repeat for any NAME.
+) -> HistoryCall:
+    """The caller and the history parameters; `searchCustomAttributes.NAME=VALUE` may repeat
+    for any NAME.
     Other unknown parameters are refused (a typo must not silently widen a query), except
     names starting with `_` (cache busters such as jQuery's `_=1700000000`)."""
     search: list[tuple[str, str]] = []
@@ -100,7 +116,7 @@ def history_params(
             search.append((key[len(SEARCH_PREFIX) :], value))
         elif key not in _KNOWN and not key.startswith("_"):
             raise InvalidInput(key, "unknown parameter")
-    return HistoryParams(
+    params = HistoryParams(
         fromDate=from_date,
         toDate=to_date,
         mediaType=_split(media_type),
@@ -116,10 +132,11 @@ def history_params(
         threadId=thread_id,
         pageToken=page_token,
     )
+    return HistoryCall(ctx.reader(current_user(request), request), params)
 
 
-Params = NamedDependency[SkipValidation[HistoryParams]]
-_DEPENDENCIES = {"params": Provide(history_params, sync_to_thread=False)}
+Call = NamedDependency[SkipValidation[HistoryCall]]
+_DEPENDENCIES = {"call": Provide(history_call, sync_to_thread=False)}
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -132,11 +149,16 @@ def _split(values: list[str] | None) -> list[str]:
     responses=errors(400, 401, 403, 404),
     description="Interactions started in a window (RetrieveInteractionHistory; an agent gets "
     "their own: RetrieveAgentHistory). " + SEARCH_NOTE,
-    sync_to_thread=True,
 )
-def interaction_history(ctx: Ctx, reader: CurrentReader, params: Params) -> HistoryAnswer:
+async def interaction_history(ctx: Ctx, call: Call) -> HistoryAnswer:
     """RetrieveInteractionHistory / RetrieveAgentHistory: interactions started in a window."""
-    query = _query(ctx, params)
+    query = _query(ctx, call.params)
+    if _short(query):
+        return await ctx.read(_interaction_history, ctx, call.reader, query)
+    return await sync_to_thread(_interaction_history, ctx, call.reader, query)
+
+
+def _interaction_history(ctx: ApiContext, reader: Reader, query: HistoryQuery) -> HistoryAnswer:
     page = history.interaction_history(store=ctx.store, reader=reader, query=query)
     return _history_answer(ctx, query, page)
 
@@ -146,50 +168,64 @@ def interaction_history(ctx: Ctx, reader: CurrentReader, params: Params) -> Hist
     dependencies=_DEPENDENCIES,
     responses=errors(400, 401, 403, 404),
     description="The history of one UCS contact (RetrieveContactHistory). " + SEARCH_NOTE,
-    sync_to_thread=True,
 )
-def contact_history(
-    ctx: Ctx, reader: CurrentReader, contact_id: FromPath[str], params: Params
-) -> HistoryAnswer:
+async def contact_history(ctx: Ctx, call: Call, contact_id: FromPath[str]) -> HistoryAnswer:
     """RetrieveContactHistory: the history of one UCS contact."""
+    params = call.params
     if params.contactId and params.contactId != contact_id:
         raise InvalidInput("contactId", "does not match the contact id in the path")
     params.contactId = contact_id
     query = _query(ctx, params)
+    if _short(query):
+        return await ctx.read(_contact_history, ctx, call.reader, contact_id, query)
+    return await sync_to_thread(_contact_history, ctx, call.reader, contact_id, query)
+
+
+def _contact_history(
+    ctx: ApiContext, reader: Reader, contact_id: str, query: HistoryQuery
+) -> HistoryAnswer:
     page = history.contact_history(
         store=ctx.store, reader=reader, contact_id=contact_id, query=query
     )
     return _history_answer(ctx, query, page)
 
 
-@get(
-    "/ucs/interactions/{interaction_id:str}",
-    responses=errors(400, 401, 403, 404),
-    sync_to_thread=True,
-)
-def interaction_content(
+def _short(query: HistoryQuery) -> bool:
+    """Whether a page is read along one index (a contact's, an owner's, or the window's) to at
+    most its size plus one row, with no filter to check on the way: such a read is short
+    (`ApiContext.read`). A filter may walk far along the index before the page fills."""
+    return not (
+        query.media_types
+        or query.states
+        or query.type_ids
+        or query.thread_id is not None
+        or query.custom_equals
+        or query.text
+        or query.q is not None
+        or query.every_tier
+    )
+
+
+@get("/ucs/interactions/{interaction_id:str}", responses=errors(400, 401, 403, 404))
+async def interaction_content(
     ctx: Ctx,
     reader: CurrentReader,
     interaction_id: FromPath[str],
     source: Annotated[One, _q("source")] = None,
 ) -> ContentAnswer:
     """GetInteractionContent: every field, plus the transcript (chat-like media) or the email."""
-    return _content_answer(ctx, reader, interaction_id, source)
+    return await ctx.read(_content_answer, ctx, reader, interaction_id, source)
 
 
-@get(
-    "/interactions/{interaction_id:str}",
-    responses=errors(400, 401, 403, 404),
-    sync_to_thread=True,
-)
-def interaction_resource(
+@get("/interactions/{interaction_id:str}", responses=errors(400, 401, 403, 404))
+async def interaction_resource(
     ctx: Ctx,
     reader: CurrentReader,
     interaction_id: FromPath[str],
     source: Annotated[One, _q("source")] = None,
 ) -> ContentAnswer:
     """The `uri` of every interaction resource: answers as `GET /ucs/interactions/{id}`."""
-    return _content_answer(ctx, reader, interaction_id, source)
+    return await ctx.read(_content_answer, ctx, reader, interaction_id, source)
 
 
 def _content_answer(
