@@ -10,10 +10,7 @@ client` for a client id it may not use). It authenticates like the rest of the A
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import itertools
-import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,12 +22,13 @@ from litestar.params import SkipValidation
 from litestar.types import Receive, Scope, Send
 
 from openucs.api.auth import RequestSession, SessionAuth, credentials, request_session
+from openucs.api.background import PeriodicTask
 from openucs.api.changefeed import StoreFeedSource
 from openucs.api.operations import Operation
 from openucs.api.runner import OperationRunner
 from openucs.config import Settings
 from openucs.domain.models import User
-from openucs.errors import OpenUcsError, Unauthenticated
+from openucs.errors import Unauthenticated
 from openucs.events.bayeux import BayeuxConfig
 from openucs.events.bus import WorkerBus
 from openucs.events.changefeed import ChangeFeed
@@ -40,8 +38,6 @@ from openucs.services.access import AuditSink
 from openucs.services.session_tokens import hash_token
 from openucs.store.base import Store
 
-log = logging.getLogger(__name__)
-
 NOTIFICATIONS_PATH = "/api/v2/notifications"
 _UNSTORED_LIMIT = 10_000
 # A user disabled or deleted (by any process: `openucs users disable` writes the database)
@@ -49,16 +45,18 @@ _UNSTORED_LIMIT = 10_000
 ENDED_USERS_CHECK_SECONDS = 1.0
 
 
-class EndedUsers:
+class EndedUsers(PeriodicTask):
     """Ends the CometD clients of users who may no longer log in. Each server process (each
     worker) checks the users of its own clients against the store every `every` seconds, one
     read when it has clients, none when it has not."""
 
+    task_name = "cometd-ended-users"
+    failure = "could not read which users may log in"
+
     def __init__(self, store: Store, hub: Hub, *, every: float = ENDED_USERS_CHECK_SECONDS) -> None:
+        super().__init__(every, wait_first=True)
         self.store = store
         self.hub = hub
-        self.every = every
-        self._task: asyncio.Task[None] | None = None
 
     async def check(self) -> int:
         """End the clients of the users who may not log in now; returns how many ended."""
@@ -68,23 +66,8 @@ class EndedUsers:
         refused = await sync_to_thread(self.store.users_who_cannot_log_in, users)
         return sum(self.hub.end_user(user_id) for user_id in sorted(refused))
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="cometd-ended-users")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.every)
-            try:
-                await self.check()
-            except OpenUcsError:  # the store is away: try again at the next turn
-                log.warning("could not read which users may log in", exc_info=True)
+    async def run_once(self) -> int:
+        return await self.check()
 
 
 @dataclass
